@@ -1,0 +1,1 @@
+"""Phoenix adapters: implementations of the ports (Postgres, NATS, embedded servers)."""

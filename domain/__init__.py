@@ -1,0 +1,1 @@
+"""Phoenix domain: aggregates, commands, events and the lifecycle, free of I/O."""

@@ -1,0 +1,133 @@
+"""Commands that address an experiment: those people send and those handlers send."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from pydantic import Field
+
+from domain.experiment.phase import Verdict
+from domain.experiment.spec import VARIANT_NAME, ExperimentSpec, Frozen
+from domain.messages import Command
+
+
+class ExperimentCommand(Command):
+    aggregate = "experiment"
+    experiment_id: UUID
+
+
+class CreateExperiment(Command, ExperimentSpec):
+    """Define an experiment; it starts Pending. Without an id, one is derived."""
+
+    aggregate = "experiment"
+    experiment_id: UUID | None = None
+
+    def spec(self) -> ExperimentSpec:
+        return ExperimentSpec.model_validate(self.model_dump(exclude={"experiment_id"}))
+
+
+class StartExperiment(ExperimentCommand):
+    """Begin: generate the variants' configs, deploy them, observe."""
+
+
+class CancelExperiment(ExperimentCommand):
+    """Stop an experiment that has not reached analysis, for a reason."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class VariantConfig(Frozen):
+    variant: str = Field(pattern=VARIANT_NAME)
+    config: str = Field(min_length=1)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class RecordConfigsGenerated(ExperimentCommand):
+    """(handler) Every variant's collector config is rendered and valid."""
+
+    configs: tuple[VariantConfig, ...] = Field(min_length=1)
+
+
+class RecordVariantDeployed(ExperimentCommand):
+    """(handler) One variant's collectors are deployed and healthy."""
+
+    variant: str = Field(pattern=VARIANT_NAME)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class RecordDeploymentFailed(ExperimentCommand):
+    """(handler) A variant could not be deployed; the experiment fails."""
+
+    variant: str = Field(pattern=VARIANT_NAME)
+    reason: str = Field(min_length=1)
+
+
+class CloseObservationWindow(ExperimentCommand):
+    """(scheduler) The observation window has ended; analysis may begin."""
+
+
+class VariantResult(Frozen):
+    variant: str = Field(pattern=VARIANT_NAME)
+    verdict: Verdict
+    reasons: tuple[str, ...] = ()
+    measures: dict[str, float] = Field(default_factory=dict)
+
+
+class RecordAnalysis(ExperimentCommand):
+    """(handler) The analysis is done: a verdict per candidate."""
+
+    results: tuple[VariantResult, ...] = Field(min_length=1)
+
+
+class TripGuardrail(ExperimentCommand):
+    """(handler) A guardrail was breached while running; the experiment fails."""
+
+    variant: str = Field(pattern=VARIANT_NAME)
+    reason: str = Field(min_length=1)
+
+
+class FailExperiment(ExperimentCommand):
+    """(handler) Something went wrong that the experiment cannot recover from."""
+
+    reason: str = Field(min_length=1)
+
+
+class PromoteVariant(ExperimentCommand):
+    """Ship a candidate through GitOps: after a promote verdict, or by an admin's override."""
+
+    variant: str = Field(pattern=VARIANT_NAME)
+    override: bool = False
+    override_reason: str | None = None
+
+
+class RecordPromotion(ExperimentCommand):
+    """(handler) The promoted config is committed to the GitOps repository."""
+
+    variant: str = Field(pattern=VARIANT_NAME)
+    commit_id: str = Field(min_length=7, max_length=64)
+    repository: str
+    branch: str
+
+
+class RecordTeardown(ExperimentCommand):
+    """(handler) The candidate collectors of a finished experiment are torn down."""
+
+    variants: tuple[str, ...]
+
+
+COMMANDS: tuple[type[Command], ...] = (
+    CreateExperiment,
+    StartExperiment,
+    CancelExperiment,
+    RecordConfigsGenerated,
+    RecordVariantDeployed,
+    RecordDeploymentFailed,
+    CloseObservationWindow,
+    RecordAnalysis,
+    TripGuardrail,
+    FailExperiment,
+    PromoteVariant,
+    RecordPromotion,
+    RecordTeardown,
+)

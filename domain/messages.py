@@ -1,0 +1,102 @@
+"""Base classes and envelopes for commands and events (the public message contract)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Message(BaseModel):
+    """A frozen, strictly-shaped payload; unknown fields are refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: ClassVar[int] = 1
+
+    @classmethod
+    def type_name(cls) -> str:
+        return cls.__name__
+
+
+class Command(Message):
+    """The data of a command: what someone asks the system to do."""
+
+    aggregate: ClassVar[str]
+
+
+class Event(Message):
+    """The data of an event: something that happened, in the past tense."""
+
+    aggregate: ClassVar[str]
+
+
+class CommandMetadata(BaseModel):
+    """Who sent a command, when, and which conversation it belongs to."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    actor: str = Field(default="anonymous", min_length=1, max_length=200)
+    roles: tuple[str, ...] = ()
+    correlation_id: UUID | None = None
+    issued_at: datetime | None = None
+
+
+class CommandEnvelope(BaseModel):
+    """A command as it travels on the bus: id (the dedup key), type, data, metadata."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    command_id: UUID
+    type: str = Field(min_length=1, max_length=200)
+    data: dict[str, Any]
+    metadata: CommandMetadata = CommandMetadata()
+
+    @property
+    def correlation_id(self) -> UUID:
+        return self.metadata.correlation_id or self.command_id
+
+
+class EventMetadata(BaseModel):
+    """Where an event came from: the command, the conversation, the cause and the actor."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    command_id: UUID | None = None
+    correlation_id: UUID | None = None
+    causation_id: UUID | None = None
+    actor: str = "system"
+    occurred_at: datetime
+
+
+class NewEvent(BaseModel):
+    """An event about to be appended: everything but the version and position."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: UUID
+    type: str
+    schema_version: int = 1
+    data: dict[str, Any]
+    metadata: EventMetadata
+
+
+class RecordedEvent(BaseModel):
+    """An event as the store holds it, with its stream version and global position."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: UUID
+    stream_id: str
+    version: int
+    position: int
+    type: str
+    schema_version: int
+    data: dict[str, Any]
+    metadata: EventMetadata
+
+    @property
+    def aggregate(self) -> str:
+        return self.stream_id.split("-", 1)[0]

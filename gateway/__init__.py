@@ -1,0 +1,1 @@
+"""Phoenix gateway: the ways in (API, CLI) and the composition root."""

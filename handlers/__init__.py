@@ -1,0 +1,1 @@
+"""Phoenix application layer: command handling, reactors and the ports they need."""

@@ -1,0 +1,1 @@
+"""Collector-config knowledge: templates, renderer, validator, evaluator (to come)."""

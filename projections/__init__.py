@@ -1,0 +1,1 @@
+"""Phoenix read models: tables, projectors and the queries the API calls."""

@@ -1,0 +1,1 @@
+"""Process-load simulator (to come)."""
