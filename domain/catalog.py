@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.aggregate import AggregateType
+from domain.command_log import COMMAND_LOG_EVENTS
 from domain.errors import UnknownMessageType
 from domain.experiment.aggregate import EXPERIMENT
 from domain.messages import Command, Event, RecordedEvent
@@ -16,7 +17,8 @@ COMMAND_TYPES: dict[str, tuple[type[Command], AggregateType]] = {
     c.type_name(): (c, a) for a in AGGREGATES.values() for c in a.commands
 }
 EVENT_TYPES: dict[str, type[Event]] = {
-    e.type_name(): e for a in AGGREGATES.values() for e in a.events
+    e.type_name(): e
+    for e in (*COMMAND_LOG_EVENTS, *(e for a in AGGREGATES.values() for e in a.events))
 }
 
 

@@ -41,6 +41,7 @@ class CommandMetadata(BaseModel):
     actor: str = Field(default="anonymous", min_length=1, max_length=200)
     roles: tuple[str, ...] = ()
     correlation_id: UUID | None = None
+    causation_id: UUID | None = None
     issued_at: datetime | None = None
 
 

@@ -1,0 +1,1 @@
+"""PostgreSQL adapters: the event store, migrations and the read-side plumbing."""

@@ -1,0 +1,159 @@
+"""Command handling: load the aggregate, decide, append — once in effect per command id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+from uuid import UUID
+
+from pydantic import ValidationError
+
+from domain.catalog import command_type, to_event
+from domain.command_log import CommandHadNoEffect, CommandRejected, command_stream
+from domain.context import Context
+from domain.errors import DomainError
+from domain.ids import derived_id
+from domain.messages import CommandEnvelope, Event, EventMetadata, NewEvent, RecordedEvent
+from handlers.ports import (
+    Clock,
+    CommandAlreadyHandled,
+    ConcurrencyError,
+    EventStore,
+    HandledCommand,
+)
+
+Result = Literal["accepted", "rejected", "duplicate"]
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    command_id: UUID
+    result: Result
+    stream_id: str | None = None
+    reason: str | None = None
+    events: list[RecordedEvent] = field(default_factory=list)
+
+
+class RetriesExhausted(Exception):
+    """The stream kept moving under the command; the message should be redelivered later."""
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """Pydantic's errors as ``data.field.path: message`` lines a sender can act on."""
+    parts = []
+    for e in error.errors(include_url=False):
+        path = ".".join(str(p) for p in ("data", *e["loc"]))
+        parts.append(f"{path}: {e['msg']}")
+    return "; ".join(parts)
+
+
+class CommandHandler:
+    """Turns one command envelope into appended events or a recorded rejection."""
+
+    def __init__(self, store: EventStore, clock: Clock, max_attempts: int = 10) -> None:
+        self.store = store
+        self.clock = clock
+        self.max_attempts = max_attempts
+
+    async def handle(self, envelope: CommandEnvelope) -> CommandResult:
+        if await self.store.handled_command(envelope.command_id):
+            return CommandResult(envelope.command_id, "duplicate")
+        try:
+            model, aggregate = command_type(envelope.type)
+            command = aggregate.prepare(model.model_validate(envelope.data), envelope.command_id)
+            stream_id = aggregate.stream_id(command)
+        except ValidationError as exc:
+            return await self._reject(envelope, describe_validation_error(exc))
+        except (DomainError, ValueError) as exc:
+            return await self._reject(envelope, str(exc))
+        ctx = Context(
+            now=self.clock.now(), actor=envelope.metadata.actor, roles=envelope.metadata.roles
+        )
+        for _ in range(self.max_attempts):
+            history = await self.store.read_stream(stream_id)
+            state = None
+            for recorded in history:
+                state = aggregate.apply(state, to_event(recorded))
+            try:
+                decided = aggregate.decide(state, command, ctx)
+            except DomainError as exc:
+                return await self._reject(envelope, str(exc), stream_id)
+            try:
+                if decided:
+                    written = await self.store.append(
+                        stream_id,
+                        len(history),
+                        self._new_events(envelope, decided),
+                        command=HandledCommand(
+                            envelope.command_id, envelope.type, stream_id, "accepted"
+                        ),
+                    )
+                else:
+                    written = await self._record_no_effect(envelope, stream_id)
+            except ConcurrencyError:
+                if await self.store.handled_command(envelope.command_id):
+                    return CommandResult(envelope.command_id, "duplicate")
+                continue
+            except CommandAlreadyHandled:
+                return CommandResult(envelope.command_id, "duplicate")
+            return CommandResult(envelope.command_id, "accepted", stream_id, events=written)
+        raise RetriesExhausted(
+            f"{stream_id} kept changing; gave up after {self.max_attempts} tries"
+        )
+
+    def _metadata(self, envelope: CommandEnvelope) -> EventMetadata:
+        return EventMetadata(
+            command_id=envelope.command_id,
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.command_id,
+            actor=envelope.metadata.actor,
+            occurred_at=self.clock.now(),
+        )
+
+    def _new_events(self, envelope: CommandEnvelope, events: list[Event]) -> list[NewEvent]:
+        meta = self._metadata(envelope)
+        return [
+            NewEvent(
+                # Derived from the command, so handling it twice cannot write different events.
+                event_id=derived_id("event", envelope.command_id, index),
+                type=event.type_name(),
+                schema_version=event.schema_version,
+                data=event.model_dump(mode="json"),
+                metadata=meta,
+            )
+            for index, event in enumerate(events)
+        ]
+
+    async def _record_no_effect(
+        self, envelope: CommandEnvelope, stream_id: str
+    ) -> list[RecordedEvent]:
+        event = CommandHadNoEffect(
+            command_id=envelope.command_id, command_type=envelope.type, target_stream=stream_id
+        )
+        return await self.store.append(
+            command_stream(envelope.command_id),
+            0,
+            self._new_events(envelope, [event]),
+            command=HandledCommand(envelope.command_id, envelope.type, stream_id, "accepted"),
+        )
+
+    async def _reject(
+        self, envelope: CommandEnvelope, reason: str, stream_id: str | None = None
+    ) -> CommandResult:
+        event = CommandRejected(
+            command_id=envelope.command_id,
+            command_type=envelope.type,
+            reason=reason,
+            target_stream=stream_id,
+        )
+        own_stream = command_stream(envelope.command_id)
+        try:
+            written = await self.store.append(
+                own_stream,
+                0,
+                self._new_events(envelope, [event]),
+                command=HandledCommand(envelope.command_id, envelope.type, own_stream, "rejected"),
+            )
+        except (CommandAlreadyHandled, ConcurrencyError):
+            return CommandResult(envelope.command_id, "duplicate")
+        return CommandResult(envelope.command_id, "rejected", stream_id, reason, written)

@@ -1,0 +1,85 @@
+"""The ports the application layer needs, and the errors they raise."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+from uuid import UUID
+
+from domain.messages import CommandEnvelope, NewEvent, RecordedEvent
+
+
+class ConcurrencyError(Exception):
+    """The stream moved on since it was read: ``expected_version`` is stale."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        self.stream_id, self.expected, self.actual = stream_id, expected, actual
+        super().__init__(f"{stream_id} is at version {actual}, not {expected}")
+
+
+class CommandAlreadyHandled(Exception):
+    """The command's effect is already recorded; handling it again must change nothing."""
+
+    def __init__(self, command_id: UUID) -> None:
+        self.command_id = command_id
+        super().__init__(f"command {command_id} has already been handled")
+
+
+Outcome = Literal["accepted", "rejected"]
+
+
+@dataclass(frozen=True)
+class HandledCommand:
+    """A command's recorded outcome: it is written in the same transaction as its events."""
+
+    command_id: UUID
+    command_type: str
+    stream_id: str
+    outcome: Outcome
+
+
+class EventStore(Protocol):
+    """The append-only log: the only source of truth."""
+
+    async def append(
+        self,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        *,
+        command: HandledCommand | None = None,
+    ) -> list[RecordedEvent]:
+        """Append atomically after ``expected_version`` (0 for a new stream).
+
+        Raises ConcurrencyError when the stream is elsewhere, CommandAlreadyHandled when the
+        command is already recorded. Re-appending events whose ids are stored already returns
+        the stored events and changes nothing.
+        """
+        ...
+
+    async def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]: ...
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]: ...
+
+    async def head_position(self) -> int: ...
+
+    async def handled_command(self, command_id: UUID) -> HandledCommand | None: ...
+
+
+@dataclass(frozen=True)
+class PublishAck:
+    stream: str
+    sequence: int
+    duplicate: bool
+
+
+class CommandBus(Protocol):
+    """Where commands go: the bus, deduplicated by command id."""
+
+    async def send(self, envelope: CommandEnvelope) -> PublishAck: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

@@ -1,0 +1,85 @@
+"""The read tables the projectors write and the API reads."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("experiment_id", Uuid, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("phase", Text, nullable=False),
+    Column("spec", Json, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("reason", Text),
+    Column("window_ends_at", DateTime(timezone=True)),
+    Column("winner", Text),
+    Column("results", Json),
+    Column("promoted_variant", Text),
+    Column("promotion_commit", Text),
+    Index("experiments_phase", "phase", "created_at"),
+)
+
+experiment_phases = Table(
+    "experiment_phases",
+    metadata,
+    Column("experiment_id", Uuid, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("phase", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    PrimaryKeyConstraint("experiment_id", "version"),
+)
+
+command_outcomes = Table(
+    "command_outcomes",
+    metadata,
+    Column("command_id", Uuid, primary_key=True),
+    Column("command_type", Text),
+    Column("outcome", Text, nullable=False),
+    Column("reason", Text),
+    Column("stream_id", Text),
+    Column("events", Integer, nullable=False),
+    Column("first_position", BigInteger, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("stream_id", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event_id", Uuid, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("command_id", Uuid),
+    Column("correlation_id", Uuid),
+    Column("causation_id", Uuid),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("data", Json, nullable=False),
+    Index("audit_log_stream", "stream_id", "version"),
+)
+
+READ_TABLES = (experiments, experiment_phases, command_outcomes, audit_log)
