@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.aggregate import AggregateType
 from domain.command_log import COMMAND_LOG_EVENTS
+from domain.dead_letters import DEAD_LETTER_EVENTS
 from domain.errors import UnknownMessageType
 from domain.experiment.aggregate import EXPERIMENT
 from domain.messages import Command, Event, RecordedEvent
@@ -18,7 +19,11 @@ COMMAND_TYPES: dict[str, tuple[type[Command], AggregateType]] = {
 }
 EVENT_TYPES: dict[str, type[Event]] = {
     e.type_name(): e
-    for e in (*COMMAND_LOG_EVENTS, *(e for a in AGGREGATES.values() for e in a.events))
+    for e in (
+        *COMMAND_LOG_EVENTS,
+        *DEAD_LETTER_EVENTS,
+        *(e for a in AGGREGATES.values() for e in a.events),
+    )
 }
 
 

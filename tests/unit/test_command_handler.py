@@ -27,7 +27,10 @@ def create_data(**overrides: Any) -> dict[str, Any]:
 
 def envelope(kind: str, data: dict[str, Any], command_id: UUID | None = None) -> CommandEnvelope:
     return CommandEnvelope(
-        command_id=command_id or uuid4(), type=kind, data=data, metadata=CommandMetadata(actor="alice")
+        command_id=command_id or uuid4(),
+        type=kind,
+        data=data,
+        metadata=CommandMetadata(actor="alice"),
     )
 
 
@@ -84,7 +87,10 @@ async def test_a_command_the_domain_refuses_is_rejected_with_the_domains_words()
     xid = str(derived_id("experiment", created.command_id))
     result = await h.handle(envelope("CloseObservationWindow", {"experiment_id": xid}))
     assert result.result == "rejected"
-    assert result.reason == "CloseObservationWindow is not allowed when the experiment is Pending: it needs Running"
+    assert (
+        result.reason
+        == "CloseObservationWindow is not allowed when the experiment is Pending: it needs Running"
+    )
 
 
 async def test_a_command_that_changes_nothing_is_still_answered() -> None:
@@ -94,7 +100,9 @@ async def test_a_command_that_changes_nothing_is_still_answered() -> None:
     await h.handle(envelope("StartExperiment", {"experiment_id": str(xid)}))
     sha = "a" * 64
     configs = [{"variant": v, "config": "x", "sha256": sha} for v in ("baseline", "agg")]
-    await h.handle(envelope("RecordConfigsGenerated", {"experiment_id": str(xid), "configs": configs}))
+    await h.handle(
+        envelope("RecordConfigsGenerated", {"experiment_id": str(xid), "configs": configs})
+    )
     deployed = {"experiment_id": str(xid), "variant": "baseline"}
     await h.handle(envelope("RecordVariantDeployed", deployed))
     again = await h.handle(envelope("RecordVariantDeployed", deployed))

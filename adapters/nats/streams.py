@@ -1,0 +1,51 @@
+"""The JetStream streams Phoenix uses, created or updated idempotently at start."""
+
+from __future__ import annotations
+
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+COMMANDS = "PHOENIX_COMMANDS"
+EVENTS = "PHOENIX_EVENTS"
+COMMAND_SUBJECTS = "phoenix.cmd.>"
+EVENT_SUBJECTS = "phoenix.evt.>"
+
+DAY = 24 * 3600
+
+
+def stream_configs() -> list[StreamConfig]:
+    # A new config object each call: nats-py mutates the ones it is given.
+    return [
+        StreamConfig(
+            name=COMMANDS,
+            subjects=[COMMAND_SUBJECTS],
+            storage=StorageType.FILE,
+            retention=RetentionPolicy.LIMITS,
+            discard=DiscardPolicy.OLD,
+            max_age=7 * DAY,
+            # Commands are deduplicated by the store forever; the bus window only spares work.
+            duplicate_window=10 * 60,
+        ),
+        StreamConfig(
+            name=EVENTS,
+            subjects=[EVENT_SUBJECTS],
+            storage=StorageType.FILE,
+            retention=RetentionPolicy.LIMITS,
+            discard=DiscardPolicy.OLD,
+            max_age=30 * DAY,
+            # Long enough for a relay that crashed after publishing to restart and republish.
+            duplicate_window=60 * 60,
+        ),
+    ]
+
+
+async def ensure_streams(js: JetStreamContext) -> None:
+    """Create each stream, or bring an existing one to this config."""
+    for config in stream_configs():
+        try:
+            await js.stream_info(config.name)
+        except NotFoundError:
+            await js.add_stream(config)
+        else:
+            await js.update_stream(config)

@@ -1,0 +1,101 @@
+"""Dead letters: a row an operator can list and re-drive, and an event, written together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.nats.consumer import Delivery
+from adapters.postgres.event_store import append_in
+from adapters.postgres.schema import dead_letters
+from domain.dead_letters import DeadLetterRedriven, MessageDeadLettered, dead_letter_stream
+from domain.messages import Event, EventMetadata, NewEvent
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    id: int
+    consumer: str
+    subject: str
+    message_id: str | None
+    headers: dict[str, str]
+    payload: str
+    error: str
+    deliveries: int
+    recorded_at: datetime
+    redriven_at: datetime | None
+
+
+def _new_event(event: Event, actor: str) -> NewEvent:
+    return NewEvent(
+        event_id=uuid4(),
+        type=event.type_name(),
+        data=event.model_dump(mode="json"),
+        metadata=EventMetadata(actor=actor, occurred_at=datetime.now(UTC)),
+    )
+
+
+class PostgresDeadLetters:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def record(self, delivery: Delivery, error: str) -> None:
+        async with self.engine.begin() as conn:
+            row_id = (
+                await conn.execute(
+                    insert(dead_letters)
+                    .values(
+                        consumer=delivery.consumer,
+                        subject=delivery.subject,
+                        message_id=delivery.message_id,
+                        headers=delivery.headers,
+                        payload=delivery.body.decode("utf-8", errors="replace"),
+                        error=error,
+                        deliveries=delivery.delivered,
+                    )
+                    .returning(dead_letters.c.id)
+                )
+            ).scalar_one()
+            event = MessageDeadLettered(
+                dead_letter_id=row_id,
+                consumer=delivery.consumer,
+                subject=delivery.subject,
+                message_id=delivery.message_id,
+                error=error,
+                deliveries=delivery.delivered,
+            )
+            await append_in(
+                conn, dead_letter_stream(row_id), 0, [_new_event(event, delivery.consumer)]
+            )
+
+    async def list(self, *, include_redriven: bool = False) -> list[DeadLetter]:
+        query = select(dead_letters).order_by(dead_letters.c.id)
+        if not include_redriven:
+            query = query.where(dead_letters.c.redriven_at.is_(None))
+        async with self.engine.connect() as conn:
+            return [DeadLetter(**row._mapping) for row in await conn.execute(query)]
+
+    async def get(self, dead_letter_id: int) -> DeadLetter | None:
+        query = select(dead_letters).where(dead_letters.c.id == dead_letter_id)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return DeadLetter(**row._mapping) if row else None
+
+    async def mark_redriven(self, dead_letter_id: int, actor: str) -> bool:
+        """Mark it re-driven (once); false if it was already, or does not exist."""
+        async with self.engine.begin() as conn:
+            done = await conn.execute(
+                update(dead_letters)
+                .where(dead_letters.c.id == dead_letter_id, dead_letters.c.redriven_at.is_(None))
+                .values(redriven_at=datetime.now(UTC))
+            )
+            if done.rowcount == 0:
+                return False
+            # Re-driven at most once (the update above), so its stream holds just the first event.
+            event = DeadLetterRedriven(dead_letter_id=dead_letter_id, redriven_by=actor)
+            await append_in(conn, dead_letter_stream(dead_letter_id), 1, [_new_event(event, actor)])
+        return True

@@ -1,0 +1,84 @@
+"""Runs the projectors: tail the store by position; tables and checkpoint in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.postgres import checkpoints
+from adapters.postgres.event_store import read_all_in
+from adapters.wakeup import Wakeup, pause
+from projections.projector import Projector
+
+log = logging.getLogger(__name__)
+
+
+def checkpoint_name(projector: Projector) -> str:
+    return f"projection:{projector.name}"
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        projectors: Sequence[Projector],
+        *,
+        batch: int = 500,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self.engine = engine
+        self.projectors = list(projectors)
+        self.batch = batch
+        self.poll_interval = poll_interval
+        self.wakeup = Wakeup()
+
+    async def _advance(self, conn: AsyncConnection, projector: Projector) -> int:
+        # The checkpoint row is locked, so two runners never apply the same event twice.
+        name = checkpoint_name(projector)
+        after = await checkpoints.load(conn, name, lock=True)
+        events = await read_all_in(conn, after, self.batch)
+        for event in events:
+            await projector.apply(conn, event)
+        if events:
+            await checkpoints.save(conn, name, events[-1].position)
+        return len(events)
+
+    async def run_once(self, projector: Projector) -> int:
+        async with self.engine.begin() as conn:
+            return await self._advance(conn, projector)
+
+    async def catch_up(self) -> int:
+        """Apply everything stored so far; returns how many events were applied."""
+        total = 0
+        for projector in self.projectors:
+            while (n := await self.run_once(projector)) > 0:
+                total += n
+        return total
+
+    async def rebuild(self) -> int:
+        """Empty each projector's tables and replay from zero, in one transaction per projector."""
+        total = 0
+        for projector in self.projectors:
+            async with self.engine.begin() as conn:
+                await checkpoints.load(conn, checkpoint_name(projector), lock=True)
+                for table in reversed(projector.tables):
+                    await conn.execute(delete(table))
+                await checkpoints.save(conn, checkpoint_name(projector), 0)
+                while (n := await self._advance(conn, projector)) > 0:
+                    total += n
+        return total
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Keep the read tables current until ``stop``; ``wakeup`` is set by the bus."""
+        while not stop.is_set():
+            try:
+                applied = await self.catch_up()
+            except Exception:
+                log.exception("projection failed; will try again")
+                applied = 0
+            if applied == 0:
+                await pause(self.wakeup, stop, self.poll_interval)

@@ -1,0 +1,103 @@
+"""The relay: publishes stored events to JetStream in global order; the log is the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.nats.streams import EVENTS
+from adapters.postgres import checkpoints
+from adapters.postgres.event_store import NOTIFY_CHANNEL, read_all_in
+from adapters.postgres.listen import listening
+from adapters.wakeup import Wakeup, pause
+from domain.catalog import event_subject
+from domain.messages import RecordedEvent
+from handlers.ports import PublishAck
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT = "relay"
+RELAY_LOCK = 0x72656C6179  # one relay publishes at a time; others stand by
+
+Publish = Callable[[str, bytes, dict[str, str]], Awaitable[PublishAck]]
+
+
+def event_headers(event: RecordedEvent) -> dict[str, str]:
+    meta = event.metadata
+    headers = {
+        "Nats-Msg-Id": str(event.event_id),
+        "Phoenix-Event-Id": str(event.event_id),
+        "Phoenix-Event-Type": event.type,
+        "Phoenix-Schema-Version": str(event.schema_version),
+        "Phoenix-Stream-Id": event.stream_id,
+        "Phoenix-Version": str(event.version),
+        "Phoenix-Position": str(event.position),
+        "Phoenix-Actor": meta.actor,
+        "Phoenix-Occurred-At": meta.occurred_at.isoformat(),
+    }
+    for name, value in (
+        ("Phoenix-Command-Id", meta.command_id),
+        ("Phoenix-Correlation-Id", meta.correlation_id),
+        ("Phoenix-Causation-Id", meta.causation_id),
+    ):
+        if value is not None:
+            headers[name] = str(value)
+    return headers
+
+
+def bus_publisher(bus: object) -> Publish:
+    async def publish(subject: str, body: bytes, headers: dict[str, str]) -> PublishAck:
+        return await bus.publish(subject, body, headers, stream=EVENTS)  # type: ignore[attr-defined]
+
+    return publish
+
+
+class Relay:
+    def __init__(
+        self, engine: AsyncEngine, publish: Publish, *, batch: int = 500, poll_interval: float = 1.0
+    ) -> None:
+        self.engine = engine
+        self.publish = publish
+        self.batch = batch
+        self.poll_interval = poll_interval
+        self.wakeup = Wakeup()
+
+    async def position(self) -> int:
+        async with self.engine.begin() as conn:
+            return await checkpoints.load(conn, CHECKPOINT)
+
+    async def run_once(self) -> int:
+        """Publish the next batch after the checkpoint; save the checkpoint once all are acked."""
+        async with self.engine.connect() as conn:
+            after = await checkpoints.load(conn, CHECKPOINT)
+            await conn.commit()
+            batch = await read_all_in(conn, after, self.batch)
+        for event in batch:
+            await self.publish(
+                event_subject(event.type, event.stream_id),
+                event.model_dump_json().encode(),
+                event_headers(event),
+            )
+        if batch:
+            async with self.engine.begin() as conn:
+                await checkpoints.save(conn, CHECKPOINT, batch[-1].position)
+        return len(batch)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until ``stop`` is set, woken by the store's NOTIFY or by the poll interval."""
+        async with self.engine.connect() as lock_conn:
+            await lock_conn.exec_driver_sql(f"SELECT pg_advisory_lock({RELAY_LOCK})")
+            try:
+                async with listening(self.engine, NOTIFY_CHANNEL, self.wakeup):
+                    while not stop.is_set():
+                        try:
+                            if await self.run_once() == self.batch:
+                                continue
+                        except Exception:
+                            log.exception("relay could not publish; will try again")
+                        await pause(self.wakeup, stop, self.poll_interval)
+            finally:
+                await lock_conn.exec_driver_sql(f"SELECT pg_advisory_unlock({RELAY_LOCK})")

@@ -1,0 +1,50 @@
+"""The command outcomes read model: accepted (with its events) or rejected (with the reason)."""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.messages import RecordedEvent
+from projections.tables import command_outcomes
+
+
+class CommandOutcomesProjector:
+    name = "command_outcomes"
+    tables = (command_outcomes,)
+
+    async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
+        command_id = event.metadata.command_id
+        if command_id is None:
+            return
+        row = {
+            "command_id": command_id,
+            "command_type": None,
+            "outcome": "accepted",
+            "reason": None,
+            "stream_id": event.stream_id,
+            "events": 1,
+            "first_position": event.position,
+            "recorded_at": event.metadata.occurred_at,
+        }
+        if event.type == "CommandRejected":
+            row |= {
+                "command_type": event.data["command_type"],
+                "outcome": "rejected",
+                "reason": event.data["reason"],
+                "stream_id": event.data.get("target_stream"),
+                "events": 0,
+            }
+        elif event.type == "CommandHadNoEffect":
+            row |= {
+                "command_type": event.data["command_type"],
+                "stream_id": event.data["target_stream"],
+                "events": 0,
+            }
+        stmt = insert(command_outcomes).values(**row)
+        await conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[command_outcomes.c.command_id],
+                set_={"events": command_outcomes.c.events + stmt.excluded.events},
+            )
+        )

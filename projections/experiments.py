@@ -1,0 +1,84 @@
+"""The experiments read model: list and detail, with the history of phase changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.catalog import to_event
+from domain.experiment import events as ev
+from domain.experiment.phase import Phase
+from domain.messages import RecordedEvent
+from projections.tables import experiment_phases, experiments
+
+PHASE_AFTER: dict[type, Phase] = {
+    ev.ExperimentStarted: Phase.INITIALIZING,
+    ev.ConfigsGenerated: Phase.DEPLOYING,
+    ev.ExperimentRunning: Phase.RUNNING,
+    ev.ObservationWindowClosed: Phase.ANALYZING,
+    ev.ExperimentCompleted: Phase.COMPLETED,
+    ev.ExperimentFailed: Phase.FAILED,
+    ev.ExperimentCancelled: Phase.CANCELLED,
+}
+
+
+class ExperimentsProjector:
+    name = "experiments"
+    tables = (experiments, experiment_phases)
+
+    async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
+        if event.aggregate != "experiment":
+            return
+        typed = to_event(event)
+        at = event.metadata.occurred_at
+        if isinstance(typed, ev.ExperimentCreated):
+            spec = typed.spec
+            await conn.execute(
+                insert(experiments).values(
+                    experiment_id=typed.experiment_id,
+                    name=spec.name,
+                    description=spec.description,
+                    phase=Phase.PENDING.value,
+                    spec=spec.model_dump(mode="json"),
+                    version=event.version,
+                    created_at=at,
+                    updated_at=at,
+                    created_by=event.metadata.actor,
+                )
+            )
+            await self._phase(conn, event, Phase.PENDING)
+            return
+        changes: dict[str, Any] = {"version": event.version, "updated_at": at}
+        match typed:
+            case ev.ExperimentRunning(window_ends_at=ends):
+                changes["window_ends_at"] = ends
+            case ev.AnalysisRecorded(results=results, winner=winner):
+                changes["results"] = [r.model_dump(mode="json") for r in results]
+                changes["winner"] = winner
+            case ev.ExperimentFailed(reason=reason) | ev.ExperimentCancelled(reason=reason):
+                changes["reason"] = reason
+            case ev.VariantPromoted(variant=variant, commit_id=commit_id):
+                changes["promoted_variant"] = variant
+                changes["promotion_commit"] = commit_id
+        phase = PHASE_AFTER.get(type(typed))
+        if phase is not None:
+            changes["phase"] = phase.value
+            await self._phase(conn, event, phase)
+        await conn.execute(
+            update(experiments)
+            .where(experiments.c.experiment_id == typed.experiment_id)  # type: ignore[attr-defined]
+            .values(**changes)
+        )
+
+    async def _phase(self, conn: AsyncConnection, event: RecordedEvent, phase: Phase) -> None:
+        await conn.execute(
+            insert(experiment_phases).values(
+                experiment_id=event.stream_id.split("-", 1)[1],
+                version=event.version,
+                phase=phase.value,
+                at=event.metadata.occurred_at,
+                position=event.position,
+            )
+        )

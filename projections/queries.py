@@ -1,0 +1,74 @@
+"""The queries the read API runs against the read tables."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from projections.tables import audit_log, command_outcomes, experiment_phases, experiments
+
+
+def _row(row: Any) -> dict[str, Any]:
+    return dict(row._mapping)
+
+
+async def list_experiments(
+    conn: AsyncConnection, *, phase: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    where = [experiments.c.phase == phase] if phase else []
+    total = (
+        await conn.execute(select(func.count()).select_from(experiments).where(*where))
+    ).scalar_one()
+    rows = await conn.execute(
+        select(
+            experiments.c.experiment_id,
+            experiments.c.name,
+            experiments.c.phase,
+            experiments.c.created_at,
+            experiments.c.updated_at,
+            experiments.c.winner,
+        )
+        .where(*where)
+        .order_by(experiments.c.created_at.desc(), experiments.c.experiment_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_row(r) for r in rows], int(total)
+
+
+async def get_experiment(conn: AsyncConnection, experiment_id: UUID) -> dict[str, Any] | None:
+    row = (
+        await conn.execute(select(experiments).where(experiments.c.experiment_id == experiment_id))
+    ).first()
+    if row is None:
+        return None
+    phases = await conn.execute(
+        select(experiment_phases.c.phase, experiment_phases.c.at, experiment_phases.c.version)
+        .where(experiment_phases.c.experiment_id == experiment_id)
+        .order_by(experiment_phases.c.version)
+    )
+    return {**_row(row), "phase_history": [_row(p) for p in phases]}
+
+
+async def stream_audit(
+    conn: AsyncConnection, stream_id: str, *, after_version: int, limit: int
+) -> list[dict[str, Any]]:
+    rows = await conn.execute(
+        select(audit_log)
+        .where(audit_log.c.stream_id == stream_id, audit_log.c.version > after_version)
+        .order_by(audit_log.c.version)
+        .limit(limit)
+    )
+    return [_row(r) for r in rows]
+
+
+async def command_outcome(conn: AsyncConnection, command_id: UUID) -> dict[str, Any] | None:
+    row = (
+        await conn.execute(
+            select(command_outcomes).where(command_outcomes.c.command_id == command_id)
+        )
+    ).first()
+    return _row(row) if row else None

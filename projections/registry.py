@@ -1,0 +1,12 @@
+"""The projectors Phoenix runs."""
+
+from __future__ import annotations
+
+from projections.audit import AuditProjector
+from projections.command_outcomes import CommandOutcomesProjector
+from projections.experiments import ExperimentsProjector
+from projections.projector import Projector
+
+
+def all_projectors() -> list[Projector]:
+    return [ExperimentsProjector(), CommandOutcomesProjector(), AuditProjector()]

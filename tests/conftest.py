@@ -1,0 +1,81 @@
+"""Real servers for the integration tiers: embedded by default, or from PHOENIX_* URLs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.embedded.servers import Servers
+from adapters.nats.bus import NatsBus
+from adapters.nats.streams import stream_configs
+from adapters.postgres.engine import create_database, create_engine, drop_database, with_database
+from adapters.postgres.migrate import upgrade
+from adapters.settings import Settings
+
+TEMPLATE = "phoenix_test_template"
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    data_dir: Path = tmp_path_factory.mktemp("phoenix-data")
+    started = Servers.start(Settings.from_env(data_dir=data_dir))
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="session")
+async def admin_engine(servers: Servers) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(servers.database_url, pool_size=2)
+    await drop_database(engine, TEMPLATE)
+    await create_database(engine, TEMPLATE)
+    template = create_engine(with_database(servers.database_url, TEMPLATE), pool_size=1)
+    await upgrade(template)
+    await template.dispose()
+    yield engine
+    await drop_database(engine, TEMPLATE)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def database_url(servers: Servers, admin_engine: AsyncEngine) -> AsyncIterator[str]:
+    """A fresh, migrated database for one test."""
+    name = f"phoenix_test_{uuid4().hex[:12]}"
+    await create_database(admin_engine, name, template=TEMPLATE)
+    yield with_database(servers.database_url, name)
+    await drop_database(admin_engine, name)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, pool_size=20, max_overflow=20)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def bus(servers: Servers) -> AsyncIterator[NatsBus]:
+    """A connected bus whose streams start empty for each test."""
+    bus = NatsBus(servers.nats_url)
+    await bus.broker.connect()
+    for config in stream_configs():
+        try:
+            await bus.js.delete_stream(config.name)
+        except Exception:
+            pass
+    await bus.start()
+    yield bus
+    await bus.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/integration/" in str(item.path) or "/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.integration)
+
+
+os.environ.setdefault("PHOENIX_LOG_LEVEL", "WARNING")
