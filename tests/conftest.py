@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
+from nats.js.errors import NotFoundError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.embedded.servers import Servers
@@ -63,10 +65,8 @@ async def bus(servers: Servers) -> AsyncIterator[NatsBus]:
     bus = NatsBus(servers.nats_url)
     await bus.broker.connect()
     for config in stream_configs():
-        try:
+        with contextlib.suppress(NotFoundError):
             await bus.js.delete_stream(config.name)
-        except Exception:
-            pass
     await bus.start()
     yield bus
     await bus.stop()
