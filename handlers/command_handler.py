@@ -38,11 +38,11 @@ class RetriesExhausted(Exception):
     """The stream kept moving under the command; the message should be redelivered later."""
 
 
-def describe_validation_error(error: ValidationError) -> str:
+def describe_validation_error(error: ValidationError, prefix: str = "data") -> str:
     """Pydantic's errors as ``data.field.path: message`` lines a sender can act on."""
     parts = []
     for e in error.errors(include_url=False):
-        path = ".".join(str(p) for p in ("data", *e["loc"]))
+        path = ".".join(str(p) for p in (prefix, *e["loc"]) if p != "") or "(the message)"
         parts.append(f"{path}: {e['msg']}")
     return "; ".join(parts)
 
@@ -63,9 +63,9 @@ class CommandHandler:
             command = aggregate.prepare(model.model_validate(envelope.data), envelope.command_id)
             stream_id = aggregate.stream_id(command)
         except ValidationError as exc:
-            return await self._reject(envelope, describe_validation_error(exc))
+            return await self.reject(envelope, describe_validation_error(exc))
         except (DomainError, ValueError) as exc:
-            return await self._reject(envelope, str(exc))
+            return await self.reject(envelope, str(exc))
         ctx = Context(
             now=self.clock.now(), actor=envelope.metadata.actor, roles=envelope.metadata.roles
         )
@@ -77,7 +77,7 @@ class CommandHandler:
             try:
                 decided = aggregate.decide(state, command, ctx)
             except DomainError as exc:
-                return await self._reject(envelope, str(exc), stream_id)
+                return await self.reject(envelope, str(exc), stream_id)
             try:
                 if decided:
                     written = await self.store.append(
@@ -137,7 +137,7 @@ class CommandHandler:
             command=HandledCommand(envelope.command_id, envelope.type, stream_id, "accepted"),
         )
 
-    async def _reject(
+    async def reject(
         self, envelope: CommandEnvelope, reason: str, stream_id: str | None = None
     ) -> CommandResult:
         event = CommandRejected(

@@ -1,0 +1,96 @@
+"""The command worker: consumes PHOENIX_COMMANDS and hands each command to the handler."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from uuid import UUID
+
+from pydantic import ValidationError
+
+from adapters.metrics import Metrics
+from adapters.nats.bus import NatsBus
+from adapters.nats.consumer import DeadLetterSink, Delivery, DeliveryPolicy, PermanentFailure
+from adapters.nats.streams import COMMAND_SUBJECTS, COMMANDS
+from domain.messages import CommandEnvelope
+from handlers.command_handler import CommandHandler, describe_validation_error
+
+log = logging.getLogger(__name__)
+
+DURABLE = "command-worker"
+
+
+def _command_id(payload: Any, delivery: Delivery) -> UUID | None:
+    for candidate in (
+        payload.get("command_id") if isinstance(payload, dict) else None,
+        delivery.message_id,
+    ):
+        try:
+            return UUID(str(candidate))
+        except ValueError:
+            continue
+    return None
+
+
+class CommandWorker:
+    def __init__(
+        self,
+        bus: NatsBus,
+        handler: CommandHandler,
+        dead_letters: DeadLetterSink,
+        metrics: Metrics | None = None,
+        *,
+        durable: str = DURABLE,
+        policy: DeliveryPolicy | None = None,
+    ) -> None:
+        self.bus = bus
+        self.handler = handler
+        self.dead_letters = dead_letters
+        self.metrics = metrics
+        self.durable = durable
+        self.policy = policy or DeliveryPolicy(workers=4)
+
+    async def start(self) -> None:
+        await self.bus.consume(
+            durable=self.durable,
+            stream=COMMANDS,
+            subject=COMMAND_SUBJECTS,
+            handler=self.on_delivery,
+            dead_letters=self.dead_letters,
+            policy=self.policy,
+        )
+
+    async def on_delivery(self, delivery: Delivery) -> None:
+        try:
+            payload = json.loads(delivery.body)
+        except ValueError as exc:
+            payload, problem = None, f"the body is not JSON: {exc}"
+        else:
+            try:
+                envelope = CommandEnvelope.model_validate(payload)
+            except ValidationError as exc:
+                problem = "the command envelope is invalid: " + describe_validation_error(
+                    exc
+                ).replace("data.", "", -1)
+            else:
+                await self._handle(envelope)
+                return
+        command_id = _command_id(payload, delivery)
+        if command_id is None:
+            raise PermanentFailure(f"{problem}; and it carries no command id to answer to")
+        kind = payload.get("type") if isinstance(payload, dict) else None
+        envelope = CommandEnvelope(command_id=command_id, type=str(kind or "unknown"), data={})
+        result = await self.handler.reject(envelope, problem)
+        self._count(envelope.type, result.result, 0)
+
+    async def _handle(self, envelope: CommandEnvelope) -> None:
+        result = await self.handler.handle(envelope)
+        if result.result == "rejected":
+            log.info("rejected %s %s: %s", envelope.type, envelope.command_id, result.reason)
+        self._count(envelope.type, result.result, len(result.events))
+
+    def _count(self, kind: str, outcome: str, events: int) -> None:
+        if self.metrics is not None:
+            self.metrics.commands.labels(kind, outcome).inc()
+            self.metrics.events_appended.inc(events)
