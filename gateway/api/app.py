@@ -1,0 +1,45 @@
+"""The Litestar application: routes, problem details, OpenAPI."""
+
+from __future__ import annotations
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+
+from gateway.api import operations, routes
+from gateway.api.dependencies import ApiDeps
+from gateway.api.problems import EXCEPTION_HANDLERS
+
+VERSION = "0.1.0"
+
+
+def create_app(deps: ApiDeps) -> Litestar:
+    async def provide() -> ApiDeps:
+        return deps
+
+    v1 = Router(
+        "/api/v1",
+        route_handlers=[
+            routes.list_experiments,
+            routes.get_experiment,
+            routes.experiment_events,
+            routes.global_log,
+            routes.command_status,
+            routes.send_command,
+        ],
+    )
+    return Litestar(
+        route_handlers=[v1, operations.healthz, operations.readyz, operations.metrics],
+        dependencies={"deps": Provide(provide)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="Phoenix",
+            version=VERSION,
+            description="Read API and command gateway of Phoenix.",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin(), SwaggerRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="never"),
+    )

@@ -1,0 +1,93 @@
+"""Health, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
+from sqlalchemy import func, select, text
+
+from adapters.command_worker import DURABLE as WORKER_DURABLE
+from adapters.nats.streams import COMMANDS
+from adapters.postgres import checkpoints
+from adapters.postgres.event_store import head_position_in
+from adapters.postgres.migrate import pending_revisions
+from adapters.postgres.schema import dead_letters
+from adapters.relay import CHECKPOINT as RELAY
+from gateway.api.dependencies import ApiDeps
+from gateway.api.problems import problem_response
+
+
+@get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+async def _check(name: str, probe: Any) -> tuple[str, str | None]:
+    try:
+        await asyncio.wait_for(probe, 3.0)
+    except Exception as exc:
+        return name, f"{type(exc).__name__}: {exc}"
+    return name, None
+
+
+async def _postgres(deps: ApiDeps) -> None:
+    async with deps.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
+async def _nats(deps: ApiDeps) -> None:
+    if not deps.bus.nc.is_connected:
+        raise ConnectionError("not connected")
+    await deps.bus.js.account_info()
+
+
+async def _migrations(deps: ApiDeps) -> None:
+    pending = await pending_revisions(deps.engine)
+    if pending:
+        raise RuntimeError(f"migrations not applied: {', '.join(pending)}")
+
+
+@get("/readyz")
+async def readyz(
+    request: Request[Any, Any, Any], deps: NamedDependency[ApiDeps]
+) -> Response[dict[str, Any]]:
+    """Ready when Postgres and NATS answer and the schema is current."""
+    results = await asyncio.gather(
+        _check("postgres", _postgres(deps)),
+        _check("nats", _nats(deps)),
+        _check("migrations", _migrations(deps)),
+    )
+    checks = {name: error or "ok" for name, error in results}
+    if any(error for _, error in results):
+        return problem_response(request, 503, "Phoenix is not ready", checks=checks)
+    return Response({"status": "ready", "checks": checks})
+
+
+@get("/metrics", include_in_schema=False)
+async def metrics(deps: NamedDependency[ApiDeps]) -> Response[bytes]:
+    """Prometheus exposition of Phoenix's metrics, with lags measured now."""
+    m = deps.metrics
+    async with deps.engine.connect() as conn:
+        head = await head_position_in(conn)
+        positions = await checkpoints.all_positions(conn)
+        open_letters = await conn.execute(
+            select(dead_letters.c.consumer, func.count())
+            .where(dead_letters.c.redriven_at.is_(None))
+            .group_by(dead_letters.c.consumer)
+        )
+        m.dead_letters.clear()
+        for consumer, count in open_letters:
+            m.dead_letters.labels(consumer).set(count)
+    m.head_position.set(head)
+    m.relay_lag.set(head - positions.get(RELAY, 0))
+    for name, position in positions.items():
+        m.consumer_lag.labels(name).set(head - position)
+    pending = await deps.bus.consumer_pending(COMMANDS, WORKER_DURABLE)
+    if pending is not None:
+        m.bus_pending.labels(WORKER_DURABLE).set(pending)
+    return Response(generate_latest(m.registry), headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4})

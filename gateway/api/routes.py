@@ -1,0 +1,115 @@
+"""The /api/v1 routes: experiments, the audit trail, the global log, and commands."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter, RawBody
+from pydantic import ValidationError
+
+from domain.catalog import command_type
+from domain.errors import UnknownMessageType
+from domain.experiment.phase import Phase
+from domain.ids import experiment_stream
+from domain.messages import CommandEnvelope
+from gateway.api.dependencies import ApiDeps
+from gateway.api.problems import Problem
+from projections import queries
+
+Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="page size")]
+Offset = Annotated[int, QueryParameter(ge=0)]
+Deps = NamedDependency[ApiDeps]
+
+
+@get("/experiments")
+async def list_experiments(
+    deps: Deps, phase: FromQuery[Phase | None] = None, limit: Limit = 50, offset: Offset = 0
+) -> dict[str, Any]:
+    """Experiments, newest first; filter by phase."""
+    async with deps.engine.connect() as conn:
+        items, total = await queries.list_experiments(
+            conn, phase=phase.value if phase else None, limit=limit, offset=offset
+        )
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@get("/experiments/{experiment_id:str}")
+async def get_experiment(deps: Deps, experiment_id: FromPath[UUID]) -> dict[str, Any]:
+    """One experiment with its spec, phase, and history of phase changes."""
+    async with deps.engine.connect() as conn:
+        found = await queries.get_experiment(conn, experiment_id)
+    if found is None:
+        raise Problem(404, f"no experiment {experiment_id}")
+    return found
+
+
+@get("/experiments/{experiment_id:str}/events")
+async def experiment_events(
+    deps: Deps, experiment_id: FromPath[UUID], after_version: Offset = 0, limit: Limit = 1000
+) -> dict[str, Any]:
+    """The audit trail: every event of the experiment with actor, causation and correlation."""
+    async with deps.engine.connect() as conn:
+        if await queries.get_experiment(conn, experiment_id) is None:
+            raise Problem(404, f"no experiment {experiment_id}")
+        items = await queries.stream_audit(
+            conn, experiment_stream(experiment_id), after_version=after_version, limit=limit
+        )
+    return {"stream_id": experiment_stream(experiment_id), "items": items}
+
+
+@get("/events")
+async def global_log(deps: Deps, after: Offset = 0, limit: Limit = 100) -> dict[str, Any]:
+    """The global log, in position order, after a position."""
+    events = await deps.store.read_all(after_position=after, limit=limit)
+    items = [e.model_dump(mode="json") for e in events]
+    following = events[-1].position if events else after
+    return {
+        "items": items,
+        "after": after,
+        "next": f"/api/v1/events?after={following}&limit={limit}",
+    }
+
+
+@get("/commands/{command_id:str}")
+async def command_status(deps: Deps, command_id: FromPath[UUID]) -> dict[str, Any]:
+    """A command's outcome: accepted, rejected (with the reason), or pending."""
+    async with deps.engine.connect() as conn:
+        found = await queries.command_outcome(conn, command_id)
+    if found is None:
+        return {"command_id": command_id, "status": "pending"}
+    return {"status": found.pop("outcome"), **found}
+
+
+@post("/commands", status_code=202)
+async def send_command(deps: Deps, body: RawBody) -> Response[dict[str, Any]]:
+    """Validate a command envelope against the command schemas and publish it to the bus."""
+    try:
+        raw = json.loads(body or b"null")
+    except ValueError as exc:
+        raise Problem(400, f"the body is not JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise Problem(422, "the body must be a JSON object: {type, data, command_id?, metadata?}")
+    raw.setdefault("command_id", str(uuid4()))
+    try:
+        envelope = CommandEnvelope.model_validate(raw)
+        model, _ = command_type(envelope.type)
+        model.model_validate(envelope.data)
+    except UnknownMessageType as exc:
+        raise Problem(422, str(exc)) from exc
+    except ValidationError as exc:
+        errors = [
+            {"path": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+            for e in exc.errors(include_url=False)
+        ]
+        raise Problem(422, "the command does not match its schema", errors=errors) from exc
+    ack = await deps.bus.send(envelope)
+    location = f"/api/v1/commands/{envelope.command_id}"
+    return Response(
+        {"command_id": envelope.command_id, "status": "pending", "duplicate": ack.duplicate},
+        status_code=202,
+        headers={"Location": location},
+    )

@@ -1,0 +1,171 @@
+"""The composition root: builds the adapters from settings and runs the workers and the API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.command_worker import CommandWorker
+from adapters.embedded.servers import Servers
+from adapters.metrics import Metrics
+from adapters.nats.bus import NatsBus
+from adapters.postgres.dead_letters import PostgresDeadLetters
+from adapters.postgres.engine import create_engine
+from adapters.postgres.event_store import PostgresEventStore
+from adapters.postgres.migrate import upgrade
+from adapters.projection_runner import ProjectionRunner
+from adapters.relay import Relay, bus_publisher
+from adapters.settings import Settings
+from gateway.api.app import create_app
+from gateway.api.dependencies import ApiDeps
+from handlers.clock import SystemClock
+from handlers.command_handler import CommandHandler
+from projections.registry import all_projectors
+
+log = logging.getLogger(__name__)
+
+RUNTIME_FILE = "runtime.json"
+
+
+class _EmbeddedUvicorn(uvicorn.Server):
+    def capture_signals(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # Phoenix owns SIGINT and SIGTERM
+
+
+@dataclass
+class Runtime:
+    """Everything ``phoenix up`` runs; ``stop()`` takes it all down in order."""
+
+    settings: Settings
+    servers: Servers
+    engine: AsyncEngine
+    bus: NatsBus
+    store: PostgresEventStore
+    metrics: Metrics
+    projections: ProjectionRunner
+    api_url: str | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    _api: _EmbeddedUvicorn | None = None
+
+    @classmethod
+    async def start(cls, settings: Settings, *, api: bool = True) -> Runtime:
+        servers = await asyncio.to_thread(Servers.start, settings)
+        engine = create_engine(servers.database_url)
+        try:
+            await upgrade(engine)
+            bus = NatsBus(servers.nats_url)
+            await bus.start()
+        except BaseException:
+            await engine.dispose()
+            await asyncio.to_thread(servers.stop)
+            raise
+        store = PostgresEventStore(engine)
+        metrics = Metrics()
+        runtime = cls(
+            settings=settings,
+            servers=servers,
+            engine=engine,
+            bus=bus,
+            store=store,
+            metrics=metrics,
+            projections=ProjectionRunner(engine, all_projectors(), poll_interval=5.0),
+        )
+        try:
+            await runtime._start_workers()
+            if api:
+                await runtime._start_api()
+            runtime._write_runtime_file()
+        except BaseException:
+            await runtime.stop()
+            raise
+        return runtime
+
+    async def _start_workers(self) -> None:
+        dead_letters = PostgresDeadLetters(self.engine)
+        handler = CommandHandler(self.store, SystemClock())
+        await CommandWorker(self.bus, handler, dead_letters, self.metrics).start()
+        relay = Relay(
+            self.engine, bus_publisher(self.bus), poll_interval=self.settings.poll_interval
+        )
+        self._tasks.append(asyncio.create_task(relay.run(self._stop), name="relay"))
+        # The bus wakes the projections as soon as the relay publishes; polling is the fallback.
+        wake = self.projections.wakeup
+
+        async def on_event() -> None:
+            wake.set()
+
+        await self.bus.subscribe_core("phoenix.evt.>", on_event)
+        self._tasks.append(
+            asyncio.create_task(self.projections.run(self._stop), name="projections")
+        )
+
+    async def _start_api(self) -> None:
+        deps = ApiDeps(engine=self.engine, store=self.store, bus=self.bus, metrics=self.metrics)
+        config = uvicorn.Config(
+            create_app(deps),
+            host=self.settings.api_host,
+            port=self.settings.api_port,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+        )
+        self._api = _EmbeddedUvicorn(config)
+        task = asyncio.create_task(self._serve(self._api), name="api")
+        self._tasks.append(task)
+        while not self._api.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.02)
+        port = self._api.servers[0].sockets[0].getsockname()[1]
+        self.api_url = f"http://{self.settings.api_host}:{port}"
+
+    @staticmethod
+    async def _serve(server: uvicorn.Server) -> None:
+        try:
+            await server.serve()
+        except SystemExit as exc:  # uvicorn exits the process on a startup failure
+            raise RuntimeError(f"the API could not start (uvicorn exit {exc.code})") from None
+
+    @property
+    def runtime_file(self) -> Path:
+        return self.settings.data_dir / RUNTIME_FILE
+
+    def _write_runtime_file(self) -> None:
+        """Tell other phoenix commands on this machine where the running servers are."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        info = {
+            "pid": os.getpid(),
+            "database_url": self.servers.database_url,
+            "nats_url": self.servers.nats_url,
+            "api_url": self.api_url,
+        }
+        self.runtime_file.write_text(json.dumps(info, indent=2) + "\n")
+
+    async def wait(self) -> None:
+        await self._stop.wait()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._api is not None:
+            self._api.should_exit = True
+        for task in self._tasks:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(task, 10)
+        await self.bus.stop()
+        await self.engine.dispose()
+        with contextlib.suppress(FileNotFoundError):
+            self.runtime_file.unlink()
+        await asyncio.to_thread(self.servers.stop)

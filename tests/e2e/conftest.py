@@ -1,0 +1,37 @@
+"""A whole Phoenix runtime (worker, relay, projections, API) on the test servers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from adapters.embedded.servers import Servers
+from adapters.nats.bus import NatsBus
+from adapters.settings import Settings
+from gateway.runtime import Runtime
+
+
+@pytest.fixture
+async def runtime(
+    servers: Servers, database_url: str, bus: NatsBus, tmp_path: Path
+) -> AsyncIterator[Runtime]:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        nats_url=servers.nats_url,
+        api_port=0,
+        poll_interval=0.5,
+    )
+    runtime = await Runtime.start(settings)
+    yield runtime
+    await runtime.stop()
+
+
+@pytest.fixture
+async def api(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    assert runtime.api_url is not None
+    async with httpx.AsyncClient(base_url=runtime.api_url, timeout=10) as client:
+        yield client

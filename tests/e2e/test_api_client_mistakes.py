@@ -1,0 +1,53 @@
+"""Every client mistake gets a 4xx problem document, never a 500."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/api/v1/experiments/not-a-uuid", None, 400),
+        ("GET", "/api/v1/experiments?limit=0", None, 400),
+        ("GET", "/api/v1/experiments?phase=Sleeping", None, 400),
+        ("GET", "/api/v1/experiments/00000000-0000-4000-8000-000000000000", None, 404),
+        ("GET", "/api/v1/experiments/00000000-0000-4000-8000-000000000000/events", None, 404),
+        ("GET", "/api/v1/events?after=-1", None, 400),
+        ("GET", "/api/v1/commands/xyz", None, 400),
+        ("GET", "/api/v1/nowhere", None, 404),
+        ("DELETE", "/api/v1/experiments", None, 405),
+        ("POST", "/api/v1/commands", b"{not json", 400),
+        ("POST", "/api/v1/commands", b"[1, 2]", 422),
+        ("POST", "/api/v1/commands", b'{"type": "LaunchRocket", "data": {}}', 422),
+        ("POST", "/api/v1/commands", b'{"type": "CreateExperiment", "data": {"name": ""}}', 422),
+        ("POST", "/api/v1/commands", b'{"type": "StartExperiment"}', 422),
+    ],
+)
+async def test_a_client_mistake_is_a_4xx_problem(
+    api: httpx.AsyncClient, method: str, path: str, body: bytes | None, status: int
+) -> None:
+    response = await api.request(method, path, content=body)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    problem = response.json()
+    assert problem["status"] == status
+    assert problem["title"]
+
+
+async def test_a_command_that_breaks_its_schema_lists_each_field(api: httpx.AsyncClient) -> None:
+    response = await api.post(
+        "/api/v1/commands",
+        json={"type": "CreateExperiment", "data": {"name": "x", "duration_seconds": -1}},
+    )
+    paths = {e["path"] for e in response.json()["errors"]}
+    assert {"duration_seconds", "baseline", "candidates"} <= paths
+
+
+async def test_the_openapi_document_is_served(api: httpx.AsyncClient) -> None:
+    spec = (await api.get("/schema/openapi.json")).json()
+    assert spec["info"]["title"] == "Phoenix"
+    assert "/api/v1/experiments/{experiment_id}" in spec["paths"]
