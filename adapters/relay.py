@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.nats.bus import NatsBus
 from adapters.nats.streams import EVENTS
 from adapters.postgres import checkpoints
 from adapters.postgres.event_store import NOTIFY_CHANNEL, read_all_in
@@ -48,9 +49,9 @@ def event_headers(event: RecordedEvent) -> dict[str, str]:
     return headers
 
 
-def bus_publisher(bus: object) -> Publish:
+def bus_publisher(bus: NatsBus) -> Publish:
     async def publish(subject: str, body: bytes, headers: dict[str, str]) -> PublishAck:
-        return await bus.publish(subject, body, headers, stream=EVENTS)  # type: ignore[attr-defined]
+        return await bus.publish(subject, body, headers, stream=EVENTS)
 
     return publish
 

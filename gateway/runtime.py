@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,9 @@ RUNTIME_FILE = "runtime.json"
 
 
 class _EmbeddedUvicorn(uvicorn.Server):
-    def capture_signals(self) -> contextlib.AbstractContextManager[None]:
-        return contextlib.nullcontext()  # Phoenix owns SIGINT and SIGTERM
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield  # Phoenix owns SIGINT and SIGTERM, not uvicorn
 
 
 @dataclass

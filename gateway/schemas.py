@@ -21,15 +21,15 @@ def message_schemas() -> dict[str, dict[str, Any]]:
         "envelopes/command.json": CommandEnvelope.model_json_schema(),
         "envelopes/event.json": RecordedEvent.model_json_schema(),
     }
-    for name, (model, _) in COMMAND_TYPES.items():
-        schema = model.model_json_schema()
+    for name, (command, _) in COMMAND_TYPES.items():
+        schema = command.model_json_schema()
         schema["x-subject"] = command_subject(name)
-        schema["x-schema-version"] = model.schema_version
+        schema["x-schema-version"] = command.schema_version
         out[f"commands/{name}.json"] = schema
-    for name, model in EVENT_TYPES.items():
-        schema = model.model_json_schema()
-        schema["x-subject"] = f"phoenix.evt.{model.aggregate}.{name}"
-        schema["x-schema-version"] = model.schema_version
+    for name, event in EVENT_TYPES.items():
+        schema = event.model_json_schema()
+        schema["x-subject"] = f"phoenix.evt.{event.aggregate}.{name}"
+        schema["x-schema-version"] = event.schema_version
         out[f"events/{name}.json"] = schema
     return out
 
@@ -37,24 +37,25 @@ def message_schemas() -> dict[str, dict[str, Any]]:
 def asyncapi_document() -> dict[str, Any]:
     """The AsyncAPI document FastStream generates for Phoenix's subjects and payloads."""
     broker = NatsBroker()
-    for name, (model, _) in COMMAND_TYPES.items():
+    for name, (command, _) in COMMAND_TYPES.items():
         broker.publisher(
             command_subject(name),
             stream=COMMANDS,
-            schema=model,
+            schema=command,
             title=f"command {name}",
-            description=(model.__doc__ or "").strip(),
+            description=(command.__doc__ or "").strip(),
         )
-    for name, model in EVENT_TYPES.items():
+    for name, event in EVENT_TYPES.items():
         broker.publisher(
-            f"phoenix.evt.{model.aggregate}.{name}",
+            f"phoenix.evt.{event.aggregate}.{name}",
             stream=EVENTS,
-            schema=model,
+            schema=event,
             title=f"event {name}",
-            description=(model.__doc__ or "").strip(),
+            description=(event.__doc__ or "").strip(),
         )
     spec = AsyncAPI(broker, title="Phoenix messages", version=VERSION).to_specification()
-    return json.loads(spec.to_json())
+    document: dict[str, Any] = json.loads(spec.to_json())
+    return document
 
 
 def export(directory: Path) -> list[Path]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.messages import RecordedEvent
@@ -11,7 +11,7 @@ from projections.tables import audit_log
 
 class AuditProjector:
     name = "audit"
-    tables = (audit_log,)
+    tables: tuple[Table, ...] = (audit_log,)
 
     async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
         meta = event.metadata

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -11,7 +12,7 @@ from projections.tables import command_outcomes
 
 class CommandOutcomesProjector:
     name = "command_outcomes"
-    tables = (command_outcomes,)
+    tables: tuple[Table, ...] = (command_outcomes,)
 
     async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
         command_id = event.metadata.command_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import Table, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.catalog import to_event
@@ -26,7 +26,7 @@ PHASE_AFTER: dict[type, Phase] = {
 
 class ExperimentsProjector:
     name = "experiments"
-    tables = (experiments, experiment_phases)
+    tables: tuple[Table, ...] = (experiments, experiment_phases)
 
     async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
         if event.aggregate != "experiment":

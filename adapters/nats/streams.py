@@ -43,6 +43,7 @@ def stream_configs() -> list[StreamConfig]:
 async def ensure_streams(js: JetStreamContext) -> None:
     """Create each stream, or bring an existing one to this config."""
     for config in stream_configs():
+        assert config.name is not None
         try:
             await js.stream_info(config.name)
         except NotFoundError:

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def on_unhandled(request: Request[Any, Any, Any], exc: Exception) -> Response[di
     return problem_response(request, 500)
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Problem: on_problem,
     ValidationException: on_validation,
     HTTPException: on_http,

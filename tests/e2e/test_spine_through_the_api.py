@@ -25,7 +25,8 @@ CREATE: dict[str, Any] = {
 
 
 async def status_of(api: httpx.AsyncClient, location: str) -> dict[str, Any]:
-    return (await api.get(location)).json()
+    status: dict[str, Any] = (await api.get(location)).json()
+    return status
 
 
 async def test_a_created_experiment_appears_in_the_list_its_detail_and_its_audit_trail(

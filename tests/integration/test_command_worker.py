@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -142,9 +143,7 @@ async def test_two_workers_on_the_same_commands_produce_each_effect_exactly_once
 
         await eventually(handled, until=lambda n: n == 40)
         for name in ("worker-0", "worker-1"):
-            await eventually(
-                lambda name=name: bus.consumer_pending(COMMANDS, name), until=lambda p: p == 0
-            )
+            await eventually(partial(bus.consumer_pending, COMMANDS, name), until=lambda p: p == 0)
         async with engine.connect() as conn:
             count = (await conn.execute(select(func.count()).select_from(events))).scalar_one()
         assert count == 40

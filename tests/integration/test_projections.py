@@ -40,8 +40,7 @@ def create(xid: str, name: str) -> CommandEnvelope:
 async def snapshot(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
     async with engine.connect() as conn:
         return {
-            t.name: sorted(tuple(r) for r in await conn.execute(select(t)))  # type: ignore[misc]
-            for t in READ_TABLES
+            t.name: sorted(tuple(r) for r in await conn.execute(select(t))) for t in READ_TABLES
         }
 
 

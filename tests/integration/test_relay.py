@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -21,7 +22,7 @@ class Crash(Exception):
     """Stands for the relay process dying."""
 
 
-async def published(bus: NatsBus) -> list[tuple[str, dict[str, str], dict]]:
+async def published(bus: NatsBus) -> list[tuple[str, dict[str, str], dict[str, Any]]]:
     """Everything in PHOENIX_EVENTS, in stream order."""
     info = await bus.js.stream_info(EVENTS)
     total = info.state.messages
@@ -30,7 +31,7 @@ async def published(bus: NatsBus) -> list[tuple[str, dict[str, str], dict]]:
     sub = await bus.js.pull_subscribe(
         "phoenix.evt.>", stream=EVENTS, config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
     )
-    out = []
+    out: list[tuple[str, dict[str, str], dict[str, Any]]] = []
     while len(out) < total:
         for msg in await sub.fetch(min(total - len(out), 256), timeout=5):
             out.append((msg.subject, dict(msg.headers or {}), json.loads(msg.data)))
@@ -40,7 +41,7 @@ async def published(bus: NatsBus) -> list[tuple[str, dict[str, str], dict]]:
 
 
 async def append(store: PostgresEventStore, streams: int, each: int) -> list[UUID]:
-    ids = []
+    ids: list[UUID] = []
     for _ in range(streams):
         events = [new_event(n=i) for i in range(each)]
         written = await store.append(f"experiment-{uuid4()}", 0, events)

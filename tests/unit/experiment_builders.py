@@ -11,7 +11,7 @@ from domain.experiment import commands as cmd
 from domain.experiment.decide import decide
 from domain.experiment.phase import Verdict
 from domain.experiment.state import Experiment, apply
-from domain.messages import Event
+from domain.messages import Command, Event
 
 XID = UUID("00000000-0000-4000-8000-000000000001")
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -37,7 +37,7 @@ def create(**overrides: Any) -> cmd.CreateExperiment:
 
 
 def run(
-    commands: list[cmd.Command], state: Experiment | None = None, ctx: Context = CTX
+    commands: list[Command], state: Experiment | None = None, ctx: Context = CTX
 ) -> tuple[Experiment | None, list[Event]]:
     """Decide and apply each command in turn; returns the final state and all events."""
     produced: list[Event] = []
@@ -58,7 +58,7 @@ def configs(*variants: str) -> cmd.RecordConfigsGenerated:
     )
 
 
-def to_running() -> list[cmd.Command]:
+def to_running() -> list[Command]:
     return [
         create(),
         cmd.StartExperiment(experiment_id=XID),
@@ -84,5 +84,5 @@ def analysis(
     )
 
 
-def to_completed(**verdicts: Verdict) -> list[cmd.Command]:
+def to_completed(**verdicts: Verdict) -> list[Command]:
     return [*to_running(), cmd.CloseObservationWindow(experiment_id=XID), analysis(**verdicts)]

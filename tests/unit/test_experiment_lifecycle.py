@@ -12,6 +12,7 @@ from domain.experiment import commands as cmd
 from domain.experiment import events as ev
 from domain.experiment.decide import decide
 from domain.experiment.phase import Phase, Verdict
+from domain.messages import Command
 from tests.unit.experiment_builders import (
     ADMIN,
     CTX,
@@ -101,7 +102,7 @@ def test_an_experiment_can_be_cancelled_in_every_cancellable_phase(steps: int) -
         [cmd.CloseObservationWindow(experiment_id=XID), analysis()],
     ],
 )
-def test_analysis_and_after_cannot_be_cancelled(extra: list[cmd.Command]) -> None:
+def test_analysis_and_after_cannot_be_cancelled(extra: list[Command]) -> None:
     state, _ = run([*to_running(), *extra])
     with pytest.raises(IllegalCommand):
         decide(state, cmd.CancelExperiment(experiment_id=XID, reason="too late"), CTX)

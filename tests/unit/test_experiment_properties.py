@@ -7,10 +7,11 @@ from hypothesis import strategies as st
 
 from domain.errors import DomainError
 from domain.experiment import commands as cmd
+from domain.experiment import events as ev
 from domain.experiment.decide import decide
 from domain.experiment.phase import Phase, Verdict
 from domain.experiment.state import Experiment, apply, fold
-from domain.messages import Event
+from domain.messages import Command, Event
 from tests.unit.experiment_builders import ADMIN, CTX, XID, configs, create
 
 VARIANTS = ("baseline", "aggregated", "topk")
@@ -64,9 +65,7 @@ commands = st.one_of(
 )
 
 
-def play(
-    sequence: list[cmd.Command], as_admin: list[bool]
-) -> tuple[Experiment | None, list[Event]]:
+def play(sequence: list[Command], as_admin: list[bool]) -> tuple[Experiment | None, list[Event]]:
     state: Experiment | None = None
     log: list[Event] = []
     for command, admin in zip(sequence, as_admin, strict=True):
@@ -90,7 +89,7 @@ sequences = st.integers(0, 40).flatmap(
 @settings(max_examples=300, deadline=None)
 @given(sequences)
 def test_any_command_sequence_leaves_the_experiment_in_a_defined_phase(
-    seq: tuple[list[cmd.Command], list[bool]],
+    seq: tuple[list[Command], list[bool]],
 ) -> None:
     state, log = play(*seq)
     if state is None:
@@ -106,7 +105,7 @@ def test_any_command_sequence_leaves_the_experiment_in_a_defined_phase(
 @settings(max_examples=300, deadline=None)
 @given(sequences)
 def test_folding_an_experiments_events_reproduces_its_state(
-    seq: tuple[list[cmd.Command], list[bool]],
+    seq: tuple[list[Command], list[bool]],
 ) -> None:
     state, log = play(*seq)
     assert fold(log) == state
@@ -115,13 +114,13 @@ def test_folding_an_experiments_events_reproduces_its_state(
 @settings(max_examples=200, deadline=None)
 @given(sequences)
 def test_a_promotion_needs_a_promote_verdict_or_an_admin_override(
-    seq: tuple[list[cmd.Command], list[bool]],
+    seq: tuple[list[Command], list[bool]],
 ) -> None:
     state, log = play(*seq)
     for event in log:
-        if type(event).__name__ == "PromotionRequested":
+        if isinstance(event, ev.PromotionRequested):
             assert state is not None and state.phase is Phase.COMPLETED
-            verdict_of = state.verdict_of(event.variant)  # type: ignore[attr-defined]
+            verdict_of = state.verdict_of(event.variant)
             assert event.override or (
                 verdict_of is not None and verdict_of.verdict is Verdict.PROMOTE
-            )  # type: ignore[attr-defined]
+            )
