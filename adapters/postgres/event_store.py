@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import ARRAY, Integer, Text, Uuid, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.schema import events, handled_commands
-from domain.messages import EventMetadata, NewEvent, RecordedEvent
+from domain.messages import NewEvent, RecordedEvent
 from handlers.ports import CommandAlreadyHandled, ConcurrencyError, HandledCommand
 
 # One lock for every appender: positions are drawn and committed in the same order, so a
@@ -19,29 +21,23 @@ from handlers.ports import CommandAlreadyHandled, ConcurrencyError, HandledComma
 APPEND_LOCK = 0x70686F656E6978  # "phoenix"
 NOTIFY_CHANNEL = "phoenix_events"
 
-_COLUMNS = (
-    events.c.event_id,
-    events.c.stream_id,
-    events.c.version,
-    events.c.position,
-    events.c.type,
-    events.c.schema_version,
-    events.c.data,
-    events.c.metadata,
-)
+# Each row comes back as one JSON document that pydantic parses and validates in a single
+# call: several times faster than decoding the jsonb columns and validating field by field.
+_ENVELOPE = func.json_build_object(
+    "event_id", events.c.event_id,
+    "stream_id", events.c.stream_id,
+    "version", events.c.version,
+    "position", events.c.position,
+    "type", events.c.type,
+    "schema_version", events.c.schema_version,
+    "data", events.c.data,
+    "metadata", events.c.metadata,
+).cast(Text).label("envelope")  # fmt: skip
+_COLUMNS = (_ENVELOPE,)
 
 
 def to_recorded(row: Any) -> RecordedEvent:
-    return RecordedEvent(
-        event_id=row.event_id,
-        stream_id=row.stream_id,
-        version=row.version,
-        position=row.position,
-        type=row.type,
-        schema_version=row.schema_version,
-        data=row.data,
-        metadata=EventMetadata.model_validate(row.metadata),
-    )
+    return RecordedEvent.model_validate_json(row.envelope)
 
 
 class PostgresEventStore:
@@ -56,8 +52,16 @@ class PostgresEventStore:
         *,
         command: HandledCommand | None = None,
     ) -> list[RecordedEvent]:
-        async with self.engine.begin() as conn:
-            return await append_in(conn, stream_id, expected_version, events_, command=command)
+        try:
+            async with self.engine.begin() as conn:
+                return await append_in(conn, stream_id, expected_version, events_, command=command)
+        except _AlreadyStored:
+            # Re-appending stored events is harmless; appending some of them anew is a conflict.
+            async with self.engine.connect() as conn:
+                stored = await _stored(conn, [e.event_id for e in events_])
+            if command is None and len(stored) == len(events_):
+                return stored
+            raise ConcurrencyError(stream_id, expected_version, stored[0].version) from None
 
     async def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
         query = (
@@ -103,6 +107,39 @@ async def head_position_in(conn: AsyncConnection) -> int:
     )
 
 
+_INSERT = text(
+    """
+    INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata)
+    SELECT e.event_id, :stream_id, :expected + e.ord, e.type, e.schema_version,
+           e.data::jsonb, e.metadata::jsonb
+    FROM unnest(:ids, :types, :schema_versions, :datas, :metas)
+         WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord)
+    WHERE (SELECT coalesce(max(version), 0) FROM events WHERE stream_id = :stream_id) = :expected
+    ORDER BY e.ord
+    RETURNING position, event_id, version
+    """
+).bindparams(
+    bindparam("ids", type_=ARRAY(Uuid)),
+    bindparam("types", type_=ARRAY(Text)),
+    bindparam("schema_versions", type_=ARRAY(Integer)),
+    bindparam("datas", type_=ARRAY(Text)),
+    bindparam("metas", type_=ARRAY(Text)),
+)
+
+
+class _AlreadyStored(Exception):
+    """Some of the events being appended are in the store already."""
+
+
+async def _stored(conn: AsyncConnection, ids: list[UUID]) -> list[RecordedEvent]:
+    found = select(*_COLUMNS).where(events.c.event_id.in_(ids)).order_by(events.c.position)
+    return [to_recorded(r) for r in await conn.execute(found)]
+
+
+# Waiting for the lock and queueing the wake-up in one round trip; NOTIFY is sent at commit.
+_LOCK_AND_NOTIFY = text("SELECT pg_advisory_xact_lock(:key), pg_notify(:channel, '')")
+
+
 async def append_in(
     conn: AsyncConnection,
     stream_id: str,
@@ -111,15 +148,11 @@ async def append_in(
     *,
     command: HandledCommand | None = None,
 ) -> list[RecordedEvent]:
-    """Append inside the caller's transaction (which must commit promptly: it holds the lock)."""
-    await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
-    stored: list[Any] = []
-    if new:
-        ids = [e.event_id for e in new]
-        found = select(*_COLUMNS).where(events.c.event_id.in_(ids)).order_by(events.c.position)
-        stored = list((await conn.execute(found)).all())
-        if len(stored) == len(new):
-            return [to_recorded(r) for r in stored]
+    """Append inside the caller's transaction (which must commit promptly: it holds the lock).
+
+    Only the insert and the commit run under the lock: the command id is claimed before it
+    (its primary key serialises duplicates), and the version check is part of the insert.
+    """
     if command is not None:
         claimed = await conn.execute(
             pg_insert(handled_commands)
@@ -133,33 +166,44 @@ async def append_in(
         )
         if claimed.rowcount == 0:
             raise CommandAlreadyHandled(command.command_id)
-    current = (
-        await conn.execute(
+    if not new:
+        return []
+    await conn.execute(_LOCK_AND_NOTIFY, {"key": APPEND_LOCK, "channel": NOTIFY_CHANNEL})
+    ids = [e.event_id for e in new]
+    params = {
+        "stream_id": stream_id,
+        "expected": expected_version,
+        "ids": ids,
+        "types": [e.type for e in new],
+        "schema_versions": [e.schema_version for e in new],
+        "datas": [json.dumps(e.data) for e in new],
+        "metas": [e.metadata.model_dump_json() for e in new],
+    }
+    try:
+        inserted = (await conn.execute(_INSERT, params)).all()
+    except IntegrityError as exc:
+        if "events_event_id_key" in str(exc.orig):
+            raise _AlreadyStored from None
+        raise
+    if not inserted:
+        if await _stored(conn, ids):
+            raise _AlreadyStored
+        current = await conn.execute(
             select(func.coalesce(func.max(events.c.version), 0)).where(
                 events.c.stream_id == stream_id
             )
         )
-    ).scalar_one()
-    if current != expected_version or stored:
-        raise ConcurrencyError(stream_id, expected_version, int(current))
-    if not new:
-        return []
-    rows = await conn.execute(
-        insert(events).returning(*_COLUMNS, sort_by_parameter_order=True),
-        [
-            {
-                "event_id": e.event_id,
-                "stream_id": stream_id,
-                "version": expected_version + i,
-                "type": e.type,
-                "schema_version": e.schema_version,
-                "data": e.data,
-                "metadata": e.metadata.model_dump(mode="json"),
-            }
-            for i, e in enumerate(new, start=1)
-        ],
-    )
-    recorded = [to_recorded(r) for r in rows]
-    head = str(recorded[-1].position)
-    await conn.execute(text("SELECT pg_notify(:ch, :head)"), {"ch": NOTIFY_CHANNEL, "head": head})
-    return recorded
+        raise ConcurrencyError(stream_id, expected_version, int(current.scalar_one()))
+    return [
+        RecordedEvent(
+            event_id=e.event_id,
+            stream_id=stream_id,
+            version=row.version,
+            position=row.position,
+            type=e.type,
+            schema_version=e.schema_version,
+            data=e.data,
+            metadata=e.metadata,
+        )
+        for e, row in zip(new, inserted, strict=True)
+    ]
