@@ -49,7 +49,7 @@ class CommandWorker:
         self.dead_letters = dead_letters
         self.metrics = metrics
         self.durable = durable
-        self.policy = policy or DeliveryPolicy(workers=4)
+        self.policy = policy or DeliveryPolicy(workers=4, batch_size=1)
 
     async def start(self) -> None:
         await self.bus.consume(

@@ -65,6 +65,8 @@ class Relay:
         self.batch = batch
         self.poll_interval = poll_interval
         self.wakeup = Wakeup()
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._after: int | None = None
 
     async def position(self) -> int:
         async with self.engine.begin() as conn:
@@ -72,10 +74,10 @@ class Relay:
 
     async def run_once(self) -> int:
         """Publish the next batch after the checkpoint; save the checkpoint once all are acked."""
-        async with self.engine.connect() as conn:
-            after = await checkpoints.load(conn, CHECKPOINT)
-            await conn.commit()
-            batch = await read_all_in(conn, after, self.batch)
+        if self._after is None:
+            self._after = await self.position()
+        async with self._autocommit.connect() as conn:
+            batch = await read_all_in(conn, self._after, self.batch)
         for event in batch:
             await self.publish(
                 event_subject(event.type, event.stream_id),
@@ -83,14 +85,17 @@ class Relay:
                 event_headers(event),
             )
         if batch:
-            async with self.engine.begin() as conn:
+            async with self._autocommit.connect() as conn:
                 await checkpoints.save(conn, CHECKPOINT, batch[-1].position)
+            self._after = batch[-1].position
         return len(batch)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until ``stop`` is set, woken by the store's NOTIFY or by the poll interval."""
         async with self.engine.connect() as lock_conn:
             await lock_conn.exec_driver_sql(f"SELECT pg_advisory_lock({RELAY_LOCK})")
+            # Holding the lock makes this the only relay: its position in memory is the truth.
+            self._after = None
             try:
                 async with listening(self.engine, NOTIFY_CHANNEL, self.wakeup):
                     while not stop.is_set():

@@ -56,8 +56,8 @@ class CommandHandler:
         self.max_attempts = max_attempts
 
     async def handle(self, envelope: CommandEnvelope) -> CommandResult:
-        if await self.store.handled_command(envelope.command_id):
-            return CommandResult(envelope.command_id, "duplicate")
+        # No up-front "handled already?" read: the append claims the command id in its own
+        # transaction and answers CommandAlreadyHandled, which is rare and cheaper to learn late.
         try:
             model, aggregate = command_type(envelope.type)
             command = aggregate.prepare(model.model_validate(envelope.data), envelope.command_id)
@@ -114,8 +114,9 @@ class CommandHandler:
         meta = self._metadata(envelope)
         return [
             NewEvent(
-                # Derived from the command, so handling it twice cannot write different events.
-                event_id=derived_id("event", envelope.command_id, index),
+                # Derived from the command and the event's type, so handling a command twice
+                # cannot write different events, and its outcome events never share an id.
+                event_id=derived_id("event", envelope.command_id, event.type_name(), index),
                 type=event.type_name(),
                 schema_version=event.schema_version,
                 data=event.model_dump(mode="json"),

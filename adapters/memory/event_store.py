@@ -27,11 +27,11 @@ class InMemoryEventStore:
         command: HandledCommand | None = None,
     ) -> list[RecordedEvent]:
         async with self._lock:
-            stored = [self._by_id[e.event_id] for e in events if e.event_id in self._by_id]
-            if events and len(stored) == len(events):
-                return stored
             if command is not None and command.command_id in self._commands:
                 raise CommandAlreadyHandled(command.command_id)
+            stored = [self._by_id[e.event_id] for e in events if e.event_id in self._by_id]
+            if command is None and events and len(stored) == len(events):
+                return stored
             stream = self._streams.get(stream_id, [])
             if len(stream) != expected_version:
                 raise ConcurrencyError(stream_id, expected_version, len(stream))

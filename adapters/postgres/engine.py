@@ -18,7 +18,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         url,
         pool_size=kwargs.pop("pool_size", 10),
         max_overflow=kwargs.pop("max_overflow", 10),
-        pool_pre_ping=True,
+        pool_pre_ping=False,
         json_serializer=lambda v: json.dumps(v, default=_json_default),
         **kwargs,
     )

@@ -43,6 +43,8 @@ def to_recorded(row: Any) -> RecordedEvent:
 class PostgresEventStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # Single-statement reads need no BEGIN/ROLLBACK around them: one round trip, not three.
+        self.reader = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     async def append(
         self,
@@ -69,20 +71,20 @@ class PostgresEventStore:
             .where(events.c.stream_id == stream_id, events.c.version >= from_version)
             .order_by(events.c.version)
         )
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             return [to_recorded(r) for r in await conn.execute(query)]
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             return await read_all_in(conn, after_position, limit)
 
     async def head_position(self) -> int:
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             return await head_position_in(conn)
 
     async def handled_command(self, command_id: UUID) -> HandledCommand | None:
         query = select(handled_commands).where(handled_commands.c.command_id == command_id)
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             row = (await conn.execute(query)).first()
         if row is None:
             return None

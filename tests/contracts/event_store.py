@@ -90,6 +90,17 @@ class EventStoreContract:
             await store.append(s, 1, [new_event()], command=handled)
         assert len(await store.read_stream(s)) == 1
 
+    async def test_a_handled_command_is_refused_even_with_events_already_stored(
+        self, store: EventStore
+    ) -> None:
+        s, command_id = stream(), uuid4()
+        events = [new_event()]
+        await store.append(s, 0, events, command=HandledCommand(command_id, "DoIt", s, "accepted"))
+        with pytest.raises(CommandAlreadyHandled):
+            await store.append(
+                s, 0, events, command=HandledCommand(command_id, "DoIt", s, "accepted")
+            )
+
     async def test_a_command_without_events_is_still_recorded(self, store: EventStore) -> None:
         s, command_id = stream(), uuid4()
         handled = HandledCommand(command_id, "NoOp", s, "accepted")
