@@ -1,6 +1,6 @@
 """Event store throughput: append (1 and 16 streams, batches of 1 and 10) and read_all, beside raw asyncpg.
 
-Run: uv run python -m bench.event_store [--events 4000]
+Run: uv run python -m bench.event_store [--events 4000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import time
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -90,7 +91,7 @@ async def raw_read(pool: asyncpg.Pool, page: int) -> tuple[float, int]:
     return n / (time.perf_counter() - started), n
 
 
-async def main(total: int) -> None:
+async def main(total: int, repeat: int) -> None:
     async with stack() as (_, url):
         engine = await engine_for(url, 17)
         store = PostgresEventStore(engine)
@@ -100,8 +101,12 @@ async def main(total: int) -> None:
         await store.append("warm-up", 0, new_events(10))
         rows = []
         for streams, batch in ((1, 1), (1, 10), (16, 1), (16, 10)):
-            ours = await phoenix_append(store, streams, batch, total)
-            raw = await raw_append(pool, streams, batch, total)
+            # Alternating runs, median of each: the machine is shared and noisy.
+            ours_runs, raw_runs = [], []
+            for _ in range(repeat):
+                ours_runs.append(await phoenix_append(store, streams, batch, total))
+                raw_runs.append(await raw_append(pool, streams, batch, total))
+            ours, raw = statistics.median(ours_runs), statistics.median(raw_runs)
             rows.append(
                 [
                     f"append, {streams} stream(s), batch {batch}",
@@ -110,8 +115,11 @@ async def main(total: int) -> None:
                     f"{ours / raw:.2f}",
                 ]
             )
-        ours_read, n = await phoenix_read(store, 1000)
-        raw_read_rate, m = await raw_read(pool, 1000)
+        reads = [
+            (await phoenix_read(store, 1000), await raw_read(pool, 1000)) for _ in range(repeat)
+        ]
+        ours_read, n = statistics.median(r[0][0] for r in reads), reads[0][0][1]
+        raw_read_rate, m = statistics.median(r[1][0] for r in reads), reads[0][1][1]
         rows.append(
             [
                 f"read_all, pages of 1000 ({n:,} / {m:,} events)",
@@ -121,7 +129,7 @@ async def main(total: int) -> None:
             ]
         )
         table(
-            f"Event store, events/s ({total:,} events per append case; {machine()})",
+            f"Event store, events/s (median of {repeat} runs of {total:,} events; {machine()})",
             ["case", "phoenix", "raw asyncpg", "ratio"],
             rows,
         )
@@ -135,4 +143,6 @@ async def main(total: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=4000)
-    asyncio.run(main(parser.parse_args().events))
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(main(args.events, args.repeat))

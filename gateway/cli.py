@@ -229,35 +229,29 @@ def send(
     raise typer.Exit(_run(main()))
 
 
-def _summary(event: RecordedEvent) -> str:
+def _summary(event: RecordedEvent, width: int = 100) -> str:
     interesting = {k: v for k, v in event.data.items() if k not in ("experiment_id",)}
     text = json.dumps(interesting, default=str, separators=(",", ":"))
-    return text if len(text) <= 100 else text[:97] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _events_table(events: list[RecordedEvent], *, stream_column: bool) -> Table:
-    table = Table(show_edge=False)
-    for column in (
-        "pos",
-        *(["stream"] if stream_column else []),
-        "ver",
-        "type",
-        "actor",
-        "at",
-        "data",
-    ):
-        table.add_column(column, overflow="fold")
+def _print_events(events: list[RecordedEvent], *, with_stream: bool) -> None:
+    """One line per event (position or version, type, time, actor, ids), then its data."""
+    width = max(console.width - 6, 40)
     for e in events:
-        table.add_row(
-            str(e.position),
-            *([e.stream_id] if stream_column else []),
-            str(e.version),
-            e.type,
-            e.metadata.actor,
-            e.metadata.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
-            _summary(e),
+        m = e.metadata
+        ids = f"command {str(m.command_id)[:8]}" if m.command_id else ""
+        if m.correlation_id and m.correlation_id != m.command_id:
+            ids += f", correlation {str(m.correlation_id)[:8]}"
+        where = f"{e.position:>6}  {e.stream_id} v{e.version}" if with_stream else f"{e.version:>4}"
+        console.print(
+            f"[bold]{where}[/]  [cyan]{e.type}[/]  {m.occurred_at:%Y-%m-%d %H:%M:%S}  "
+            f"by [green]{m.actor}[/]  [dim]{ids}[/]",
+            highlight=False,
         )
-    return table
+        text = _summary(e, width)
+        if text != "{}":
+            console.print(f"      {text}", highlight=False, soft_wrap=True)
 
 
 @events_app.command("tail")
@@ -284,7 +278,7 @@ def events_tail(
                         for e in batch:
                             print(e.model_dump_json(), flush=True)
                     else:
-                        console.print(_events_table(batch, stream_column=True))
+                        _print_events(batch, with_stream=True)
                 if not follow:
                     return
                 if len(batch) < limit:
@@ -313,21 +307,8 @@ def replay(
     if output == "json":
         print(json.dumps([e.model_dump(mode="json") for e in events], indent=2))
         return
-    table = Table(title=stream_id, show_edge=False)
-    for column in ("ver", "type", "actor", "at", "command", "correlation", "data"):
-        table.add_column(column, overflow="fold")
-    for e in events:
-        m = e.metadata
-        table.add_row(
-            str(e.version),
-            e.type,
-            m.actor,
-            m.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
-            str(m.command_id or "")[:8],
-            str(m.correlation_id or "")[:8],
-            _summary(e),
-        )
-    console.print(table)
+    console.print(f"[bold]{stream_id}[/] — {len(events)} events")
+    _print_events(events, with_stream=False)
 
 
 @projections_app.command("rebuild")
