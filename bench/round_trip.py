@@ -31,7 +31,7 @@ DATA = {
 }
 
 
-def percentile(samples: list[float], q: float) -> float:
+def percentile(samples: list[float], q: int) -> float:
     return (
         statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
         if len(samples) > 1

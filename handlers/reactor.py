@@ -1,0 +1,46 @@
+"""Reactors: react to events, usually by sending commands, each effect once per event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from domain.ids import derived_id
+from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """The commands a reactor wants sent for one event (type and data; ids are derived)."""
+
+    commands: Sequence[tuple[str, dict[str, Any]]] = field(default_factory=tuple)
+
+
+class Reactor(Protocol):
+    """A named reaction to some event types; its durable consumer is named after it."""
+
+    name: str
+    event_types: frozenset[str]
+
+    async def react(self, event: RecordedEvent) -> Reaction: ...
+
+
+def reaction_commands(
+    reactor: str, event: RecordedEvent, reaction: Reaction
+) -> list[CommandEnvelope]:
+    """The reaction's commands, with ids derived from (reactor, event, index): a redelivered
+    event yields the same command ids, which the store then refuses to apply twice.
+    """
+    correlation = event.metadata.correlation_id or event.event_id
+    return [
+        CommandEnvelope(
+            command_id=derived_id("reaction", reactor, event.event_id, index),
+            type=kind,
+            data=data,
+            metadata=CommandMetadata(
+                actor=f"reactor:{reactor}", correlation_id=correlation, causation_id=event.event_id
+            ),
+        )
+        for index, (kind, data) in enumerate(reaction.commands)
+    ]

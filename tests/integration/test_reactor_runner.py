@@ -1,0 +1,89 @@
+"""A reactor reacts to each event once, however often the event is delivered."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.command_worker import CommandWorker
+from adapters.nats.bus import NatsBus
+from adapters.nats.consumer import DeliveryPolicy
+from adapters.nats.streams import EVENTS
+from adapters.postgres.dead_letters import PostgresDeadLetters
+from adapters.postgres.event_store import PostgresEventStore
+from adapters.postgres.schema import reactor_effects
+from adapters.reactor_runner import ReactorRunner
+from adapters.relay import Relay, bus_publisher, event_headers
+from domain.ids import experiment_stream
+from domain.messages import CommandEnvelope, RecordedEvent
+from handlers.clock import SystemClock
+from handlers.command_handler import CommandHandler
+from handlers.reactor import Reaction
+from tests.integration.test_command_worker import create
+from tests.waiting import eventually
+
+FAST = DeliveryPolicy(max_deliveries=3, backoff=(0.05,), ack_wait=5, batch_size=1)
+
+
+class StartsWhatIsCreated:
+    """A stand-in for the lifecycle reactor: every new experiment is started."""
+
+    name = "auto-start"
+    event_types = frozenset({"ExperimentCreated"})
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def react(self, event: RecordedEvent) -> Reaction:
+        self.calls += 1
+        return Reaction(
+            commands=[("StartExperiment", {"experiment_id": event.data["experiment_id"]})]
+        )
+
+
+async def test_a_reactor_sends_its_command_once_even_when_the_event_comes_twice(
+    bus: NatsBus, engine: AsyncEngine
+) -> None:
+    store, dead = PostgresEventStore(engine), PostgresDeadLetters(engine)
+    await CommandWorker(bus, CommandHandler(store, SystemClock()), dead, policy=FAST).start()
+    reactor = StartsWhatIsCreated()
+    await ReactorRunner(bus, engine, reactor, dead, policy=FAST).start()
+    relay = Relay(engine, bus_publisher(bus))
+
+    sent: CommandEnvelope = create()
+    await bus.send(sent)
+    created = await eventually(partial(store.read_all, 0, 10), until=lambda e: len(e) == 1)
+    await relay.run_once()
+    # The same event delivered again under another message id (as after a purge and re-relay).
+    again = {**event_headers(created[0]), "Nats-Msg-Id": f"{created[0].event_id}-again"}
+    await bus.publish(
+        "phoenix.evt.experiment.ExperimentCreated",
+        created[0].model_dump_json().encode(),
+        again,
+        stream=EVENTS,
+    )
+
+    stream = created[0].stream_id
+    history = await eventually(partial(store.read_stream, stream), until=lambda e: len(e) == 2)
+    await eventually(
+        partial(bus.consumer_pending, EVENTS, "reactor-auto-start"), until=lambda p: p == 0
+    )
+    await eventually(
+        partial(bus.consumer_pending, "PHOENIX_COMMANDS", "command-worker"), until=lambda p: p == 0
+    )
+    assert [e.type for e in await store.read_stream(stream)] == [
+        "ExperimentCreated",
+        "ExperimentStarted",
+    ]
+    started = history[1]
+    assert started.metadata.actor == "reactor:auto-start"
+    assert started.metadata.correlation_id == sent.command_id
+    assert stream == experiment_stream(started.data["experiment_id"])
+    async with engine.connect() as conn:
+        effects = (
+            await conn.execute(select(func.count()).select_from(reactor_effects))
+        ).scalar_one()
+    assert effects == 1
+    assert reactor.calls == 1
