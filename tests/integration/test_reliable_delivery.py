@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.dead_letter_redrive import redrive
 from adapters.nats.bus import NatsBus
-from adapters.nats.consumer import Delivery, DeliveryPolicy, PermanentFailure
+from adapters.nats.consumer import Delivery, DeliveryPolicy, Handler, PermanentFailure
 from adapters.nats.streams import EVENTS
 from adapters.postgres.dead_letters import PostgresDeadLetters
 from adapters.postgres.event_store import PostgresEventStore
@@ -26,6 +26,22 @@ async def publish(bus: NatsBus, n: int, msg_id: str) -> None:
     )
 
 
+async def consume(
+    bus: NatsBus, engine: AsyncEngine, durable: str, handler: Handler
+) -> PostgresDeadLetters:
+    """Run ``handler`` on test pings under a fast policy; returns where dead letters go."""
+    dead = PostgresDeadLetters(engine)
+    await bus.consume(
+        durable=durable,
+        stream=EVENTS,
+        subject="phoenix.evt.test.>",
+        handler=handler,
+        dead_letters=dead,
+        policy=FAST,
+    )
+    return dead
+
+
 async def test_a_message_that_keeps_failing_is_retried_then_dead_lettered_with_its_error(
     bus: NatsBus, engine: AsyncEngine
 ) -> None:
@@ -35,15 +51,7 @@ async def test_a_message_that_keeps_failing_is_retried_then_dead_lettered_with_i
         deliveries.append(delivery.delivered)
         raise RuntimeError("downstream is down")
 
-    dead = PostgresDeadLetters(engine)
-    await bus.consume(
-        durable="flaky",
-        stream=EVENTS,
-        subject="phoenix.evt.test.>",
-        handler=always_fails,
-        dead_letters=dead,
-        policy=FAST,
-    )
+    dead = await consume(bus, engine, "flaky", always_fails)
     await publish(bus, 1, "m-1")
 
     [letter] = await eventually(dead.list, until=lambda rows: len(rows) == 1)
@@ -69,15 +77,7 @@ async def test_a_malformed_message_is_dead_lettered_without_retries(
         calls.append(delivery.delivered)
         raise PermanentFailure("not a ping")
 
-    dead = PostgresDeadLetters(engine)
-    await bus.consume(
-        durable="strict",
-        stream=EVENTS,
-        subject="phoenix.evt.test.>",
-        handler=refuses,
-        dead_letters=dead,
-        policy=FAST,
-    )
+    dead = await consume(bus, engine, "strict", refuses)
     await publish(bus, 2, "m-2")
     [letter] = await eventually(dead.list, until=lambda rows: len(rows) == 1)
     assert calls == [1]
@@ -94,15 +94,7 @@ async def test_a_message_that_fails_once_is_handled_on_redelivery_and_acked(
             raise RuntimeError("blip")
         handled.append(json.loads(delivery.body)["n"])
 
-    dead = PostgresDeadLetters(engine)
-    await bus.consume(
-        durable="recovers",
-        stream=EVENTS,
-        subject="phoenix.evt.test.>",
-        handler=fails_first,
-        dead_letters=dead,
-        policy=FAST,
-    )
+    dead = await consume(bus, engine, "recovers", fails_first)
     for n in range(5):
         await publish(bus, n, f"r-{n}")
     await eventually(lambda: _value(sorted(handled)), until=lambda v: v == [0, 1, 2, 3, 4])
@@ -119,15 +111,7 @@ async def test_a_dead_letter_can_be_redriven_once(bus: NatsBus, engine: AsyncEng
             raise RuntimeError("not yet")
         handled.append(json.loads(delivery.body)["n"])
 
-    dead = PostgresDeadLetters(engine)
-    await bus.consume(
-        durable="fixable",
-        stream=EVENTS,
-        subject="phoenix.evt.test.>",
-        handler=until_fixed,
-        dead_letters=dead,
-        policy=FAST,
-    )
+    dead = await consume(bus, engine, "fixable", until_fixed)
     await publish(bus, 7, "d-7")
     [letter] = await eventually(dead.list, until=lambda rows: len(rows) == 1)
 
