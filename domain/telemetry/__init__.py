@@ -1,0 +1,1 @@
+"""Telemetry as OTLP shapes it: Resource → Metric → DataPoint, series identity, cardinality."""
