@@ -1,0 +1,1 @@
+"""OTTL, the subset Phoenix understands: parsing, and evaluation in each telemetry context."""
