@@ -49,7 +49,9 @@ class CommandWorker:
         self.dead_letters = dead_letters
         self.metrics = metrics
         self.durable = durable
-        self.policy = policy or DeliveryPolicy(workers=4, batch_size=1)
+        # One at a time, in stream order: a Create followed by a Start must be decided in that
+        # order (with parallel workers the Start was often handled first and rejected).
+        self.policy = policy or DeliveryPolicy(workers=1, batch_size=1)
 
     async def start(self) -> None:
         await self.bus.consume(
@@ -80,7 +82,10 @@ class CommandWorker:
         if command_id is None:
             raise PermanentFailure(f"{problem}; and it carries no command id to answer to")
         kind = payload.get("type") if isinstance(payload, dict) else None
-        envelope = CommandEnvelope(command_id=command_id, type=str(kind or "unknown"), data={})
+        # Truncated: the rejection itself must be a valid envelope, whatever was sent.
+        envelope = CommandEnvelope(
+            command_id=command_id, type=str(kind or "unknown")[:200], data={}
+        )
         result = await self.handler.reject(envelope, problem)
         self._count(envelope.type, result.result, 0)
 

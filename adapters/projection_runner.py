@@ -51,12 +51,23 @@ class ProjectionRunner:
         async with self.engine.begin() as conn:
             return await self._advance(conn, projector)
 
-    async def catch_up(self) -> int:
-        """Apply everything stored so far; returns how many events were applied."""
+    async def catch_up(self, *, isolate: bool = False) -> int:
+        """Apply everything stored so far; returns how many events were applied.
+
+        With ``isolate``, a projector that fails is logged and left behind (it retries on the
+        next pass) while the others go on; without it, the failure is raised.
+        """
         total = 0
         for projector in self.projectors:
-            while (n := await self.run_once(projector)) > 0:
-                total += n
+            try:
+                while (n := await self.run_once(projector)) > 0:
+                    total += n
+            except Exception:
+                if not isolate:
+                    raise
+                log.exception(
+                    "projection %s failed; the others go on, it will retry", projector.name
+                )
         return total
 
     async def rebuild(self) -> int:
@@ -76,9 +87,9 @@ class ProjectionRunner:
         """Keep the read tables current until ``stop``; ``wakeup`` is set by the bus."""
         while not stop.is_set():
             try:
-                applied = await self.catch_up()
-            except Exception:
-                log.exception("projection failed; will try again")
+                applied = await self.catch_up(isolate=True)
+            except Exception:  # the database itself is unreachable
+                log.exception("projections could not run; will try again")
                 applied = 0
             if applied == 0:
                 await pause(self.wakeup, stop, self.poll_interval)

@@ -6,9 +6,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from nats.errors import MaxPayloadError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.nats.bus import NatsBus
+from adapters.nats.consumer import DeadLetterSink, Delivery
 from adapters.nats.streams import EVENTS
 from adapters.postgres import checkpoints
 from adapters.postgres.event_store import NOTIFY_CHANNEL, read_all_in
@@ -58,13 +60,20 @@ def bus_publisher(bus: NatsBus) -> Publish:
 
 class Relay:
     def __init__(
-        self, engine: AsyncEngine, publish: Publish, *, batch: int = 500, poll_interval: float = 1.0
+        self,
+        engine: AsyncEngine,
+        publish: Publish,
+        *,
+        batch: int = 500,
+        poll_interval: float = 1.0,
+        dead_letters: DeadLetterSink | None = None,
     ) -> None:
         self.engine = engine
         self.publish = publish
         self.batch = batch
         self.poll_interval = poll_interval
         self.wakeup = Wakeup()
+        self.dead_letters = dead_letters
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._after: int | None = None
 
@@ -79,20 +88,43 @@ class Relay:
         async with self._autocommit.connect() as conn:
             batch = await read_all_in(conn, self._after, self.batch)
         for event in batch:
-            await self.publish(
-                event_subject(event.type, event.stream_id),
-                event.model_dump_json().encode(),
-                event_headers(event),
-            )
+            body = event.model_dump_json().encode()
+            try:
+                await self.publish(
+                    event_subject(event.type, event.stream_id), body, event_headers(event)
+                )
+            except MaxPayloadError as exc:
+                # This event can never be published; retrying it would stop the relay for good.
+                await self._set_aside(event, body, f"{type(exc).__name__}: {exc}")
         if batch:
             async with self._autocommit.connect() as conn:
                 await checkpoints.save(conn, CHECKPOINT, batch[-1].position)
             self._after = batch[-1].position
         return len(batch)
 
+    async def _set_aside(self, event: RecordedEvent, body: bytes, error: str) -> None:
+        log.error(
+            "relay cannot publish event %s (position %d): %s", event.event_id, event.position, error
+        )
+        if self.dead_letters is None:
+            raise RuntimeError(f"event at position {event.position} cannot be published: {error}")
+        await self.dead_letters.record(
+            Delivery(
+                consumer=CHECKPOINT,
+                subject=event_subject(event.type, event.stream_id),
+                body=body,
+                headers=event_headers(event),
+                delivered=1,
+                stream_sequence=event.position,
+            ),
+            error,
+        )
+
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until ``stop`` is set, woken by the store's NOTIFY or by the poll interval."""
-        async with self.engine.connect() as lock_conn:
+        # The lock is held by a session, on an autocommit connection: an open transaction held
+        # for the relay's lifetime would stop VACUUM from cleaning anything in the database.
+        async with self._autocommit.connect() as lock_conn:
             await lock_conn.exec_driver_sql(f"SELECT pg_advisory_lock({RELAY_LOCK})")
             # Holding the lock makes this the only relay: its position in memory is the truth.
             self._after = None

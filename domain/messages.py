@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Message(BaseModel):
@@ -45,6 +45,23 @@ class CommandMetadata(BaseModel):
     issued_at: datetime | None = None
 
 
+def _nul_in(value: Any, path: str) -> str | None:
+    """The path of the first string (key or value) holding a NUL character, if any."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _nul_in(key, path) or _nul_in(item, f"{path}.{key}")
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_in(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
 class CommandEnvelope(BaseModel):
     """A command as it travels on the bus: id (the dedup key), type, data, metadata."""
 
@@ -54,6 +71,14 @@ class CommandEnvelope(BaseModel):
     type: str = Field(min_length=1, max_length=200)
     data: dict[str, Any]
     metadata: CommandMetadata = CommandMetadata()
+
+    @field_validator("data")
+    @classmethod
+    def _storable(cls, data: dict[str, Any]) -> dict[str, Any]:
+        where = _nul_in(data, "data")
+        if where:
+            raise ValueError(f"{where} contains a NUL character (\\u0000), which cannot be stored")
+        return data
 
     @property
     def correlation_id(self) -> UUID:

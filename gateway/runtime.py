@@ -7,7 +7,7 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,9 +97,12 @@ class Runtime:
         handler = CommandHandler(self.store, SystemClock())
         await CommandWorker(self.bus, handler, dead_letters, self.metrics).start()
         relay = Relay(
-            self.engine, bus_publisher(self.bus), poll_interval=self.settings.poll_interval
+            self.engine,
+            bus_publisher(self.bus),
+            poll_interval=self.settings.poll_interval,
+            dead_letters=dead_letters,
         )
-        self._tasks.append(asyncio.create_task(relay.run(self._stop), name="relay"))
+        self._tasks.append(asyncio.create_task(self._supervise("relay", relay.run), name="relay"))
         # The bus wakes the projections as soon as the relay publishes; polling is the fallback.
         wake = self.projections.wakeup
 
@@ -108,8 +111,23 @@ class Runtime:
 
         await self.bus.subscribe_core("phoenix.evt.>", on_event)
         self._tasks.append(
-            asyncio.create_task(self.projections.run(self._stop), name="projections")
+            asyncio.create_task(
+                self._supervise("projections", self.projections.run), name="projections"
+            )
         )
+
+    async def _supervise(self, name: str, run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+        """Run a long-lived loop until stop; if it dies (say, the database restarted), restart it."""
+        delay = 0.5
+        while not self._stop.is_set():
+            try:
+                await run(self._stop)
+                return
+            except Exception:
+                log.exception("%s stopped with an error; restarting in %.1fs", name, delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), delay)
+                delay = min(delay * 2, 30.0)
 
     async def _start_api(self) -> None:
         deps = ApiDeps(engine=self.engine, store=self.store, bus=self.bus, metrics=self.metrics)

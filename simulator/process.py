@@ -6,7 +6,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from domain.telemetry.model import Attributes, attributes
+from domain.telemetry.model import Attributes, AttrValue, attributes
 from simulator.catalog import Archetype
 
 NANOS = 1_000_000_000
@@ -56,18 +56,17 @@ class SimProcess:
     def identify(self) -> None:
         a = self.archetype
         command = a.path if not self.command_line else self.command_line.split(" ", 1)[0]
-        self.resource = attributes(
-            {
-                "host.name": self.host,
-                "process.pid": self.pid,
-                "process.parent_pid": self.ppid,
-                "process.executable.name": a.name,
-                "process.executable.path": a.path,
-                "process.command": command,
-                "process.command_line": self.command_line,
-                "process.owner": a.owner,
-            }
-        )
+        identity: dict[str, AttrValue] = {
+            "host.name": self.host,
+            "process.pid": self.pid,
+            "process.parent_pid": self.ppid,
+            "process.executable.name": a.name,
+            "process.executable.path": a.path,
+            "process.command": command,
+            "process.command_line": self.command_line,
+            "process.owner": a.owner,
+        }
+        self.resource = attributes(identity)
 
     def advance(self, seconds: float, rng: random.Random, now: int) -> None:
         """Run for ``seconds``: CPU, disk and faults accumulate; memory drifts (or leaks)."""

@@ -60,8 +60,12 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-async def bus(servers: Servers) -> AsyncIterator[NatsBus]:
-    """A connected bus whose streams start empty for each test."""
+async def bus(servers: Servers, database_url: str) -> AsyncIterator[NatsBus]:
+    """A connected bus whose streams start empty for each test.
+
+    It stands on the test's database so that it stops (and its consumers with it) before
+    the database is dropped.
+    """
     bus = NatsBus(servers.nats_url)
     await bus.broker.connect()
     for config in stream_configs():

@@ -54,7 +54,11 @@ class EmbeddedNats:
         )
         log.close()
         process = self._process
-        wait_for_port(self.port, deadline_s=deadline_s, alive=lambda: process.poll() is None)
+        try:
+            wait_for_port(self.port, deadline_s=deadline_s, alive=lambda: process.poll() is None)
+        except BaseException:
+            self.stop()  # never leave a half-started server holding the store directory
+            raise
 
     def stop(self) -> None:
         if self._process is None:

@@ -23,15 +23,15 @@ class Servers:
                 database_url = async_database_url(settings.database_url)
             else:
                 pg = EmbeddedPostgres(settings.data_dir.resolve() / "postgres")
+                started.append(pg)  # before start(), so a failure part-way still stops it
                 pg.start()
-                started.append(pg)
                 database_url = pg.url
             if settings.nats_url:
                 nats_url = settings.nats_url
             else:
                 nats = EmbeddedNats(settings.data_dir.resolve() / "nats", nats_port)
-                nats.start()
                 started.append(nats)
+                nats.start()
                 nats_url = nats.url
         except BaseException:
             for server in reversed(started):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,6 +22,15 @@ from handlers.ports import PublishAck
 
 log = logging.getLogger(__name__)
 DEFAULT_POLICY = DeliveryPolicy()
+
+
+async def _keep_alive(msg: NatsMessage, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await msg.in_progress()
+        except Exception:
+            log.debug("could not extend the ack deadline", exc_info=True)
 
 
 class NatsBus:
@@ -88,8 +98,9 @@ class NatsBus:
                 filter_subject=subject,
                 ack_policy=ServerAckPolicy.EXPLICIT,
                 deliver_policy=DeliverPolicy.ALL,
-                # One more than ours, so the server never gives up before we dead-letter it.
-                max_deliver=policy.max_deliveries + 1,
+                # Unlimited on the server: our code bounds deliveries and dead-letters, so a
+                # message is never given up on without a trace (even if recording it fails).
+                max_deliver=-1,
                 ack_wait=policy.ack_wait,
                 max_ack_pending=max(policy.batch_size * policy.workers * 2, 16),
             )
@@ -117,7 +128,13 @@ class NatsBus:
                 delivered=raw.metadata.num_delivered,
                 stream_sequence=raw.metadata.sequence.stream,
             )
-            await deliver(delivery, handler, msg, policy, dead_letters)
+            # Tell the server the message is still being worked on, so a slow effect is not
+            # redelivered to another worker while it runs.
+            heartbeat = asyncio.create_task(_keep_alive(msg, policy.ack_wait / 3))
+            try:
+                await deliver(delivery, handler, msg, policy, dead_letters)
+            finally:
+                heartbeat.cancel()
 
         sub(on_message)
         await sub.start()

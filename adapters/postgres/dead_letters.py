@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.nats.consumer import Delivery
@@ -26,6 +27,7 @@ class DeadLetter:
     payload: str
     error: str
     deliveries: int
+    stream_sequence: int
     recorded_at: datetime
     redriven_at: datetime | None
 
@@ -47,7 +49,7 @@ class PostgresDeadLetters:
         async with self.engine.begin() as conn:
             row_id = (
                 await conn.execute(
-                    insert(dead_letters)
+                    pg_insert(dead_letters)
                     .values(
                         consumer=delivery.consumer,
                         subject=delivery.subject,
@@ -56,10 +58,14 @@ class PostgresDeadLetters:
                         payload=delivery.body.decode("utf-8", errors="replace"),
                         error=error,
                         deliveries=delivery.delivered,
+                        stream_sequence=delivery.stream_sequence,
                     )
+                    .on_conflict_do_nothing(constraint="dead_letters_once")
                     .returning(dead_letters.c.id)
                 )
-            ).scalar_one()
+            ).scalar_one_or_none()
+            if row_id is None:
+                return  # recorded already: the ack after it was lost and it came back
             event = MessageDeadLettered(
                 dead_letter_id=row_id,
                 consumer=delivery.consumer,

@@ -76,7 +76,10 @@ dead_letters = Table(
     Column("payload", Text, nullable=False),
     Column("error", Text, nullable=False),
     Column("deliveries", Integer, nullable=False),
+    # A message is dead-lettered once per consumer, even if the ack after it is lost.
+    Column("stream_sequence", BigInteger, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("redriven_at", DateTime(timezone=True)),
+    UniqueConstraint("consumer", "stream_sequence", name="dead_letters_once"),
     Index("dead_letters_open", "consumer", postgresql_where="redriven_at IS NULL"),
 )

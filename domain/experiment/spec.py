@@ -61,7 +61,7 @@ class ExperimentSpec(Frozen):
         for index, pattern in enumerate(patterns):
             try:
                 re.compile(pattern)
-            except re.error as exc:
+            except (re.error, RecursionError, OverflowError) as exc:
                 raise ValueError(f"critical_processes[{index}] {pattern!r}: {exc}") from exc
         return patterns
 

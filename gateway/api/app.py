@@ -13,6 +13,7 @@ from gateway.api.dependencies import ApiDeps
 from gateway.api.problems import EXCEPTION_HANDLERS
 
 VERSION = "0.1.0"
+MAX_BODY = 512 * 1024
 
 
 def create_app(deps: ApiDeps) -> Litestar:
@@ -42,4 +43,6 @@ def create_app(deps: ApiDeps) -> Litestar:
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin(), SwaggerRenderPlugin()],
         ),
         logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="never"),
+        # Below NATS's default 1 MiB max_payload, with room for the headers: 413, not a 500.
+        request_max_body_size=MAX_BODY,
     )

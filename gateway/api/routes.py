@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter, RawBody
+from nats.errors import Error as NatsError
 from pydantic import ValidationError
 
 from domain.catalog import command_type
@@ -21,7 +22,8 @@ from gateway.api.problems import Problem
 from projections import queries
 
 Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="page size")]
-Offset = Annotated[int, QueryParameter(ge=0)]
+Offset = Annotated[int, QueryParameter(ge=0, le=2**62)]
+Version = Annotated[int, QueryParameter(ge=0, le=2**31 - 1)]
 Deps = NamedDependency[ApiDeps]
 
 
@@ -49,7 +51,7 @@ async def get_experiment(deps: Deps, experiment_id: FromPath[UUID]) -> dict[str,
 
 @get("/experiments/{experiment_id:str}/events")
 async def experiment_events(
-    deps: Deps, experiment_id: FromPath[UUID], after_version: Offset = 0, limit: Limit = 1000
+    deps: Deps, experiment_id: FromPath[UUID], after_version: Version = 0, limit: Limit = 1000
 ) -> dict[str, Any]:
     """The audit trail: every event of the experiment with actor, causation and correlation."""
     async with deps.engine.connect() as conn:
@@ -91,6 +93,8 @@ async def send_command(deps: Deps, body: RawBody) -> Response[dict[str, Any]]:
         raw = json.loads(body or b"null")
     except ValueError as exc:
         raise Problem(400, f"the body is not JSON: {exc}") from exc
+    except RecursionError:
+        raise Problem(400, "the body is nested too deeply") from None
     if not isinstance(raw, dict):
         raise Problem(422, "the body must be a JSON object: {type, data, command_id?, metadata?}")
     raw.setdefault("command_id", str(uuid4()))
@@ -106,7 +110,10 @@ async def send_command(deps: Deps, body: RawBody) -> Response[dict[str, Any]]:
             for e in exc.errors(include_url=False)
         ]
         raise Problem(422, "the command does not match its schema", errors=errors) from exc
-    ack = await deps.bus.send(envelope)
+    try:
+        ack = await deps.bus.send(envelope)
+    except (NatsError, TimeoutError) as exc:
+        raise Problem(503, f"the bus did not take the command: {type(exc).__name__}") from exc
     location = f"/api/v1/commands/{envelope.command_id}"
     return Response(
         {"command_id": envelope.command_id, "status": "pending", "duplicate": ack.duplicate},

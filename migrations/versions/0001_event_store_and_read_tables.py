@@ -62,8 +62,10 @@ def upgrade() -> None:
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("error", sa.Text(), nullable=False),
         sa.Column("deliveries", sa.Integer(), nullable=False),
+        sa.Column("stream_sequence", sa.BigInteger(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=now),
         sa.Column("redriven_at", sa.DateTime(timezone=True)),
+        sa.UniqueConstraint("consumer", "stream_sequence", name="dead_letters_once"),
     )
     op.create_index(
         "dead_letters_open",

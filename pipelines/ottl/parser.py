@@ -54,10 +54,10 @@ class _ToAst(Transformer[Token, Any]):
     def string(self, token: Token) -> ast.Literal:
         return ast.Literal(unquote(str(token)))
 
-    def int(self, token: Token) -> ast.Literal:
+    def integer(self, token: Token) -> ast.Literal:
         return ast.Literal(int(token))
 
-    def float(self, token: Token) -> ast.Literal:
+    def floating(self, token: Token) -> ast.Literal:
         return ast.Literal(float(token))
 
     def true(self, _: Token) -> ast.Literal:
@@ -69,7 +69,7 @@ class _ToAst(Transformer[Token, Any]):
     def nil(self, _: Token) -> ast.Literal:
         return ast.Literal(None)
 
-    def bytes(self, token: Token) -> ast.Literal:
+    def byte_string(self, token: Token) -> ast.Literal:
         return ast.Literal(bytes.fromhex(str(token)[2:]))
 
     def signed(self, sign: Token, operand: Any) -> Any:
@@ -113,13 +113,13 @@ class _ToAst(Transformer[Token, Any]):
     ) -> ast.Statement:
         return ast.Statement(self._call(name, args), condition)
 
-    def list(self, *items: Any) -> ast.ListExpr:
+    def list_expr(self, *items: Any) -> ast.ListExpr:
         return ast.ListExpr(tuple(i for i in items if i is not None))
 
     def pair(self, key: Token, value: Any) -> tuple[str, Any]:
         return (unquote(str(key)), value)
 
-    def map(self, *pairs: Any) -> ast.MapExpr:
+    def map_expr(self, *pairs: Any) -> ast.MapExpr:
         return ast.MapExpr(tuple(p for p in pairs if p is not None))
 
     def negation(self, _: Token, operand: Any) -> ast.Not:

@@ -25,6 +25,21 @@ PROBLEM = "application/problem+json"
         ("POST", "/api/v1/commands", b'{"type": "LaunchRocket", "data": {}}', 422),
         ("POST", "/api/v1/commands", b'{"type": "CreateExperiment", "data": {"name": ""}}', 422),
         ("POST", "/api/v1/commands", b'{"type": "StartExperiment"}', 422),
+        ("GET", "/api/v1/events?after=99999999999999999999", None, 400),
+        ("GET", "/api/v1/experiments?offset=99999999999999999999", None, 400),
+        ("POST", "/api/v1/commands", b"[" * 100_000, 400),
+        (
+            "POST",
+            "/api/v1/commands",
+            b'{"type": "CreateExperiment", "data": {"name": "a\\u0000b"}}',
+            422,
+        ),
+        (
+            "POST",
+            "/api/v1/commands",
+            b'{"type": "x", "data": {"pad": "' + b"x" * 600_000 + b'"}}',
+            413,
+        ),
     ],
 )
 async def test_a_client_mistake_is_a_4xx_problem(

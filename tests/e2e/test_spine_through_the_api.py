@@ -87,11 +87,11 @@ async def test_the_global_log_pages_by_position(api: httpx.AsyncClient, runtime:
         await api.post(
             "/api/v1/commands", json={**CREATE, "data": {**CREATE["data"], "name": f"e{n}"}}
         )
-    page = await eventually(
-        lambda: api.get("/api/v1/events", params={"limit": 2}),
-        until=lambda r: len(r.json()["items"]) == 2,
+    await eventually(
+        lambda: api.get("/api/v1/events", params={"limit": 10}),
+        until=lambda r: len(r.json()["items"]) == 3,
     )
-    first = page.json()
+    first = (await api.get("/api/v1/events", params={"limit": 2})).json()
     assert [e["position"] for e in first["items"]] == sorted(e["position"] for e in first["items"])
     rest = (await api.get(first["next"])).json()["items"]
     assert rest

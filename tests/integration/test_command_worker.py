@@ -25,7 +25,7 @@ from handlers.clock import SystemClock
 from handlers.command_handler import CommandHandler
 from tests.waiting import eventually
 
-POLICY = DeliveryPolicy(max_deliveries=3, backoff=(0.05,), ack_wait=5, workers=4)
+POLICY = DeliveryPolicy(max_deliveries=3, backoff=(0.05,), ack_wait=5, workers=1, batch_size=1)
 
 
 def create(name: str = "halve it", **extra: Any) -> CommandEnvelope:
@@ -150,3 +150,21 @@ async def test_two_workers_on_the_same_commands_produce_each_effect_exactly_once
     finally:
         for other in buses:
             await other.stop()
+
+
+async def test_commands_sent_back_to_back_are_decided_in_the_order_sent(
+    worker: CommandWorker, bus: NatsBus, engine: AsyncEngine
+) -> None:
+    starts = []
+    for _ in range(15):
+        created = create()
+        start = CommandEnvelope(
+            command_id=uuid4(),
+            type="StartExperiment",
+            data={"experiment_id": str(derived_id("experiment", created.command_id))},
+        )
+        await bus.send(created)
+        await bus.send(start)
+        starts.append(start.command_id)
+    for command_id in starts:
+        assert await eventually(partial(outcome, engine, command_id)) == "accepted"

@@ -126,3 +126,25 @@ async def test_a_dead_letter_can_be_redriven_once(bus: NatsBus, engine: AsyncEng
 
 async def _value(v: object) -> object:
     return v
+
+
+async def test_the_server_never_gives_up_on_a_message_before_phoenix_does(
+    bus: NatsBus, engine: AsyncEngine
+) -> None:
+    await consume(bus, engine, "bounded", fails_first_never_ok)
+    info = await bus.js.consumer_info(EVENTS, "bounded")
+    assert info.config.max_deliver == -1
+
+
+async def test_a_dead_letter_is_recorded_once_even_if_it_comes_back(engine: AsyncEngine) -> None:
+    dead = PostgresDeadLetters(engine)
+    delivery = Delivery(
+        consumer="c", subject="phoenix.evt.test.Ping", body=b"{}", delivered=5, stream_sequence=42
+    )
+    await dead.record(delivery, "boom")
+    await dead.record(delivery, "boom")
+    assert len(await dead.list()) == 1
+
+
+async def fails_first_never_ok(_: Delivery) -> None:
+    raise RuntimeError("never")
