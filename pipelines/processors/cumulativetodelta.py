@@ -1,0 +1,91 @@
+"""cumulativetodelta: monotonic cumulative sums become deltas; it keeps state across batches."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from domain.telemetry.model import Batch, MetricType, Temporality
+from pipelines.processors.base import ProcessorError
+
+
+class CumulativeToDeltaProcessor:
+    def __init__(self, component: str, config: dict[str, Any], *, started_at: int) -> None:
+        unknown = set(config) - {"include", "exclude", "max_staleness", "initial_value"}
+        if unknown:
+            raise ProcessorError(f"{component}: has invalid keys: {', '.join(sorted(unknown))}")
+        self.initial = config.get("initial_value", "auto")
+        if self.initial not in ("auto", "keep", "drop"):
+            raise ProcessorError(f"{component}.initial_value: must be auto, keep or drop")
+        self.include = _matcher(config.get("include"), f"{component}.include")
+        self.exclude = _matcher(config.get("exclude"), f"{component}.exclude")
+        self.started_at = started_at
+        self.previous: dict[tuple[Any, ...], tuple[float, int]] = {}
+
+    def process(self, batch: Batch) -> Batch:
+        kept_resources = []
+        for rm in batch:
+            kept_metrics = []
+            for metric in rm.metrics:
+                convertible = (
+                    metric.type is MetricType.SUM
+                    and metric.monotonic
+                    and metric.temporality is Temporality.CUMULATIVE
+                )
+                if convertible and self.include is not None and not self.include(metric.name):
+                    convertible = False
+                if convertible and self.exclude is not None and self.exclude(metric.name):
+                    convertible = False
+                if not convertible:
+                    kept_metrics.append(metric)
+                    continue
+                points = []
+                for point in metric.points:
+                    if math.isnan(point.value):
+                        continue
+                    key = (
+                        rm.resource,
+                        rm.scope,
+                        metric.name,
+                        metric.unit,
+                        point.attributes,
+                        point.start_time_unix_nano,
+                    )
+                    before = self.previous.get(key)
+                    self.previous[key] = (point.value, point.time_unix_nano)
+                    if before is None:
+                        keep = self.initial == "keep" or (
+                            self.initial == "auto"
+                            and point.start_time_unix_nano > self.started_at
+                            and point.start_time_unix_nano != point.time_unix_nano
+                        )
+                        if keep:
+                            points.append(point)
+                        continue
+                    value, at = before
+                    if point.value < value:
+                        continue  # a reset: the point is dropped
+                    point.value, point.start_time_unix_nano = point.value - value, at
+                    points.append(point)
+                metric.temporality = Temporality.DELTA
+                metric.points = points
+                if points:
+                    kept_metrics.append(metric)
+            if kept_metrics:
+                rm.metrics = kept_metrics
+                kept_resources.append(rm)
+        return kept_resources
+
+
+def _matcher(raw: Any, where: str) -> Any:
+    if raw is None:
+        return None
+    names, kind = raw.get("metrics"), raw.get("match_type")
+    if not names or kind not in ("strict", "regexp"):
+        raise ProcessorError(f"{where}: needs both metrics and match_type (strict or regexp)")
+    if kind == "strict":
+        wanted = set(names)
+        return lambda name: name in wanted
+    patterns = [re.compile(n) for n in names]
+    return lambda name: any(p.search(name) for p in patterns)

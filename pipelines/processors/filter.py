@@ -1,0 +1,143 @@
+"""The filter processor: what matches is DROPPED; empty metrics and resources go with it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from domain.telemetry.model import Batch, Metric
+from pipelines.ottl import compile as ottl
+from pipelines.ottl.context import DATAPOINT, METRIC, RESOURCE, SCOPE, Target
+from pipelines.ottl.parser import parse_condition
+from pipelines.processors.base import ProcessorError, error_mode, guarded
+from pipelines.processors.ottl_groups import parse_groups
+
+Check = Callable[[Target], Any]
+LEGACY_KEYS = {"resource", "metric", "datapoint", "include", "exclude"}
+
+
+class NameMatch:
+    """The oldest style: include/exclude by metric name, strict or regexp."""
+
+    def __init__(self, where: str, config: dict[str, Any]) -> None:
+        unknown = set(config) - {
+            "match_type",
+            "metric_names",
+            "resource_attributes",
+            "expressions",
+            "regexp",
+        }
+        if unknown:
+            raise ProcessorError(f"{where}: has invalid keys: {', '.join(sorted(unknown))}")
+        self.match_type = config.get("match_type")
+        if self.match_type not in ("strict", "regexp"):
+            raise ProcessorError(
+                f"{where}.match_type: Phoenix's evaluator supports strict and regexp, not {self.match_type!r}"
+            )
+        if config.get("expressions") or config.get("resource_attributes"):
+            raise ProcessorError(
+                f"{where}: expressions and resource_attributes are not supported by Phoenix's evaluator"
+            )
+        names = config.get("metric_names") or []
+        self.names = set(names)
+        self.patterns = [re.compile(n) for n in names] if self.match_type == "regexp" else []
+
+    def matches(self, metric: Metric) -> bool:
+        if self.match_type == "strict":
+            return metric.name in self.names
+        return any(p.search(metric.name) for p in self.patterns)
+
+
+class FilterProcessor:
+    def __init__(self, component: str, config: dict[str, Any]) -> None:
+        mode = error_mode(config, component)
+        legacy = config.get("metrics") or {}
+        new_style = config.get("metric_conditions")
+        if new_style is not None and legacy:
+            raise ProcessorError(f"{component}: metric_conditions cannot be combined with metrics")
+        unknown = set(legacy) - LEGACY_KEYS
+        if unknown:
+            raise ProcessorError(
+                f"{component}.metrics: has invalid keys: {', '.join(sorted(unknown))}"
+            )
+        if (legacy.keys() & {"include", "exclude"}) and (
+            legacy.keys() & {"resource", "metric", "datapoint"}
+        ):
+            raise ProcessorError(
+                f"{component}.metrics: include/exclude cannot be combined with resource, metric or datapoint conditions"
+            )
+        self.include = (
+            NameMatch(f"{component}.metrics.include", legacy["include"])
+            if "include" in legacy
+            else None
+        )
+        self.exclude = (
+            NameMatch(f"{component}.metrics.exclude", legacy["exclude"])
+            if "exclude" in legacy
+            else None
+        )
+        self.checks: dict[str, list[Check]] = {RESOURCE: [], METRIC: [], DATAPOINT: []}
+        try:
+            for context in (RESOURCE, METRIC, DATAPOINT):
+                for index, text in enumerate(legacy.get(context) or []):
+                    where = f"{component}.metrics.{context}[{index}]"
+                    self.checks[context].append(
+                        guarded(mode, where, ottl.condition(_parse(text, where), context))
+                    )
+            for index, group in enumerate(
+                parse_groups(new_style, f"{component}.metric_conditions", statements=False)
+            ):
+                where = f"{component}.metric_conditions[{index}]"
+                context = RESOURCE if group.context == SCOPE else group.context
+                for condition in group.conditions:
+                    self.checks[context].append(
+                        guarded(group.error_mode or mode, where, ottl.condition(condition, context))
+                    )
+        except ottl.OttlCompileError as exc:
+            raise ProcessorError(f"{component}: {exc}") from None
+        except ValueError as exc:
+            raise ProcessorError(str(exc)) from None
+
+    def process(self, batch: Batch) -> Batch:
+        resource_checks, metric_checks, point_checks = (
+            self.checks[c] for c in (RESOURCE, METRIC, DATAPOINT)
+        )
+        kept_resources = []
+        for rm in batch:
+            target = Target(RESOURCE, rm, dict(rm.resource))
+            if any(check(target) for check in resource_checks):
+                continue
+            kept_metrics = []
+            for metric in rm.metrics:
+                if self.include is not None and not self.include.matches(metric):
+                    continue
+                if self.exclude is not None and self.exclude.matches(metric):
+                    continue
+                target.kind, target.metric = METRIC, metric
+                if any(check(target) for check in metric_checks):
+                    continue
+                if point_checks:
+                    target.kind = DATAPOINT
+                    points = []
+                    for point in metric.points:
+                        target.point = point
+                        if not any(check(target) for check in point_checks):
+                            points.append(point)
+                        target.flush_point()
+                    metric.points = points
+                if metric.points:
+                    kept_metrics.append(metric)
+            if kept_metrics:
+                rm.metrics = kept_metrics
+                kept_resources.append(rm)
+        return kept_resources
+
+
+def _parse(text: Any, where: str) -> Any:
+    if not isinstance(text, str):
+        raise ProcessorError(f"{where}: must be a string")
+    try:
+        return parse_condition(text)
+    except ValueError as exc:
+        raise ProcessorError(f"{where}: {exc}") from None

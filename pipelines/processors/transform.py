@@ -1,0 +1,69 @@
+"""The transform processor: OTTL statements per context, in order; nothing is merged or removed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from domain.telemetry.model import Batch
+from pipelines.ottl import compile as ottl
+from pipelines.ottl.context import DATAPOINT, METRIC, RESOURCE, SCOPE, Target
+from pipelines.processors.base import ProcessorError, error_mode, guarded
+from pipelines.processors.ottl_groups import parse_groups
+
+Run = Callable[[Target], Any]
+
+
+def _run(target: Target, conditions: list[Run], statements: list[Run]) -> None:
+    # A group's conditions are ORed and gate all its statements.
+    if conditions and not any(c(target) for c in conditions):
+        return
+    for statement in statements:
+        statement(target)
+
+
+class TransformProcessor:
+    def __init__(self, component: str, config: dict[str, Any]) -> None:
+        mode = error_mode(config, component)
+        try:
+            groups = parse_groups(
+                config.get("metric_statements"), f"{component}.metric_statements", statements=True
+            )
+        except ValueError as exc:
+            raise ProcessorError(str(exc)) from None
+        self.groups: list[tuple[str, list[Run], list[Run]]] = []
+        for index, group in enumerate(groups):
+            where = f"{component}.metric_statements[{index}]"
+            group_mode = group.error_mode or mode
+            try:
+                conditions = [
+                    guarded(group_mode, where, ottl.condition(c, group.context))
+                    for c in group.conditions
+                ]
+                statements = [
+                    guarded(group_mode, where, ottl.statement(s, group.context))
+                    for s in group.statements
+                ]
+            except ottl.OttlCompileError as exc:
+                raise ProcessorError(f"{where}: {exc}") from None
+            self.groups.append((group.context, conditions, statements))
+
+    def process(self, batch: Batch) -> Batch:
+        for context, conditions, statements in self.groups:
+            for rm in batch:
+                target = Target(context, rm, dict(rm.resource))
+                if context in (RESOURCE, SCOPE):
+                    _run(target, conditions, statements)
+                elif context == METRIC:
+                    for metric in rm.metrics:
+                        target.metric = metric
+                        _run(target, conditions, statements)
+                elif context == DATAPOINT:
+                    for metric in rm.metrics:
+                        target.metric = metric
+                        for point in metric.points:
+                            target.point = point
+                            _run(target, conditions, statements)
+                            target.flush_point()
+                rm.resource = tuple(sorted(target.resource_attrs.items()))
+        return batch
