@@ -15,6 +15,7 @@ from simulator.profiles import Profile, profile
 from simulator.scrape import DEFAULT_METRICS, check_metrics, scrape_process
 
 EPOCH = 1_798_761_600 * NANOS  # 2027-01-01T00:00:00Z: a fixed start, so runs repeat exactly
+SCRAPE_STEP_NANOS = 23_000  # time the scraper spends per process
 ROLES = ("database", "web", "app", "app", "web", "mixed")
 
 
@@ -237,7 +238,13 @@ class Fleet:
         batches = []
         for host in self.hosts:
             self._advance(host, at)
-            batches.append([scrape_process(p, at, self.metrics) for p in host.processes.values()])
+            # The real scraper takes "now" per process: timestamps differ by microseconds.
+            batches.append(
+                [
+                    scrape_process(p, at + i * SCRAPE_STEP_NANOS, self.metrics)
+                    for i, p in enumerate(host.processes.values())
+                ]
+            )
         return batches
 
     def run(

@@ -1,0 +1,60 @@
+"""The template catalog: names, descriptions, variables and measured reductions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: Any
+    description: str
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    description: str
+    variables: tuple[Variable, ...]
+    expected_reduction: dict[str, tuple[float, float]]
+
+    def defaults(self) -> dict[str, Any]:
+        return {v.name: v.default for v in self.variables}
+
+
+def _variables(raw: dict[str, Any]) -> tuple[Variable, ...]:
+    return tuple(
+        Variable(name, spec.get("default"), spec.get("description", ""))
+        for name, spec in raw.items()
+    )
+
+
+@cache
+def catalog() -> dict[str, Template]:
+    raw = yaml.safe_load(files("pipelines.templates").joinpath("catalog.yaml").read_text())
+    common = _variables(raw["common"])
+    return {
+        name: Template(
+            name,
+            spec["description"],
+            common + _variables(spec.get("variables") or {}),
+            {
+                k: (float(v[0]), float(v[1]))
+                for k, v in (spec.get("expected_reduction") or {}).items()
+            },
+        )
+        for name, spec in raw["templates"].items()
+    }
+
+
+def template(name: str) -> Template:
+    try:
+        return catalog()[name]
+    except KeyError:
+        raise ValueError(f"unknown template {name!r}; known: {', '.join(catalog())}") from None

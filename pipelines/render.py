@@ -1,0 +1,72 @@
+"""Render a template with its variables into collector YAML."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+from jinja2 import Environment, PackageLoader, StrictUndefined, UndefinedError
+
+from pipelines.catalog import template
+
+NEVER = "a^"  # a regex that matches nothing, in RE2 and Python alike
+
+
+def ottl_regex(patterns: list[str]) -> str:
+    """One OTTL string literal matching any of ``patterns`` (or nothing when there are none)."""
+    for pattern in patterns:
+        re.compile(pattern)
+    combined = "|".join(f"(?:{p})" for p in patterns) or NEVER
+    return json.dumps(combined)  # OTTL strings take JSON's escapes for \\ and \"
+
+
+def exact(names: list[str]) -> list[str]:
+    return [f"^{re.escape(n)}$" for n in names]
+
+
+def single_quoted(text: str) -> str:
+    """A YAML single-quoted scalar: backslashes stay as they are, quotes double."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+_env = Environment(
+    loader=PackageLoader("pipelines", "templates"),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+    autoescape=False,  # YAML, not HTML
+)
+_env.filters.update(ottl_regex=ottl_regex, exact=exact, sq=single_quoted)
+
+
+class RenderError(ValueError):
+    """The template or its variables are wrong; the message names which."""
+
+
+def render(name: str, variables: dict[str, Any] | None = None) -> str:
+    spec = template(name)
+    given = dict(variables or {})
+    unknown = set(given) - {v.name for v in spec.variables}
+    if unknown:
+        raise RenderError(
+            f"{name} has no variable(s) {', '.join(sorted(unknown))}; it takes {', '.join(v.name for v in spec.variables)}"
+        )
+    values = {**spec.defaults(), **given}
+    for key in ("critical_processes", "high_priority_processes"):
+        for index, pattern in enumerate(values.get(key) or []):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise RenderError(f"{key}[{index}] {pattern!r}: {exc}") from None
+    try:
+        text = _env.get_template(f"{name}.yaml.j2").render(**values)
+    except UndefinedError as exc:
+        raise RenderError(f"{name}: {exc}") from None
+    yaml.safe_load(text)  # a template must always produce YAML; fail here, not in a collector
+    return text
+
+
+def render_config(name: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    config: dict[str, Any] = yaml.safe_load(render(name, variables))
+    return config

@@ -1,0 +1,180 @@
+"""The keys each supported collector component accepts (otelcol-contrib, v0.130 and later)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# A spec is a type name ("str", "int", "num", "bool", "list", "map", "any") or a nested dict.
+ATTR_ACTION = {
+    k: "any"
+    for k in (
+        "key",
+        "action",
+        "value",
+        "from_attribute",
+        "from_context",
+        "pattern",
+        "converted_type",
+        "default_value",
+    )
+}
+NAME_MATCH = {
+    "match_type": "str",
+    "metric_names": "list",
+    "resource_attributes": "list",
+    "expressions": "list",
+    "regexp": "map",
+}
+
+RECEIVERS: dict[str, dict[str, Any]] = {
+    "hostmetrics": {
+        "collection_interval": "str",
+        "initial_delay": "str",
+        "root_path": "str",
+        "timeout": "str",
+        "scrapers": {
+            "process": {
+                "include": {"names": "list", "match_type": "str"},
+                "exclude": {"names": "list", "match_type": "str"},
+                "mute_process_all_errors": "bool",
+                "mute_process_name_error": "bool",
+                "mute_process_exe_error": "bool",
+                "mute_process_io_error": "bool",
+                "mute_process_user_error": "bool",
+                "mute_process_cgroup_error": "bool",
+                "scrape_process_delay": "str",
+                "metrics": "map",
+                "resource_attributes": "map",
+            },
+            "cpu": "any",
+            "disk": "any",
+            "filesystem": "any",
+            "load": "any",
+            "memory": "any",
+            "network": "any",
+            "paging": "any",
+            "processes": "any",
+            "system": "any",
+        },
+    },
+    "otlp": {"protocols": {"grpc": "any", "http": "any"}},
+}
+PROCESSORS: dict[str, dict[str, Any]] = {
+    "batch": {
+        "send_batch_size": "int",
+        "send_batch_max_size": "int",
+        "timeout": "str",
+        "metadata_keys": "list",
+        "metadata_cardinality_limit": "int",
+    },
+    "memory_limiter": {
+        "check_interval": "str",
+        "limit_mib": "int",
+        "spike_limit_mib": "int",
+        "limit_percentage": "int",
+        "spike_limit_percentage": "int",
+        "min_gc_interval_when_soft_limited": "str",
+        "min_gc_interval_when_hard_limited": "str",
+    },
+    "filter": {
+        "error_mode": "str",
+        "metrics": {
+            "resource": "list",
+            "metric": "list",
+            "datapoint": "list",
+            "include": NAME_MATCH,
+            "exclude": NAME_MATCH,
+        },
+        "metric_conditions": "list",
+    },
+    "transform": {
+        "error_mode": "str",
+        "metric_statements": "list",
+        "trace_statements": "list",
+        "log_statements": "list",
+    },
+    "resource": {"attributes": "list"},
+    "attributes": {"actions": "list", "include": "map", "exclude": "map"},
+    "groupbyattrs": {"keys": "list"},
+    "metricstransform": {"transforms": "list"},
+    "cumulativetodelta": {
+        "include": {"metrics": "list", "match_type": "str"},
+        "exclude": {"metrics": "list", "match_type": "str"},
+        "max_staleness": "str",
+        "initial_value": "str",
+    },
+}
+EXPORTERS: dict[str, dict[str, Any]] = {
+    "otlphttp": {
+        "endpoint": "str",
+        "metrics_endpoint": "str",
+        "traces_endpoint": "str",
+        "logs_endpoint": "str",
+        "headers": "map",
+        "compression": "str",
+        "timeout": "str",
+        "tls": "map",
+        "retry_on_failure": "map",
+        "sending_queue": "map",
+        "encoding": "str",
+    },
+    "otlp": {
+        "endpoint": "str",
+        "headers": "map",
+        "compression": "str",
+        "timeout": "str",
+        "tls": "map",
+        "retry_on_failure": "map",
+        "sending_queue": "map",
+        "balancer_name": "str",
+    },
+    "prometheus": {
+        "endpoint": "str",
+        "namespace": "str",
+        "const_labels": "map",
+        "send_timestamps": "bool",
+        "metric_expiration": "str",
+        "resource_to_telemetry_conversion": {"enabled": "bool"},
+        "enable_open_metrics": "bool",
+        "add_metric_suffixes": "bool",
+        "translation_strategy": "str",
+    },
+    "debug": {
+        "verbosity": "str",
+        "sampling_initial": "int",
+        "sampling_thereafter": "int",
+        "use_internal_logger": "bool",
+    },
+}
+EXPORTERS["otlp_http"] = EXPORTERS["otlphttp"]
+EXPORTERS["otlp_grpc"] = EXPORTERS["otlp"]
+EXTENSIONS: dict[str, dict[str, Any]] = {
+    "health_check": {
+        "endpoint": "str",
+        "path": "str",
+        "check_collector_pipeline": "map",
+        "response_body": "any",
+        "tls": "map",
+    },
+}
+SECTIONS = {
+    "receivers": RECEIVERS,
+    "processors": PROCESSORS,
+    "exporters": EXPORTERS,
+    "extensions": EXTENSIONS,
+}
+
+# OTTL functions the collector knows (a name outside this list is an error in the real one too).
+OTTL_FUNCTIONS = {
+    "set", "delete_key", "delete_matching_keys", "keep_keys", "keep_matching_keys", "limit",
+    "replace_pattern", "replace_all_patterns", "replace_match", "replace_all_matches",
+    "truncate_all", "merge_maps", "flatten", "append", "delete_index",
+    "aggregate_on_attributes", "aggregate_on_attribute_value", "convert_sum_to_gauge",
+    "convert_gauge_to_sum", "copy_metric", "scale_metric", "extract_sum_metric",
+    "extract_count_metric", "merge_histogram_buckets",
+    "IsMatch", "Concat", "Double", "Int", "String", "Duration", "TruncateTime", "HasPrefix",
+    "HasSuffix", "Len", "IsString", "IsInt", "IsDouble", "IsBool", "IsMap", "IsList", "Split",
+    "Substring", "ConvertCase", "ToLowerCase", "ToUpperCase", "Coalesce", "Trim", "Format",
+    "Time", "Now", "Unix", "UnixNano", "Hex", "SHA256", "Log", "Round", "ParseJSON",
+    "HasAttrKeyOnDatapoint", "HasAttrOnDatapoint", "IsRootSpan", "Index", "Keys", "Values",
+}  # fmt: skip
