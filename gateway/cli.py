@@ -29,6 +29,7 @@ from adapters.settings import Settings
 from domain.command_log import command_stream
 from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
 from gateway import connect, schemas
+from gateway.pipeline_cli import app as pipeline_app
 from gateway.runtime import Runtime
 from projections.registry import all_projectors
 
@@ -45,6 +46,7 @@ app.add_typer(events_app, name="events")
 app.add_typer(projections_app, name="projections")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(schemas_app, name="schemas")
+app.add_typer(pipeline_app, name="pipeline")
 
 console = Console()
 err = Console(stderr=True)

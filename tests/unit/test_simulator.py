@@ -1,0 +1,95 @@
+"""The simulator is deterministic, true to its profiles, and knows its ground truth."""
+
+from __future__ import annotations
+
+from domain.telemetry.model import resource_value, series_of
+from simulator.fleet import Fleet
+from simulator.scrape import ALL_METRICS
+
+
+def snapshot(fleet: Fleet) -> list[tuple[object, ...]]:
+    return [
+        s
+        for _, batches in fleet.run(duration_s=30, interval_s=10)
+        for b in batches
+        for s in series_of(b)
+    ]
+
+
+def test_the_same_seed_gives_the_same_telemetry_and_another_seed_does_not() -> None:
+    assert snapshot(Fleet("chaos", 2, seed=9)) == snapshot(Fleet("chaos", 2, seed=9))
+    assert snapshot(Fleet("chaos", 2, seed=9)) != snapshot(Fleet("chaos", 2, seed=10))
+
+
+def test_process_identity_is_on_the_resource_and_metric_names_are_the_scrapers() -> None:
+    [[batch]] = [
+        b
+        for _, b in Fleet("realistic", 1, seed=1, metrics=ALL_METRICS).run(
+            duration_s=10, interval_s=10
+        )
+    ]
+    rm = batch[0]
+    keys = {k for k, _ in rm.resource}
+    assert {
+        "process.pid",
+        "process.parent_pid",
+        "process.executable.name",
+        "process.executable.path",
+        "process.command",
+        "process.command_line",
+        "process.owner",
+        "host.name",
+    } <= keys
+    assert {m.name for m in rm.metrics} == set(ALL_METRICS)
+    cpu = next(m for m in rm.metrics if m.name == "process.cpu.time")
+    assert sorted(dict(p.attributes)["state"] for p in cpu.points) == ["system", "user", "wait"]
+
+
+def test_each_process_is_stamped_a_little_apart_like_the_real_scraper() -> None:
+    [[batch]] = [b for _, b in Fleet("realistic", 1, seed=1).run(duration_s=10, interval_s=10)]
+    times = {rm.metrics[0].points[0].time_unix_nano for rm in batch}
+    assert len(times) == len(batch)
+
+
+def test_high_cardinality_hosts_run_one_to_two_thousand_processes_with_unique_command_lines() -> (
+    None
+):
+    fleet = Fleet("high-cardinality", 2, seed=4)
+    for host in fleet.hosts:
+        assert 1000 <= len(host.processes) <= 2100
+        lines = [
+            p.command_line for p in host.processes.values() if p.archetype.category == "worker"
+        ]
+        assert len(lines) == len(set(lines))
+
+
+def test_high_churn_starts_twenty_to_thirty_processes_a_second() -> None:
+    fleet = Fleet("high-churn", 1, seed=2)
+    host = fleet.hosts[0]
+    before = host.next_pid
+    list(fleet.run(duration_s=60, interval_s=10))
+    started = host.unseen_starts + sum(
+        1 for p in host.processes.values() if p.archetype.category == "flash"
+    )
+    assert 20 * 60 * 0.9 <= started <= 30 * 60 * 1.1
+    assert host.next_pid - before > 20 * 60
+
+
+def test_realistic_replaces_about_a_tenth_of_its_processes_an_hour() -> None:
+    fleet = Fleet("realistic", 5, seed=1)
+    first = {p.resource for p in fleet.alive()}
+    list(fleet.run(duration_s=3600, interval_s=60))
+    last = {p.resource for p in fleet.alive()}
+    assert 0.05 <= len(last - first) / len(last) <= 0.2
+
+
+def test_ground_truth_names_the_critical_processes_alive() -> None:
+    fleet = Fleet("realistic", 3, seed=2)
+    [[*batches]] = [b for _, b in fleet.run(duration_s=10, interval_s=10)]
+    seen = {
+        resource_value(rm.resource, "process.pid")
+        for b in batches
+        for rm in b
+        if resource_value(rm.resource, "process.executable.name") == "postgres"
+    }
+    assert {p.pid for p in fleet.critical(["^postgres$"])} == seen

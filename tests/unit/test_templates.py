@@ -1,0 +1,113 @@
+"""Every template renders, validates and runs; none ever drops or aggregates a critical process."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from domain.telemetry.model import Batch, resource_value
+from pipelines.catalog import catalog
+from pipelines.evaluator import Evaluator
+from pipelines.render import RenderError, render, render_config
+from pipelines.validator import validate_text
+from simulator.fleet import Fleet
+from simulator.profiles import PROFILES
+
+TEMPLATES = list(catalog())
+CRITICAL_CHOICES = [
+    "^postgres$",
+    "^nginx$",
+    "^mysqld$",
+    "^redis-server$",
+    "^mongod$",
+    "^java$",
+    "^sshd$",
+    "^python3$",
+    "^worker$",
+    "^curl$",
+]
+
+
+def variables(name: str, critical: list[str]) -> dict[str, Any]:
+    extra: dict[str, Any] = {"critical_processes": critical}
+    if name == "process-topk-v1":
+        extra["keep_command_lines"] = ["/usr/sbin/cron -f"]
+    return extra
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_every_template_renders_a_config_that_validates(name: str) -> None:
+    validate_text(render(name, variables(name, ["^postgres$"])))
+
+
+def test_an_unknown_variable_is_refused_by_name() -> None:
+    with pytest.raises(RenderError, match="has no variable"):
+        render("process-aggregated-v1", {"critical": ["x"]})
+
+
+def full_identity(
+    batch: Batch, patterns: list[re.Pattern[str]]
+) -> dict[tuple[Any, ...], dict[tuple[str, tuple[Any, ...]], float]]:
+    """Each critical process (by resource) and its series' values."""
+    out: dict[tuple[Any, ...], dict[tuple[str, tuple[Any, ...]], float]] = {}
+    for rm in batch:
+        name = resource_value(rm.resource, "process.executable.name")
+        if isinstance(name, str) and any(p.search(name) for p in patterns):
+            out[rm.resource] = {
+                (m.name, p.attributes): p.value for m in rm.metrics for p in m.points
+            }
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from([t for t in TEMPLATES if t != "process-minimal-v1"]),
+    profile=st.sampled_from(list(PROFILES)),
+    seed=st.integers(1, 10_000),
+    critical=st.lists(st.sampled_from(CRITICAL_CHOICES), min_size=1, max_size=4, unique=True),
+)
+def test_no_template_drops_or_aggregates_a_critical_process_on_any_profile(
+    name: str, profile: str, seed: int, critical: list[str]
+) -> None:
+    patterns = [re.compile(c) for c in critical]
+    evaluator = Evaluator(render_config(name, variables(name, critical)))
+    fleet = Fleet(profile, 1, seed=seed, processes=120 if profile == "high-cardinality" else None)
+    for _, [batch] in fleet.run(duration_s=30, interval_s=10):
+        assert full_identity(evaluator.run(batch), patterns) == full_identity(batch, patterns)
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_the_minimal_template_keeps_critical_processes_with_cpu_and_memory(profile: str) -> None:
+    patterns = [re.compile("^postgres$"), re.compile("^nginx$")]
+    evaluator = Evaluator(
+        render_config("process-minimal-v1", {"critical_processes": ["^postgres$", "^nginx$"]})
+    )
+    for _, [batch] in Fleet(
+        profile, 1, seed=3, processes=120 if profile == "high-cardinality" else None
+    ).run(duration_s=20, interval_s=10):
+        before = full_identity(batch, patterns)
+        after = full_identity(evaluator.run(batch), patterns)
+        assert after.keys() == before.keys()
+        for resource, series in after.items():
+            assert {name for name, _ in series} == {"process.cpu.time", "process.memory.usage"}
+            assert all(before[resource][key] == value for key, value in series.items())
+
+
+def test_aggregation_preserves_totals() -> None:
+    evaluator = Evaluator(
+        render_config("process-aggregated-v1", {"critical_processes": ["^postgres$"]})
+    )
+    for _, [batch] in Fleet("realistic", 1, seed=5).run(duration_s=20, interval_s=10):
+        out = evaluator.run(batch)
+
+        def total(b: Batch, metric: str) -> float:
+            return sum(
+                p.value for rm in b for m in rm.metrics if m.name == metric for p in m.points
+            )
+
+        for metric in ("process.cpu.time", "process.memory.usage", "process.disk.io"):
+            assert total(out, metric) == pytest.approx(total(batch, metric), rel=1e-9)
