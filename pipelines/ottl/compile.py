@@ -255,6 +255,14 @@ def _converter(call: ast.Call, kind: str) -> Getter:
     if not low <= len(call.args) <= high:
         raise OttlCompileError(f"{call.name} takes {low} argument(s), got {len(call.args)}")
     fn = CONVERTERS[call.name]
+    if all(isinstance(a, ast.Literal) for a in call.args):
+        # Constant folding: Duration("10s") and its like are computed once, not per datapoint.
+        try:
+            folded = fn(*(a.value for a in call.args))
+        except OttlEvaluationError:
+            pass  # raise it where the collector would: on evaluation
+        else:
+            return lambda t: folded
     args = [expression(a, kind) for a in call.args]
     if len(args) == 1:
         only = args[0]
@@ -413,3 +421,11 @@ def combine(fn: str, values: list[float], is_int: bool) -> float:
         return float(len(values)) if len(values) > 1 else values[0]  # the collector's quirk
     result = statistics.fmean(values) if fn == "mean" else statistics.median(values)
     return float(int(result)) if is_int else result
+
+
+def reads_only_resource(node: Any, kind: str) -> bool:
+    """True when every path the expression reads belongs to the resource: its value is the same
+    for every metric and point of one resource, so it need be evaluated once per resource.
+    """
+    paths = ast.paths_in(node)
+    return bool(paths) and all(_split(p, kind)[0] == RESOURCE for p in paths)

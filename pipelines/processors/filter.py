@@ -78,22 +78,28 @@ class FilterProcessor:
             else None
         )
         self.checks: dict[str, list[Check]] = {RESOURCE: [], METRIC: [], DATAPOINT: []}
+        # Metric and datapoint conditions that read only the resource give one answer for all of
+        # a resource's items: they are evaluated once per resource (same result, far less work).
+        self.per_resource: dict[str, list[Check]] = {METRIC: [], DATAPOINT: []}
+
+        def add(context: str, node: Any, mode_: str, where: str) -> None:
+            check = guarded(mode_, where, ottl.condition(node, context))
+            if context in self.per_resource and ottl.reads_only_resource(node, context):
+                self.per_resource[context].append(check)
+            else:
+                self.checks[context].append(check)
+
         try:
             for context in (RESOURCE, METRIC, DATAPOINT):
                 for index, text in enumerate(legacy.get(context) or []):
                     where = f"{component}.metrics.{context}[{index}]"
-                    self.checks[context].append(
-                        guarded(mode, where, ottl.condition(_parse(text, where), context))
-                    )
-            for index, group in enumerate(
-                parse_groups(new_style, f"{component}.metric_conditions", statements=False)
-            ):
+                    add(context, _parse(text, where), mode, where)
+            groups = parse_groups(new_style, f"{component}.metric_conditions", statements=False)
+            for index, group in enumerate(groups):
                 where = f"{component}.metric_conditions[{index}]"
                 context = RESOURCE if group.context == SCOPE else group.context
                 for condition in group.conditions:
-                    self.checks[context].append(
-                        guarded(group.error_mode or mode, where, ottl.condition(condition, context))
-                    )
+                    add(context, condition, group.error_mode or mode, where)
         except ottl.OttlCompileError as exc:
             raise ProcessorError(f"{component}: {exc}") from None
         except ValueError as exc:
@@ -108,6 +114,12 @@ class FilterProcessor:
             target = Target(RESOURCE, rm, dict(rm.resource))
             if any(check(target) for check in resource_checks):
                 continue
+            target.kind = METRIC
+            if any(check(target) for check in self.per_resource[METRIC]):
+                continue  # every metric of this resource matches: all dropped
+            target.kind = DATAPOINT
+            if any(check(target) for check in self.per_resource[DATAPOINT]):
+                continue  # every point of this resource matches: all dropped
             kept_metrics = []
             for metric in rm.metrics:
                 if self.include is not None and not self.include.matches(metric):

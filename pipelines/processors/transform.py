@@ -31,7 +31,7 @@ class TransformProcessor:
             )
         except ValueError as exc:
             raise ProcessorError(str(exc)) from None
-        self.groups: list[tuple[str, list[Run], list[Run]]] = []
+        self.groups: list[tuple[str, list[Run], list[Run], bool]] = []
         for index, group in enumerate(groups):
             where = f"{component}.metric_statements[{index}]"
             group_mode = group.error_mode or mode
@@ -46,12 +46,23 @@ class TransformProcessor:
                 ]
             except ottl.OttlCompileError as exc:
                 raise ProcessorError(f"{where}: {exc}") from None
-            self.groups.append((group.context, conditions, statements))
+            # Conditions that read only the resource gate a whole resource at once.
+            hoisted = (
+                group.context in (METRIC, DATAPOINT)
+                and bool(group.conditions)
+                and all(ottl.reads_only_resource(c, group.context) for c in group.conditions)
+            )
+            self.groups.append((group.context, conditions, statements, hoisted))
 
     def process(self, batch: Batch) -> Batch:
-        for context, conditions, statements in self.groups:
+        for context, gates, statements, hoisted in self.groups:
             for rm in batch:
                 target = Target(context, rm, dict(rm.resource))
+                conditions = gates
+                if hoisted:
+                    if not any(c(target) for c in gates):
+                        continue
+                    conditions = []
                 if context in (RESOURCE, SCOPE):
                     _run(target, conditions, statements)
                 elif context == METRIC:
