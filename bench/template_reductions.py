@@ -40,6 +40,8 @@ def measure(template: str, profile: str, seed: int) -> tuple[float, float]:
         critical_processes=DEFAULT_CRITICAL,
         interval_nanos=INTERVAL * 1_000_000_000,
     )
+    if result.critical_retention is None:
+        raise RuntimeError(f"{template} on {profile} (seed {seed}): no critical process seen")
     return result.series_reduction, result.critical_retention
 
 

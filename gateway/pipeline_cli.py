@@ -18,7 +18,7 @@ from pipelines.evaluator import Evaluator, EvaluatorError
 from pipelines.recommend import top_by_cpu
 from pipelines.render import RenderError, render, render_config
 from pipelines.validator import ConfigInvalid, validate_text
-from simulator.fleet import Fleet
+from simulator.fleet import EPOCH, Fleet
 from simulator.profiles import PROFILES
 
 app = typer.Typer(
@@ -144,10 +144,15 @@ def estimate_command(
         raise typer.BadParameter(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
     critical = critical or DEFAULT_CRITICAL
     step = _seconds(interval)
-    variables = {"critical_processes": critical, **_variables(var, None)}
+    variables = {
+        "critical_processes": critical,
+        "collection_interval": interval,
+        **_variables(var, None),
+    }
     if template_name == "process-topk-v1" and "keep_command_lines" not in variables:
-        # Derived from observed data: a warm-up of the same fleet, before the measured window.
-        warmup = Fleet(profile, hosts, seed=seed, processes=processes)
+        # Derived from observed data: the same fleet in the two minutes before the measured window.
+        before = EPOCH - 120 * 1_000_000_000
+        warmup = Fleet(profile, hosts, seed=seed, processes=processes, start=before)
         observed = (
             batch for _, batches in warmup.run(duration_s=120, interval_s=step) for batch in batches
         )
@@ -204,7 +209,9 @@ def estimate_command(
         "critical processes",
         f"{result.critical_in}",
         f"{result.critical_out}",
-        f"retention {result.critical_retention:.0%}",
+        "not measurable: none seen"
+        if result.critical_retention is None
+        else f"retention {result.critical_retention:.0%}",
     )
     console.print(table)
     if template_name == "process-topk-v1":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+import re2
 
 from domain.telemetry.model import Batch, resource_value
 from domain.telemetry.window import SeriesWindow
@@ -47,14 +49,15 @@ class Estimate:
         return 1 - self.output_dpm / self.input_dpm if self.input_dpm else 0.0
 
     @property
-    def critical_retention(self) -> float:
-        return self.critical_out / self.critical_in if self.critical_in else 1.0
+    def critical_retention(self) -> float | None:
+        """None when no critical process was seen at all: nothing was measured, nothing passed."""
+        return self.critical_out / self.critical_in if self.critical_in else None
 
     @property
     def cost_reduction(self) -> float:
         return 1 - self.output_cost / self.input_cost if self.input_cost else 0.0
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, float | None]:
         return {
             "input_series": self.input_series,
             "output_series": self.output_series,
@@ -64,27 +67,21 @@ class Estimate:
             "datapoint_reduction": round(self.datapoint_reduction, 4),
             "critical_processes_in": self.critical_in,
             "critical_processes_out": self.critical_out,
-            "critical_retention": round(self.critical_retention, 4),
+            "critical_retention": None
+            if self.critical_retention is None
+            else round(self.critical_retention, 4),
             "input_cost_per_month": round(self.input_cost, 2),
             "output_cost_per_month": round(self.output_cost, 2),
             "cost_reduction": round(self.cost_reduction, 4),
         }
 
 
-IDENTITY = ("host.name", "process.pid", "process.executable.name")
-
-
-def _critical(
-    batch: Batch, patterns: Sequence[re.Pattern[str]], into: set[tuple[object, ...]]
-) -> None:
-    """Critical processes seen with full identity: host, pid and executable name all present."""
+def _critical(batch: Batch, patterns: Sequence[Any], into: set[tuple[object, ...]]) -> None:
+    """Critical processes by their full identity: every resource attribute, unchanged."""
     for rm in batch:
         name = resource_value(rm.resource, "process.executable.name")
-        if not isinstance(name, str) or not any(p.search(name) for p in patterns):
-            continue
-        identity = tuple(resource_value(rm.resource, k) for k in IDENTITY)
-        if all(v is not None for v in identity):
-            into.add(identity)
+        if isinstance(name, str) and any(p.search(name) for p in patterns):
+            into.add(rm.resource)
 
 
 def cost(series: int, dpm: float, prices: Prices) -> float:
@@ -103,7 +100,7 @@ def estimate(
     prices: Prices = Prices(),
 ) -> Estimate:
     """Run every scrape through ``candidate``; the input itself is the baseline."""
-    patterns = [re.compile(p) for p in critical_processes]
+    patterns = [re2.compile(p) for p in critical_processes]  # as the collector matches them
     before, after = Side(), Side()
     for _, batches in scrapes:
         for batch in batches:
@@ -112,8 +109,9 @@ def estimate(
             out = candidate.run(batch)
             after.window.add(out)
             _critical(out, patterns, after.critical)
-    in_dpm = before.window.datapoints_per_minute(interval_nanos)
-    out_dpm = after.window.datapoints_per_minute(interval_nanos)
+    span = before.window.span(interval_nanos)
+    in_dpm = before.window.datapoints_per_minute(interval_nanos, over=span)
+    out_dpm = after.window.datapoints_per_minute(interval_nanos, over=span)
     return Estimate(
         input_series=before.window.cardinality,
         output_series=after.window.cardinality,

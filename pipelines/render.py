@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import re2
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined, UndefinedError
 
@@ -16,10 +17,11 @@ NEVER = "a^"  # a regex that matches nothing, in RE2 and Python alike
 
 def ottl_regex(patterns: list[str]) -> str:
     """One OTTL string literal matching any of ``patterns`` (or nothing when there are none)."""
-    for pattern in patterns:
-        re.compile(pattern)
     combined = "|".join(f"(?:{p})" for p in patterns) or NEVER
-    return json.dumps(combined)  # OTTL strings take JSON's escapes for \\ and \"
+    re2.compile(combined)  # the collector compiles it with RE2 at start-up
+    # JSON's escapes for \\ and \" are OTTL's; ensure_ascii=False keeps characters outside the
+    # BMP whole (JSON's surrogate pairs are not valid Go escapes).
+    return json.dumps(combined, ensure_ascii=False)
 
 
 def exact(names: list[str]) -> list[str]:
@@ -56,9 +58,11 @@ def render(name: str, variables: dict[str, Any] | None = None) -> str:
     for key in ("critical_processes", "high_priority_processes"):
         for index, pattern in enumerate(values.get(key) or []):
             try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise RenderError(f"{key}[{index}] {pattern!r}: {exc}") from None
+                re2.compile(pattern)
+            except re2.error as exc:
+                raise RenderError(
+                    f"{key}[{index}] {pattern!r} is not an RE2 regex, which the collector needs: {exc}"
+                ) from None
     try:
         text = _env.get_template(f"{name}.yaml.j2").render(**values)
     except UndefinedError as exc:

@@ -9,11 +9,12 @@ from typing import Any
 import yaml
 
 from pipelines.ottl import ast
+from pipelines.ottl import compile as ottl
 from pipelines.ottl.parser import parse_condition, parse_statement
 from pipelines.processors.ottl_groups import parse_groups
 from pipelines.schemas import OTTL_FUNCTIONS, SECTIONS
 
-COMPONENT_ID = re.compile(r"^[a-zA-Z][0-9a-zA-Z_]{0,62}(/[^/\s]+)?$")
+COMPONENT_ID = re.compile(r"^[a-zA-Z][0-9a-zA-Z_]{0,62}(/\S+)?$")
 TOP_LEVEL = {"receivers", "processors", "exporters", "extensions", "connectors", "service"}
 TYPES: dict[str, type | tuple[type, ...]] = {
     "str": str,
@@ -143,7 +144,8 @@ def _processor(kind: str, body: dict[str, Any], path: str) -> list[Problem]:
             problems.append(Problem(path, "metric_conditions cannot be combined with metrics"))
         for context in ("resource", "metric", "datapoint"):
             for index, text in enumerate(metrics.get(context) or []):
-                problems.extend(_ottl(text, f"{path}.metrics.{context}[{index}]", statement=False))
+                here = f"{path}.metrics.{context}[{index}]"
+                problems.extend(_ottl(text, here, statement=False, context=context))
         problems.extend(
             _groups(body.get("metric_conditions"), f"{path}.metric_conditions", statements=False)
         )
@@ -163,18 +165,43 @@ def _groups(raw: Any, path: str, *, statements: bool) -> list[Problem]:
     problems = []
     for gi, group in enumerate(groups):
         for node in (*group.conditions, *group.statements):
-            problems.extend(_functions(node, f"{path}[{gi}]"))
+            problems.extend(
+                _functions(node, f"{path}[{gi}]")
+                or _in_context(node, group.context, f"{path}[{gi}]")
+            )
     return problems
 
 
-def _ottl(text: Any, path: str, *, statement: bool) -> list[Problem]:
+def _ottl(text: Any, path: str, *, statement: bool, context: str) -> list[Problem]:
     if not isinstance(text, str):
         return [Problem(path, "must be a string")]
     try:
         node = parse_statement(text) if statement else parse_condition(text)
     except ValueError as exc:
         return [Problem(path, f"invalid OTTL: {exc}")]
-    return _functions(node, path)
+    return _functions(node, path) or _in_context(node, context, path)
+
+
+def _in_context(node: Any, context: str, path: str) -> list[Problem]:
+    """Paths, enums, arities and editor contexts, checked by compiling for the context.
+
+    What only Phoenix's evaluator lacks is not a problem of the config: the real collector
+    may well run it (the evaluator says so itself when asked to run it).
+    """
+    try:
+        if isinstance(node, ast.Statement):
+            ottl.statement(node, context)
+        else:
+            ottl.condition(node, context)
+    except ottl.OttlCompileError as exc:
+        message = str(exc)
+        if (
+            "not supported by Phoenix's evaluator" in message
+            or "Phoenix's evaluator supports" in message
+        ):
+            return []
+        return [Problem(path, f"invalid OTTL: {message}")]
+    return []
 
 
 def _functions(node: Any, path: str) -> list[Problem]:
@@ -217,8 +244,13 @@ def _service(config: dict[str, Any]) -> list[Problem]:
             ids = pipeline.get(part) or []
             if part != "processors" and not ids:
                 problems.append(Problem(f"{path}.{part}", f"must have at least one of {part}"))
+            # A connector is both: an exporter of one pipeline, a receiver of another.
+            known = {
+                **(config.get(part) or {}),
+                **(config.get("connectors") or {} if part != "processors" else {}),
+            }
             for index, component in enumerate(ids):
-                if component not in (config.get(part) or {}):
+                if component not in known:
                     problems.append(
                         Problem(
                             f"{path}.{part}[{index}]",

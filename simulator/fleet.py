@@ -16,6 +16,7 @@ from simulator.scrape import DEFAULT_METRICS, check_metrics, scrape_process
 
 EPOCH = 1_798_761_600 * NANOS  # 2027-01-01T00:00:00Z: a fixed start, so runs repeat exactly
 SCRAPE_STEP_NANOS = 23_000  # time the scraper spends per process
+PHASES = 10_000  # a host's scrape phase: 0 to 10 s past the interval's start, in ms
 ROLES = ("database", "web", "app", "app", "web", "mixed")
 
 
@@ -29,12 +30,16 @@ class Host:
     now: int = EPOCH
     # Short-lived processes started and gone between two scrapes: never seen, but they use PIDs.
     unseen_starts: int = 0
+    # Where in the interval this host's collector scrapes: collectors do not tick in unison.
+    phase: int = 0
 
     def pid(self) -> int:
-        self.next_pid += self.rng.randint(1, 3)
-        if self.next_pid > 4_194_304:  # pid_max on a 64-bit Linux: PIDs wrap
-            self.next_pid = 300
-        return self.next_pid
+        while True:
+            self.next_pid += self.rng.randint(1, 3)
+            if self.next_pid > 4_194_304:  # pid_max on a 64-bit Linux: PIDs wrap
+                self.next_pid = 300
+            if self.next_pid not in self.processes:  # the kernel skips PIDs in use
+                return self.next_pid
 
 
 class Fleet:
@@ -62,8 +67,12 @@ class Fleet:
 
     def _boot(self, name: str, start: int) -> Host:
         rng = random.Random(f"{self.seed}/{self.profile.name}/{name}")
-        host = Host(name, rng, rng.choice(ROLES), now=start)
-        systemd = self._spawn(host, catalog.SYSTEM[0], ppid=0, started=start - 30 * 86400 * NANOS)
+        host = Host(
+            name, rng, rng.choice(ROLES), now=start, phase=rng.randrange(PHASES) * 1_000_000
+        )
+        systemd = self._spawn(
+            host, catalog.SYSTEM[0], ppid=0, started=start - 30 * 86400 * NANOS, pid=1
+        )
         for archetype in catalog.SYSTEM[1:]:
             self._spawn(
                 host,
@@ -121,9 +130,10 @@ class Fleet:
         started: int,
         ends: int | None = None,
         n: int | None = None,
+        pid: int | None = None,
     ) -> SimProcess:
         rng = host.rng
-        pid = host.pid()
+        pid = pid or host.pid()
         args = archetype.args.format(
             n=n if n is not None else rng.randint(1, 99), id=f"{rng.getrandbits(40):010x}"
         )
@@ -144,7 +154,7 @@ class Fleet:
         process.identify()
         lived = (host.now - started) / NANOS
         if lived > 0:
-            process.advance(min(lived, 3600.0), rng, host.now)  # counters as if it ran until now
+            process.advance(lived, rng, host.now)  # counters as if it ran all its life until now
         host.processes[pid] = process
         return process
 
@@ -187,11 +197,19 @@ class Fleet:
             self._spawn_runtime(host, 1, host.now + int(rng.random() * span))
         for _ in range(_poisson(rng, seconds * self.profile.jobs_per_hour / 3600.0)):
             self._spawn_job(host, host.now + int(rng.random() * span))
+        # Started and ended between two scrapes: the scraper never sees them.
+        for p in [
+            p for p in host.processes.values() if p.ends_at is not None and p.ends_at <= until
+        ]:
+            del host.processes[p.pid]
+            host.unseen_starts += 1
         self._flash(host, until, seconds)
         if self.profile.chaos:
             self._chaos(host, until, seconds)
         for process in host.processes.values():
-            process.advance(seconds, rng, until)
+            # A process started since the last scrape has run only since it started.
+            ran = (until - max(process.started_at, host.now)) / NANOS
+            process.advance(ran, rng, until)
         host.now = until
 
     def _flash(self, host: Host, until: int, seconds: float) -> None:
@@ -237,11 +255,12 @@ class Fleet:
         """One batch per host: every process alive at ``at``, as the scraper reports it."""
         batches = []
         for host in self.hosts:
-            self._advance(host, at)
+            when = at + host.phase
+            self._advance(host, when)
             # The real scraper takes "now" per process: timestamps differ by microseconds.
             batches.append(
                 [
-                    scrape_process(p, at + i * SCRAPE_STEP_NANOS, self.metrics)
+                    scrape_process(p, when + i * SCRAPE_STEP_NANOS, self.metrics)
                     for i, p in enumerate(host.processes.values())
                 ]
             )

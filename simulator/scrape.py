@@ -121,7 +121,7 @@ EMITTERS: dict[str, Emit] = {
 
 
 def scrape_process(process: SimProcess, now: int, metrics: tuple[str, ...]) -> ResourceMetrics:
-    start = process.started_at
+    start = process.started_at - process.started_at % 1_000_000  # create time, in milliseconds
     return ResourceMetrics(
         process.resource, [EMITTERS[m](process, start, now) for m in metrics], SCOPE
     )

@@ -41,9 +41,17 @@ class SeriesWindow:
     def cardinality(self) -> int:
         return len(self.series)
 
-    def datapoints_per_minute(self, interval_nanos: int) -> float:
-        """Datapoints per minute; the window spans from the first scrape to one interval past the last."""
+    def span(self, interval_nanos: int) -> int:
+        """From the first scrape to one interval past the last, in nanoseconds (0 if empty)."""
         if self.first_time is None or self.last_time is None:
-            return 0.0
-        span = self.last_time - self.first_time + interval_nanos
-        return self.datapoints * NANOS_PER_MINUTE / span
+            return 0
+        return self.last_time - self.first_time + interval_nanos
+
+    def datapoints_per_minute(self, interval_nanos: int, *, over: int | None = None) -> float:
+        """Datapoints per minute over ``over`` nanoseconds (by default, this window's own span).
+
+        Compare two sides over the same span: a pipeline that emits in 2 scrapes out of 60 must
+        not look as dense as its input.
+        """
+        span = over if over is not None else self.span(interval_nanos)
+        return self.datapoints * NANOS_PER_MINUTE / span if span else 0.0

@@ -79,8 +79,15 @@ def getter(path: ast.Path, kind: str) -> Getter:
             "unit": lambda t: _metric(t).unit,
             "description": lambda t: _metric(t).description,
             "type": lambda t: _TYPE_ENUM[_metric(t).type],
-            "is_monotonic": lambda t: _metric(t).monotonic,
-            "aggregation_temporality": lambda t: _TEMPORALITY_ENUM[_metric(t).temporality],
+            # Gauges have neither: the collector answers nil, not false or 0.
+            "is_monotonic": lambda t: (
+                _metric(t).monotonic if _metric(t).type is MetricType.SUM else None
+            ),
+            "aggregation_temporality": lambda t: (
+                _TEMPORALITY_ENUM[_metric(t).temporality]
+                if _metric(t).type is MetricType.SUM
+                else None
+            ),
         }
         if field in metric_fields:
             return metric_fields[field]
@@ -114,6 +121,13 @@ def setter(path: ast.Path, kind: str) -> Callable[[Target, Any], None]:
     field = fields[0] if len(fields) == 1 and not path.keys else None
     if owner == METRIC and field in ("name", "unit", "description"):
         return lambda t, v: setattr(_metric(t), field, _require(v, str, path))
+    if owner == METRIC and field == "is_monotonic":
+
+        def set_monotonic(t: Target, v: Any) -> None:
+            if _metric(t).type is MetricType.SUM:  # only a sum has the flag
+                _metric(t).monotonic = _require(v, bool, path)
+
+        return set_monotonic
     if owner == DATAPOINT and field in (
         "time",
         "time_unix_nano",
@@ -429,3 +443,9 @@ def reads_only_resource(node: Any, kind: str) -> bool:
     """
     paths = ast.paths_in(node)
     return bool(paths) and all(_split(p, kind)[0] == RESOURCE for p in paths)
+
+
+def writes_resource(node: ast.Statement, kind: str) -> bool:
+    """True when the statement's editor changes something of the resource."""
+    target = node.editor.args[0] if node.editor.args else None
+    return isinstance(target, ast.Path) and _split(target, kind)[0] == RESOURCE

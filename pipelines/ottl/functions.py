@@ -7,6 +7,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+import re2
+
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT_NANOS = {
     "ns": 1,
@@ -24,11 +26,14 @@ class OttlEvaluationError(ValueError):
 
 
 @lru_cache(maxsize=1024)
-def regex(pattern: str) -> re.Pattern[str]:
+def regex(pattern: str) -> Any:
+    """A pattern compiled by RE2, the engine the collector uses (Python's re differs: \\d,
+    lookarounds, possessive quantifiers).
+    """
     try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise OttlEvaluationError(f"invalid regex {pattern!r}: {exc}") from exc
+        return re2.compile(pattern)
+    except re2.error as exc:
+        raise OttlEvaluationError(f"invalid regex {pattern!r} (RE2 syntax): {exc}") from exc
 
 
 def duration_nanos(text: str) -> int:
@@ -99,12 +104,14 @@ def _string(value: Any) -> str | None:
     return None if value is None else _stringify(value)
 
 
+GO_ZERO_TIME_NANOS = 62_135_596_800 * 1_000_000_000  # 0001-01-01T00:00:00Z before the Unix epoch
+
+
 def _truncate_time(time_nanos: Any, duration: Any) -> int:
-    # Go's Time.Truncate works from the zero time; for durations dividing a day the result is
-    # the same as truncating Unix nanoseconds, which is what Phoenix's templates use.
+    """Go's Time.Truncate: rounds down to a multiple of ``duration`` since Go's zero time."""
     if not isinstance(time_nanos, int) or not isinstance(duration, int) or duration <= 0:
         raise OttlEvaluationError("TruncateTime needs a time and a positive Duration")
-    return time_nanos - time_nanos % duration
+    return time_nanos - (time_nanos + GO_ZERO_TIME_NANOS) % duration
 
 
 CONVERTERS: dict[str, Callable[..., Any]] = {

@@ -43,6 +43,7 @@ class CumulativeToDeltaProcessor:
                 points = []
                 for point in metric.points:
                     if math.isnan(point.value):
+                        points.append(point)  # the collector passes NaN through unconverted
                         continue
                     key = (
                         rm.resource,
@@ -57,7 +58,7 @@ class CumulativeToDeltaProcessor:
                     if before is None:
                         keep = self.initial == "keep" or (
                             self.initial == "auto"
-                            and point.start_time_unix_nano > self.started_at
+                            and point.start_time_unix_nano >= self.started_at
                             and point.start_time_unix_nano != point.time_unix_nano
                         )
                         if keep:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any
 
 from domain.telemetry.model import Batch, DataPoint, Metric
 from pipelines.ottl.compile import combine
+from pipelines.ottl.functions import regex
 from pipelines.processors.base import ProcessorError
 
 OPERATIONS = {"aggregate_labels", "delete_label_value", "update_label", "add_label"}
@@ -31,7 +31,7 @@ class MetricsTransformProcessor:
             if action == "insert" and not t.get("new_name"):
                 raise ProcessorError(f"{where}.new_name: required when the action is insert")
             match_type = t.get("match_type", "strict")
-            pattern = re.compile(t["include"]) if match_type == "regexp" else None
+            pattern = regex(t["include"]) if match_type == "regexp" else None
             operations = t.get("operations") or []
             for j, op in enumerate(operations):
                 if op.get("action") not in OPERATIONS:
@@ -56,7 +56,8 @@ class MetricsTransformProcessor:
             added: list[Metric] = []
             for metric in rm.metrics:
                 for include, pattern, action, new_name, operations in self.transforms:
-                    matched = pattern.fullmatch(metric.name) if pattern else metric.name == include
+                    # Unanchored, as the collector matches (FindStringSubmatchIndex).
+                    matched = pattern.search(metric.name) if pattern else metric.name == include
                     if not matched:
                         continue
                     target = metric

@@ -11,7 +11,7 @@ from pipelines.ottl.context import CONTEXTS, DATAPOINT, METRIC, RESOURCE, SCOPE
 from pipelines.ottl.parser import parse_condition, parse_statement
 
 # Priority when a flat list's context is inferred from its paths (pkg/ottl context_inferrer).
-_PRIORITY = (DATAPOINT, METRIC, RESOURCE, SCOPE)
+_PRIORITY = (DATAPOINT, METRIC, SCOPE, RESOURCE)
 _PREFIXES = {
     "resource": RESOURCE,
     "scope": SCOPE,

@@ -47,10 +47,12 @@ class TransformProcessor:
             except ottl.OttlCompileError as exc:
                 raise ProcessorError(f"{where}: {exc}") from None
             # Conditions that read only the resource gate a whole resource at once.
+            # Not when a statement writes resource attributes the conditions might read.
             hoisted = (
                 group.context in (METRIC, DATAPOINT)
                 and bool(group.conditions)
                 and all(ottl.reads_only_resource(c, group.context) for c in group.conditions)
+                and not any(ottl.writes_resource(s, group.context) for s in group.statements)
             )
             self.groups.append((group.context, conditions, statements, hoisted))
 
