@@ -5,19 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 # A spec is a type name ("str", "int", "num", "bool", "list", "map", "any") or a nested dict.
-ATTR_ACTION = {
-    k: "any"
-    for k in (
-        "key",
-        "action",
-        "value",
-        "from_attribute",
-        "from_context",
-        "pattern",
-        "converted_type",
-        "default_value",
-    )
-}
 NAME_MATCH = {
     "match_type": "str",
     "metric_names": "list",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,62 +78,34 @@ class Statement:
 Expr = Literal | Enum | Path | Call | ListExpr | MapExpr | Not | BoolOp | Compare | Math
 
 
+def walk(node: Any) -> Iterator[Any]:
+    """Every node of the tree, depth first, the node itself included."""
+    yield node
+    children: tuple[Any, ...] = ()
+    if isinstance(node, Statement):
+        children = (node.editor, node.where)
+    elif isinstance(node, Call):
+        children = (*node.args, *(value for _, value in node.named))
+    elif isinstance(node, ListExpr):
+        children = node.items
+    elif isinstance(node, MapExpr):
+        children = tuple(value for _, value in node.items)
+    elif isinstance(node, Not):
+        children = (node.operand,)
+    elif isinstance(node, BoolOp):
+        children = node.operands
+    elif isinstance(node, Compare | Math):
+        children = (node.left, node.right)
+    for child in children:
+        if child is not None:
+            yield from walk(child)
+
+
 def paths_in(node: Any) -> list[Path]:
     """Every path the expression reads or writes, in order."""
-    found: list[Path] = []
-
-    def walk(n: Any) -> None:
-        if isinstance(n, Path):
-            found.append(n)
-        elif isinstance(n, Statement):
-            walk(n.editor)
-            walk(n.where)
-        elif isinstance(n, Call):
-            for a in n.args:
-                walk(a)
-            for _, a in n.named:
-                walk(a)
-        elif isinstance(n, ListExpr):
-            for a in n.items:
-                walk(a)
-        elif isinstance(n, MapExpr):
-            for _, a in n.items:
-                walk(a)
-        elif isinstance(n, Not):
-            walk(n.operand)
-        elif isinstance(n, BoolOp):
-            for a in n.operands:
-                walk(a)
-        elif isinstance(n, Compare | Math):
-            walk(n.left)
-            walk(n.right)
-
-    walk(node)
-    return found
+    return [n for n in walk(node) if isinstance(n, Path)]
 
 
 def calls_in(node: Any) -> list[Call]:
-    found: list[Call] = []
-
-    def walk(n: Any) -> None:
-        if isinstance(n, Call):
-            found.append(n)
-            for a in (*n.args, *(v for _, v in n.named)):
-                walk(a)
-        elif isinstance(n, Statement):
-            walk(n.editor)
-            walk(n.where)
-        elif isinstance(n, ListExpr):
-            for a in n.items:
-                walk(a)
-        elif isinstance(n, Not):
-            walk(n.operand)
-        elif isinstance(n, BoolOp):
-            for a in n.operands:
-                walk(a)
-        elif isinstance(n, Compare | Math):
-            walk(n.left)
-            walk(n.right)
-
-    walk(node)
-    return found
+    """Every editor and converter call, in order."""
+    return [n for n in walk(node) if isinstance(n, Call)]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from domain.telemetry.model import Batch
 from pipelines.processors.attraction import parse_actions
-from pipelines.processors.base import ProcessorError
+from pipelines.processors.base import ProcessorError, name_matcher
 
 
 class ResourceProcessor:
@@ -60,11 +59,4 @@ def _names(raw: Any, where: str) -> Any:
         raise ProcessorError(
             f"{where}: for metrics only match_type and metric_names are supported; invalid: {', '.join(sorted(unknown))}"
         )
-    names = raw.get("metric_names") or []
-    if raw.get("match_type") == "strict":
-        wanted = set(names)
-        return lambda name: name in wanted
-    if raw.get("match_type") == "regexp":
-        patterns = [re.compile(n) for n in names]
-        return lambda name: any(p.search(name) for p in patterns)
-    raise ProcessorError(f"{where}.match_type: must be strict or regexp")
+    return name_matcher(raw.get("metric_names") or [], raw.get("match_type"), where)

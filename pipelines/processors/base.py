@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from domain.telemetry.model import Batch
-from pipelines.ottl.functions import OttlEvaluationError
+from pipelines.ottl.functions import OttlEvaluationError, regex
 
 log = logging.getLogger(__name__)
 
@@ -43,3 +43,19 @@ def guarded(mode: str, component: str, fn: Callable[..., Any]) -> Callable[..., 
             return None
 
     return run
+
+
+def name_matcher(names: Any, match_type: Any, where: str) -> Callable[[str], bool]:
+    """A metric-name test as the collector's include/exclude blocks configure it.
+
+    Strict compares whole names; regexp searches (unanchored, RE2) as the collector does.
+    """
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ProcessorError(f"{where}: needs a list of metric names")
+    if match_type == "strict":
+        wanted = set(names)
+        return lambda name: name in wanted
+    if match_type == "regexp":
+        patterns = [regex(n) for n in names]
+        return lambda name: any(p.search(name) for p in patterns)
+    raise ProcessorError(f"{where}.match_type: must be strict or regexp, not {match_type!r}")

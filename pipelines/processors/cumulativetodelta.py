@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from domain.telemetry.model import Batch, MetricType, Temporality
-from pipelines.processors.base import ProcessorError
+from pipelines.processors.base import ProcessorError, name_matcher
 
 
 class CumulativeToDeltaProcessor:
@@ -82,11 +81,6 @@ class CumulativeToDeltaProcessor:
 def _matcher(raw: Any, where: str) -> Any:
     if raw is None:
         return None
-    names, kind = raw.get("metrics"), raw.get("match_type")
-    if not names or kind not in ("strict", "regexp"):
+    if not raw.get("metrics") or not raw.get("match_type"):
         raise ProcessorError(f"{where}: needs both metrics and match_type (strict or regexp)")
-    if kind == "strict":
-        wanted = set(names)
-        return lambda name: name in wanted
-    patterns = [re.compile(n) for n in names]
-    return lambda name: any(p.search(name) for p in patterns)
+    return name_matcher(raw["metrics"], raw["match_type"], where)

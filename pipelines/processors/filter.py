@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
-from domain.telemetry.model import Batch, Metric
+from domain.telemetry.model import Batch
 from pipelines.ottl import compile as ottl
 from pipelines.ottl.context import DATAPOINT, METRIC, RESOURCE, SCOPE, Target
 from pipelines.ottl.parser import parse_condition
-from pipelines.processors.base import ProcessorError, error_mode, guarded
+from pipelines.processors.base import ProcessorError, error_mode, guarded, name_matcher
 from pipelines.processors.ottl_groups import parse_groups
 
 Check = Callable[[Target], Any]
@@ -39,14 +38,7 @@ class NameMatch:
             raise ProcessorError(
                 f"{where}: expressions and resource_attributes are not supported by Phoenix's evaluator"
             )
-        names = config.get("metric_names") or []
-        self.names = set(names)
-        self.patterns = [re.compile(n) for n in names] if self.match_type == "regexp" else []
-
-    def matches(self, metric: Metric) -> bool:
-        if self.match_type == "strict":
-            return metric.name in self.names
-        return any(p.search(metric.name) for p in self.patterns)
+        self.matches = name_matcher(config.get("metric_names") or [], self.match_type, where)
 
 
 class FilterProcessor:
@@ -122,9 +114,9 @@ class FilterProcessor:
                 continue  # every point of this resource matches: all dropped
             kept_metrics = []
             for metric in rm.metrics:
-                if self.include is not None and not self.include.matches(metric):
+                if self.include is not None and not self.include.matches(metric.name):
                     continue
-                if self.exclude is not None and self.exclude.matches(metric):
+                if self.exclude is not None and self.exclude.matches(metric.name):
                     continue
                 target.kind, target.metric = METRIC, metric
                 if any(check(target) for check in metric_checks):
