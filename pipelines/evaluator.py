@@ -35,6 +35,9 @@ BUILDERS: dict[str, Builder] = {
     "batch": lambda c, cfg, _: PassThrough(),
     "memory_limiter": lambda c, cfg, _: PassThrough(),
 }
+# The names v0.159 gave them; the old ones stay valid as aliases.
+BUILDERS["metrics_transform"] = BUILDERS["metricstransform"]
+BUILDERS["cumulative_to_delta"] = BUILDERS["cumulativetodelta"]
 SUPPORTED = tuple(BUILDERS)
 
 

@@ -146,8 +146,12 @@ EXPORTERS: dict[str, dict[str, Any]] = {
         "use_internal_logger": "bool",
     },
 }
+# v0.159 renamed these; the old names remain as deprecated aliases, so both are accepted.
 EXPORTERS["otlp_http"] = EXPORTERS["otlphttp"]
 EXPORTERS["otlp_grpc"] = EXPORTERS["otlp"]
+RECEIVERS["host_metrics"] = RECEIVERS["hostmetrics"]
+PROCESSORS["metrics_transform"] = PROCESSORS["metricstransform"]
+PROCESSORS["cumulative_to_delta"] = PROCESSORS["cumulativetodelta"]
 EXTENSIONS: dict[str, dict[str, Any]] = {
     "health_check": {
         "endpoint": "str",
