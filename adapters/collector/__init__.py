@@ -1,0 +1,1 @@
+"""Real OpenTelemetry Collector processes: finding the binary, validating and running configs."""
