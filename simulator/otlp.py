@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterable
 
 import httpx
@@ -146,3 +147,14 @@ class OtlpHttpExporter:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+def decode_body(body: bytes, content_encoding: str | None) -> Batch:
+    """An OTLP/HTTP protobuf request body, as any exporter sends it (the collector gzips)."""
+    if content_encoding == "gzip":
+        body = gzip.decompress(body)
+    elif content_encoding not in (None, "", "identity"):
+        raise ValueError(f"unsupported Content-Encoding {content_encoding!r}")
+    request = ExportMetricsServiceRequest()
+    request.ParseFromString(body)
+    return decode(request)

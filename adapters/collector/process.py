@@ -1,0 +1,50 @@
+"""A real collector as a child process on loopback: start, wait until healthy, stop."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+
+class CollectorProcess:
+    def __init__(self, binary: Path, config: Path, health_url: str, log: Path) -> None:
+        self.binary, self.config, self.health_url, self.log = binary, config, health_url, log
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self, *, deadline_s: float = 30.0) -> None:
+        with self.log.open("ab") as log:
+            self._process = subprocess.Popen(
+                [str(self.binary), "--config", str(self.config)], stdout=log, stderr=log
+            )
+        end = time.monotonic() + deadline_s
+        while time.monotonic() < end:
+            if self._process.poll() is not None:
+                raise RuntimeError(
+                    f"the collector exited ({self._process.returncode}); see {self.log}"
+                )
+            try:
+                if httpx.get(self.health_url, timeout=0.5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise TimeoutError(f"the collector was not healthy within {deadline_s}s; see {self.log}")
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(15)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(5)
+        self._process = None
