@@ -83,3 +83,30 @@ class CommandBus(Protocol):
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Overhead:
+    """What a variant's collectors cost the hosts they run on."""
+
+    cpu_cores: float
+    resident_bytes: int
+
+
+@dataclass(frozen=True)
+class Deployment:
+    experiment_id: UUID
+    variant: str
+    details: dict[str, str]
+
+
+class Deployer(Protocol):
+    """Runs a variant's collector config somewhere, and takes it down again."""
+
+    async def deploy(
+        self, experiment_id: UUID, variant: str, config: str, health_url: str
+    ) -> Deployment: ...
+
+    async def overhead(self, experiment_id: UUID, variant: str) -> Overhead: ...
+
+    async def teardown(self, experiment_id: UUID, variant: str) -> None: ...

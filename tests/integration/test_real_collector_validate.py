@@ -46,6 +46,7 @@ VARIABLES: dict[str, dict[str, Any]] = {
         "critical_processes": ['^quote"d$', "^back\\\\slash$", "^it's$"],
         "experiment_id": "e-1",
         "variant": "candidate-1",
+        "telemetry_metrics_port": 18888,
     },
 }
 EXTRA: dict[str, dict[str, Any]] = {

@@ -1,0 +1,76 @@
+"""Phoenix's OTLP sink: receives OTLP/HTTP from the variants' collectors and counts series per variant."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import uvicorn
+from litestar import Litestar, Request, post
+from litestar.exceptions import HTTPException
+
+from domain.telemetry.window import SeriesWindow
+from simulator.otlp import decode_body
+
+EXPERIMENT_HEADER = "x-phoenix-experiment"
+VARIANT_HEADER = "x-phoenix-variant"
+
+
+class _Quiet(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class OtlpSink:
+    """An OTLP/HTTP receiver on loopback; each (experiment, variant) gets its own series window."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host, self.port = host, port
+        self.windows: dict[tuple[str, str], SeriesWindow] = defaultdict(SeriesWindow)
+        self.requests = 0
+        self._server: _Quiet | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def window(self, experiment: str, variant: str) -> SeriesWindow:
+        return self.windows[(experiment, variant)]
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def _app(self) -> Litestar:
+        @post("/v1/metrics", status_code=200)
+        async def metrics(request: Request[Any, Any, Any]) -> bytes:
+            try:
+                batch = decode_body(await request.body(), request.headers.get("content-encoding"))
+            except ValueError as exc:
+                raise HTTPException(status_code=400, detail=str(exc)) from None
+            key = (
+                request.headers.get(EXPERIMENT_HEADER, ""),
+                request.headers.get(VARIANT_HEADER, ""),
+            )
+            self.windows[key].add(batch)
+            self.requests += 1
+            return b""
+
+        return Litestar([metrics])
+
+    async def start(self) -> None:
+        self._server = _Quiet(
+            uvicorn.Config(self._app(), host=self.host, port=self.port, log_level="warning")
+        )
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()
+            await asyncio.sleep(0.01)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
