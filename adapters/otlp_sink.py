@@ -32,11 +32,24 @@ class OtlpSink:
         self.host, self.port = host, port
         self.windows: dict[tuple[str, str], SeriesWindow] = defaultdict(SeriesWindow)
         self.requests = 0
+        self._arrived = asyncio.Condition()
         self._server: _Quiet | None = None
         self._task: asyncio.Task[None] | None = None
 
     def window(self, experiment: str, variant: str) -> SeriesWindow:
         return self.windows[(experiment, variant)]
+
+    async def wait_for_datapoints(
+        self, experiment: str, variant: str, count: int, *, within: float
+    ) -> None:
+        """Return once ``count`` datapoints of the variant have arrived; TimeoutError after ``within``."""
+        async with self._arrived:
+            await asyncio.wait_for(
+                self._arrived.wait_for(
+                    lambda: self.window(experiment, variant).datapoints >= count
+                ),
+                within,
+            )
 
     @property
     def endpoint(self) -> str:
@@ -55,6 +68,8 @@ class OtlpSink:
             )
             self.windows[key].add(batch)
             self.requests += 1
+            async with self._arrived:
+                self._arrived.notify_all()
             return b""
 
         return Litestar([metrics])
