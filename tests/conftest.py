@@ -12,6 +12,7 @@ import pytest
 from nats.js.errors import NotFoundError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.collector.binary import find_otelcol
 from adapters.embedded.servers import Servers
 from adapters.nats.bus import NatsBus
 from adapters.nats.streams import stream_configs
@@ -74,6 +75,20 @@ async def bus(servers: Servers, database_url: str) -> AsyncIterator[NatsBus]:
     await bus.start()
     yield bus
     await bus.stop()
+
+
+@pytest.fixture(scope="session")
+def otelcol() -> Path:
+    """The test collector (scripts/build-otelcol); skipped without it, unless CI requires it."""
+    found = find_otelcol()
+    if found is None:
+        message = (
+            "no test collector: run scripts/build-otelcol (it needs Go) or set PHOENIX_OTELCOL"
+        )
+        if os.environ.get("PHOENIX_REQUIRE_OTELCOL") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from adapters.child_process import stop
+
 
 class CollectorProcess:
     def __init__(self, binary: Path, config: Path, health_url: str, log: Path) -> None:
@@ -41,10 +43,5 @@ class CollectorProcess:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            self._process.wait(15)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(5)
+        stop(self._process)
         self._process = None

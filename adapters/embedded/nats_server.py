@@ -7,6 +7,7 @@ import subprocess
 import sysconfig
 from pathlib import Path
 
+from adapters.child_process import stop
 from adapters.embedded.ports import free_port, wait_for_port
 
 
@@ -63,10 +64,5 @@ class EmbeddedNats:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            self._process.wait(15)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(5)
+        stop(self._process)
         self._process = None

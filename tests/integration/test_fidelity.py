@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,6 @@ import pytest
 import uvicorn
 from litestar import Litestar, Request, post
 
-from adapters.collector.binary import find_otelcol
 from adapters.collector.process import CollectorProcess
 from adapters.embedded.ports import free_port
 from domain.telemetry.model import Batch
@@ -26,19 +24,6 @@ from tests.waiting import eventually
 
 CRITICAL = ["^postgres$", "^nginx$", "^mysqld$", "^redis-server$"]
 Points = dict[tuple[Any, ...], float]
-
-
-@pytest.fixture(scope="module")
-def otelcol() -> Path:
-    found = find_otelcol()
-    if found is None:
-        message = (
-            "no test collector: run scripts/build-otelcol (it needs Go) or set PHOENIX_OTELCOL"
-        )
-        if os.environ.get("PHOENIX_REQUIRE_OTELCOL") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
 
 
 @pytest.fixture

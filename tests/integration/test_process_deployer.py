@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from pathlib import Path
 from uuid import uuid4
 
-import pytest
-
-from adapters.collector.binary import find_otelcol
 from adapters.collector.deployer import ProcessDeployer
 from adapters.embedded.ports import free_port
 from adapters.embedded.servers import Servers
@@ -20,19 +16,6 @@ from pipelines.render import render
 from tests.waiting import eventually
 
 CRITICAL = ["^postgres$"]  # the embedded PostgreSQL of the test session runs on this host
-
-
-@pytest.fixture(scope="module")
-def otelcol() -> Path:
-    found = find_otelcol()
-    if found is None:
-        message = (
-            "no test collector: run scripts/build-otelcol (it needs Go) or set PHOENIX_OTELCOL"
-        )
-        if os.environ.get("PHOENIX_REQUIRE_OTELCOL") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
 
 
 async def test_two_real_collectors_run_side_by_side_for_a_minute(

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from adapters.collector.binary import find_otelcol, validate_with
+from adapters.collector.binary import validate_with
 from pipelines.catalog import catalog
 from pipelines.render import render
 from pipelines.validator import ConfigInvalid, validate_text
-
-
-@pytest.fixture(scope="session")
-def otelcol() -> Path:
-    found = find_otelcol()
-    if found is None:
-        message = (
-            "no test collector: run scripts/build-otelcol (it needs Go) or set PHOENIX_OTELCOL"
-        )
-        if os.environ.get("PHOENIX_REQUIRE_OTELCOL") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
-
 
 VARIABLES: dict[str, dict[str, Any]] = {
     "defaults": {},
