@@ -1,0 +1,78 @@
+"""Config generation: when an experiment starts, render and validate every variant's collector config."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from uuid import UUID
+
+from domain.catalog import to_event
+from domain.experiment.events import ExperimentCreated
+from domain.experiment.spec import PipelineRef
+from domain.ids import experiment_stream
+from domain.messages import RecordedEvent
+from handlers.ports import EventStore
+from handlers.reactor import Reaction
+from pipelines.render import RenderError, render
+from pipelines.validator import ConfigInvalid, validate_text
+
+
+class ConfigGeneration:
+    """Reacts to ExperimentStarted with RecordConfigsGenerated, or FailExperiment and the reason."""
+
+    name = "config-generation"
+    event_types = frozenset({"ExperimentStarted"})
+
+    def __init__(self, store: EventStore, *, defaults: dict[str, Any] | None = None) -> None:
+        self.store = store
+        self.defaults = defaults or {}  # deployment-wide variables, e.g. the sink's endpoint
+
+    async def react(self, event: RecordedEvent) -> Reaction:
+        experiment_id = str(event.data["experiment_id"])
+        [first, *_] = await self.store.read_stream(experiment_stream(UUID(experiment_id)))
+        created = to_event(first)
+        assert isinstance(created, ExperimentCreated)
+        spec = created.spec
+        configs = []
+        for ref in (spec.baseline, *spec.candidates):
+            try:
+                text = self._render(ref, experiment_id, list(spec.critical_processes))
+                validate_text(text)
+            except RenderError as exc:
+                return _fail(experiment_id, f"variant {ref.name} ({ref.template}): {exc}")
+            except ConfigInvalid as exc:
+                problems = "; ".join(str(p) for p in exc.problems)
+                return _fail(
+                    experiment_id, f"variant {ref.name} ({ref.template}) is invalid: {problems}"
+                )
+            except ValueError as exc:  # an unknown template
+                return _fail(experiment_id, f"variant {ref.name}: {exc}")
+            configs.append(
+                {
+                    "variant": ref.name,
+                    "config": text,
+                    "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                }
+            )
+        return Reaction(
+            commands=[
+                ("RecordConfigsGenerated", {"experiment_id": experiment_id, "configs": configs})
+            ]
+        )
+
+    def _render(self, ref: PipelineRef, experiment_id: str, critical: list[str]) -> str:
+        variables = {
+            **self.defaults,
+            "experiment_id": experiment_id,
+            "variant": ref.name,
+            **ref.variables,
+        }
+        if critical:
+            variables.setdefault("critical_processes", critical)
+        return render(ref.template, variables)
+
+
+def _fail(experiment_id: str, reason: str) -> Reaction:
+    return Reaction(
+        commands=[("FailExperiment", {"experiment_id": experiment_id, "reason": reason})]
+    )
