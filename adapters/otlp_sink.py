@@ -12,6 +12,7 @@ import uvicorn
 from litestar import Litestar, Request, post
 from litestar.exceptions import HTTPException
 
+from domain.telemetry.model import Batch
 from domain.telemetry.window import SeriesWindow
 from simulator.otlp import decode_body
 
@@ -28,9 +29,13 @@ class _Quiet(uvicorn.Server):
 class OtlpSink:
     """An OTLP/HTTP receiver on loopback; each (experiment, variant) gets its own series window."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, keep_batches: bool = False
+    ) -> None:
         self.host, self.port = host, port
         self.windows: dict[tuple[str, str], SeriesWindow] = defaultdict(SeriesWindow)
+        # Every decoded batch, in arrival order, for callers that compare values (tests).
+        self.batches: list[Batch] | None = [] if keep_batches else None
         self.requests = 0
         self._arrived = asyncio.Condition()
         self._server: _Quiet | None = None
@@ -67,6 +72,8 @@ class OtlpSink:
                 request.headers.get(VARIANT_HEADER, ""),
             )
             self.windows[key].add(batch)
+            if self.batches is not None:
+                self.batches.append(batch)
             self.requests += 1
             async with self._arrived:
                 self._arrived.notify_all()

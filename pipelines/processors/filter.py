@@ -10,7 +10,7 @@ from pipelines.ottl import compile as ottl
 from pipelines.ottl.context import DATAPOINT, METRIC, RESOURCE, SCOPE, Target
 from pipelines.ottl.parser import parse_condition
 from pipelines.processors.base import ProcessorError, error_mode, guarded, name_matcher
-from pipelines.processors.ottl_groups import parse_groups
+from pipelines.processors.ottl_groups import parse_groups, parsed
 
 Check = Callable[[Target], Any]
 LEGACY_KEYS = {"resource", "metric", "datapoint", "include", "exclude"}
@@ -85,7 +85,7 @@ class FilterProcessor:
             for context in (RESOURCE, METRIC, DATAPOINT):
                 for index, text in enumerate(legacy.get(context) or []):
                     where = f"{component}.metrics.{context}[{index}]"
-                    add(context, _parse(text, where), mode, where)
+                    add(context, parsed(parse_condition, text, where), mode, where)
             groups = parse_groups(new_style, f"{component}.metric_conditions", statements=False)
             for index, group in enumerate(groups):
                 where = f"{component}.metric_conditions[{index}]"
@@ -136,12 +136,3 @@ class FilterProcessor:
                 rm.metrics = kept_metrics
                 kept_resources.append(rm)
         return kept_resources
-
-
-def _parse(text: Any, where: str) -> Any:
-    if not isinstance(text, str):
-        raise ProcessorError(f"{where}: must be a string")
-    try:
-        return parse_condition(text)
-    except ValueError as exc:
-        raise ProcessorError(f"{where}: {exc}") from None

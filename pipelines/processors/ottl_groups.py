@@ -65,7 +65,7 @@ def parse_groups(raw: Any, where: str, *, statements: bool) -> list[Group]:
         raise ValueError(f"{where}: must be a list")
     parse = parse_statement if statements else parse_condition
     if all(isinstance(item, str) for item in raw):
-        nodes = [_parsed(parse, text, f"{where}[{i}]") for i, text in enumerate(raw)]
+        nodes = [parsed(parse, text, f"{where}[{i}]") for i, text in enumerate(raw)]
         context: Any = infer_context(nodes, where)
         if statements:
             return [Group(context, (), tuple(nodes), None)]
@@ -83,14 +83,14 @@ def parse_groups(raw: Any, where: str, *, statements: bool) -> list[Group]:
         if unknown:
             raise ValueError(f"{here}: has invalid keys: {', '.join(sorted(unknown))}")
         conditions = [
-            _parsed(parse_condition, c, f"{here}.conditions[{j}]")
+            parsed(parse_condition, c, f"{here}.conditions[{j}]")
             for j, c in enumerate(item.get("conditions") or [])
         ]
         key = "statements" if statements else "conditions"
         bodies = item.get(key) or []
         if statements:
             body = [
-                _parsed(parse_statement, s, f"{here}.statements[{j}]") for j, s in enumerate(bodies)
+                parsed(parse_statement, s, f"{here}.statements[{j}]") for j, s in enumerate(bodies)
             ]
         else:
             body = conditions
@@ -109,7 +109,8 @@ def parse_groups(raw: Any, where: str, *, statements: bool) -> list[Group]:
     return groups
 
 
-def _parsed(parse: Any, text: Any, where: str) -> Any:
+def parsed(parse: Any, text: Any, where: str) -> Any:
+    """``parse(text)``, with ``where`` leading any error's message."""
     if not isinstance(text, str):
         raise ValueError(f"{where}: must be a string")
     try:

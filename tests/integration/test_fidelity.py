@@ -8,17 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from litestar import Litestar, Request, post
 
 from adapters.collector.process import CollectorProcess
 from adapters.embedded.ports import free_port
+from adapters.otlp_sink import OtlpSink
 from domain.telemetry.model import Batch
 from pipelines.catalog import catalog
 from pipelines.evaluator import Evaluator
 from pipelines.render import render
 from simulator.fleet import Fleet
-from simulator.otlp import OtlpHttpExporter, decode_body
+from simulator.otlp import OtlpHttpExporter
 from simulator.profiles import PROFILES
 from tests.waiting import eventually
 
@@ -28,23 +27,12 @@ Points = dict[tuple[Any, ...], float]
 
 @pytest.fixture
 async def sink() -> AsyncIterator[tuple[str, list[Batch]]]:
-    """An OTLP/HTTP receiver standing in for Phoenix's sink: it keeps what the collector sends."""
-    received: list[Batch] = []
-
-    @post("/v1/metrics", status_code=200)
-    async def metrics(request: Request) -> bytes:  # type: ignore[type-arg]
-        received.append(decode_body(await request.body(), request.headers.get("content-encoding")))
-        return b""
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(Litestar([metrics]), host="127.0.0.1", port=port, log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    await eventually(lambda: _now(server.started))
-    yield f"http://127.0.0.1:{port}", received
-    server.should_exit = True
-    await task
+    """Phoenix's OTLP sink on loopback, keeping every batch it receives."""
+    sink = OtlpSink(keep_batches=True)
+    await sink.start()
+    assert sink.batches is not None
+    yield sink.endpoint, sink.batches
+    await sink.stop()
 
 
 async def _now(value: bool) -> bool:

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
-from litestar import Litestar, Request, post
-from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.embedded.ports import free_port
+from adapters.otlp_sink import OtlpSink
 from domain.telemetry.model import Batch, series_of
 from simulator.fleet import Fleet
-from simulator.otlp import OtlpHttpExporter, decode
+from simulator.otlp import OtlpHttpExporter
 from simulator.prometheus import BatchCollector, serve
 from simulator.scrape import ALL_METRICS
-from tests.waiting import eventually
-
-
-async def _value(v: bool) -> bool:
-    return v
 
 
 def first_batch() -> Batch:
@@ -34,25 +26,12 @@ def first_batch() -> Batch:
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[tuple[str, list[Batch]]]:
-    """A plain OTLP/HTTP receiver on loopback that decodes what it is sent."""
-    received: list[Batch] = []
-
-    @post("/v1/metrics", status_code=200)
-    async def metrics(request: Request) -> bytes:  # type: ignore[type-arg]
-        message = ExportMetricsServiceRequest()
-        message.ParseFromString(await request.body())
-        received.append(decode(message))
-        return b""
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(Litestar([metrics]), host="127.0.0.1", port=port, log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    await eventually(lambda: _value(server.started))
-    yield f"http://127.0.0.1:{port}", received
-    server.should_exit = True
-    await task
+    """Phoenix's OTLP sink on loopback, keeping every batch it receives."""
+    sink = OtlpSink(keep_batches=True)
+    await sink.start()
+    assert sink.batches is not None
+    yield sink.endpoint, sink.batches
+    await sink.stop()
 
 
 async def test_a_batch_sent_as_otlp_http_arrives_with_every_series_and_value(
