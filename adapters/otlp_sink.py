@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
 from litestar import Litestar, Request, post
 from litestar.exceptions import HTTPException
 
-from domain.telemetry.model import Batch
+from domain.telemetry.model import Attributes, Batch, SeriesKey, datapoint_count, series_of
 from domain.telemetry.window import SeriesWindow
 from simulator.otlp import decode_body
 
 EXPERIMENT_HEADER = "x-phoenix-experiment"
 VARIANT_HEADER = "x-phoenix-variant"
+LOAD_HEADER = "x-phoenix-load"
+
+LoadListener = Callable[[list[Batch], int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One batch as it arrived: when (ns, wall clock), its series, datapoints and resources."""
+
+    at: int
+    series: frozenset[SeriesKey]
+    datapoints: int
+    resources: frozenset[Attributes]
 
 
 class _Quiet(uvicorn.Server):
@@ -34,6 +49,9 @@ class OtlpSink:
     ) -> None:
         self.host, self.port = host, port
         self.windows: dict[tuple[str, str], SeriesWindow] = defaultdict(SeriesWindow)
+        self.arrivals: dict[tuple[str, str], list[Arrival]] = defaultdict(list)
+        # Simulated load (from `phoenix loadsim`) is handed to these, for the local deployer.
+        self.load_listeners: list[LoadListener] = []
         # Every decoded batch, in arrival order, for callers that compare values (tests).
         self.batches: list[Batch] | None = [] if keep_batches else None
         self.requests = 0
@@ -43,6 +61,30 @@ class OtlpSink:
 
     def window(self, experiment: str, variant: str) -> SeriesWindow:
         return self.windows[(experiment, variant)]
+
+    def record(self, experiment: str, variant: str, batch: Batch, at: int) -> None:
+        """Count a variant's batch as arriving at ``at`` (ns since the epoch)."""
+        key = (experiment, variant)
+        self.windows[key].add(batch)
+        self.arrivals[key].append(
+            Arrival(
+                at=at,
+                series=frozenset(series_of(batch)),
+                datapoints=datapoint_count(batch),
+                resources=frozenset(rm.resource for rm in batch),
+            )
+        )
+        if self.batches is not None:
+            self.batches.append(batch)
+
+    async def notify(self) -> None:
+        async with self._arrived:
+            self._arrived.notify_all()
+
+    def forget(self, experiment: str, variant: str) -> None:
+        """Drop what a torn-down variant sent; its results are in the log by then."""
+        self.windows.pop((experiment, variant), None)
+        self.arrivals.pop((experiment, variant), None)
 
     async def wait_for_datapoints(
         self, experiment: str, variant: str, count: int, *, within: float
@@ -67,16 +109,15 @@ class OtlpSink:
                 batch = decode_body(await request.body(), request.headers.get("content-encoding"))
             except ValueError as exc:
                 raise HTTPException(status_code=400, detail=str(exc)) from None
-            key = (
-                request.headers.get(EXPERIMENT_HEADER, ""),
-                request.headers.get(VARIANT_HEADER, ""),
-            )
-            self.windows[key].add(batch)
-            if self.batches is not None:
-                self.batches.append(batch)
+            at = time.time_ns()
             self.requests += 1
-            async with self._arrived:
-                self._arrived.notify_all()
+            experiment = request.headers.get(EXPERIMENT_HEADER)
+            if experiment is None and request.headers.get(LOAD_HEADER) is not None:
+                for listener in self.load_listeners:
+                    await listener([batch], at)
+                return b""
+            self.record(experiment or "", request.headers.get(VARIANT_HEADER, ""), batch, at)
+            await self.notify()
             return b""
 
         return Litestar([metrics])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -33,13 +34,20 @@ class ReactorRunner:
         self.reactor = reactor
         self.dead_letters = dead_letters
         self.policy = policy or DeliveryPolicy(batch_size=1)
+        self._subscriber: Any = None
 
     @property
     def durable(self) -> str:
         return f"reactor-{self.reactor.name}"
 
+    async def stop(self) -> None:
+        """Stop consuming; what arrives meanwhile waits in the durable consumer."""
+        if self._subscriber is not None:
+            await self.bus.stop_consumer(self._subscriber)
+            self._subscriber = None
+
     async def start(self) -> None:
-        await self.bus.consume(
+        self._subscriber = await self.bus.consume(
             durable=self.durable,
             stream=EVENTS,
             subject=EVENT_SUBJECTS,

@@ -17,6 +17,9 @@ class Settings:
     api_host: str = "127.0.0.1"
     api_port: int = 8080
     poll_interval: float = 1.0
+    deployer: str = "local"
+    gitops_dir: Path | None = None
+    gitops_remote: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -27,8 +30,16 @@ class Settings:
             nats_url=env.get("PHOENIX_NATS_URL") or None,
             api_host=env.get("PHOENIX_API_HOST", "127.0.0.1"),
             api_port=int(env.get("PHOENIX_API_PORT", "8080")),
+            deployer=env.get("PHOENIX_DEPLOYER", "local"),
+            gitops_dir=Path(env["PHOENIX_GITOPS_DIR"]) if env.get("PHOENIX_GITOPS_DIR") else None,
+            gitops_remote=env.get("PHOENIX_GITOPS_REMOTE") or None,
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+
+    @property
+    def gitops_path(self) -> Path:
+        """The GitOps repository promotions are committed to (created when missing)."""
+        return self.gitops_dir or self.data_dir / "gitops"
 
     @property
     def embedded(self) -> bool:

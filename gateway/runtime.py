@@ -28,6 +28,7 @@ from adapters.relay import Relay, bus_publisher
 from adapters.settings import Settings
 from gateway.api.app import create_app
 from gateway.api.dependencies import ApiDeps
+from gateway.experiment_services import ExperimentServices
 from handlers.clock import SystemClock
 from handlers.command_handler import CommandHandler
 from projections.registry import all_projectors
@@ -55,6 +56,7 @@ class Runtime:
     metrics: Metrics
     projections: ProjectionRunner
     api_url: str | None = None
+    experiments: ExperimentServices | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     _api: _EmbeddedUvicorn | None = None
@@ -96,6 +98,11 @@ class Runtime:
         dead_letters = PostgresDeadLetters(self.engine)
         handler = CommandHandler(self.store, SystemClock())
         await CommandWorker(self.bus, handler, dead_letters, self.metrics).start()
+        self.experiments = await ExperimentServices.start(
+            self.settings, self.bus, self.store, dead_letters
+        )
+        for name, loop in self.experiments.loops().items():
+            self._tasks.append(asyncio.create_task(self._supervise(name, loop), name=name))
         relay = Relay(
             self.engine,
             bus_publisher(self.bus),
@@ -148,6 +155,8 @@ class Runtime:
             await asyncio.sleep(0.02)
         port = self._api.servers[0].sockets[0].getsockname()[1]
         self.api_url = f"http://{self.settings.api_host}:{port}"
+        if self.experiments is not None and self.experiments.promotion is not None:
+            self.experiments.promotion.api_url = self.api_url
 
     @staticmethod
     async def _serve(server: uvicorn.Server) -> None:
@@ -168,6 +177,7 @@ class Runtime:
             "database_url": self.servers.database_url,
             "nats_url": self.servers.nats_url,
             "api_url": self.api_url,
+            "otlp_url": self.experiments.sink.endpoint if self.experiments else None,
         }
         self.runtime_file.write_text(json.dumps(info, indent=2) + "\n")
 
@@ -184,6 +194,8 @@ class Runtime:
         for task in self._tasks:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(task, 10)
+        if self.experiments is not None:
+            await self.experiments.stop()
         await self.bus.stop()
         await self.engine.dispose()
         with contextlib.suppress(FileNotFoundError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -23,9 +24,17 @@ class ConfigGeneration:
     name = "config-generation"
     event_types = frozenset({"ExperimentStarted"})
 
-    def __init__(self, store: EventStore, *, defaults: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        defaults: dict[str, Any] | None = None,
+        per_variant: Callable[[str], dict[str, Any]] | None = None,
+    ) -> None:
         self.store = store
         self.defaults = defaults or {}  # deployment-wide variables, e.g. the sink's endpoint
+        # Variables each variant needs of its own, e.g. a health-check port per collector.
+        self.per_variant = per_variant
 
     async def react(self, event: RecordedEvent) -> Reaction:
         experiment_id = str(event.data["experiment_id"])
@@ -63,6 +72,7 @@ class ConfigGeneration:
     def _render(self, ref: PipelineRef, experiment_id: str, critical: list[str]) -> str:
         variables = {
             **self.defaults,
+            **(self.per_variant(ref.name) if self.per_variant else {}),
             "experiment_id": experiment_id,
             "variant": ref.name,
             **ref.variables,

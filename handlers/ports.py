@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 from uuid import UUID
 
+from domain.experiment.phase import Phase
 from domain.messages import CommandEnvelope, NewEvent, RecordedEvent
+from domain.telemetry.model import Attributes
 
 
 class ConcurrencyError(Exception):
@@ -93,6 +95,10 @@ class Overhead:
     resident_bytes: int
 
 
+class DeploymentError(Exception):
+    """A variant could not be deployed; the message says why, for the experiment's record."""
+
+
 @dataclass(frozen=True)
 class Deployment:
     experiment_id: UUID
@@ -103,10 +109,69 @@ class Deployment:
 class Deployer(Protocol):
     """Runs a variant's collector config somewhere, and takes it down again."""
 
-    async def deploy(
-        self, experiment_id: UUID, variant: str, config: str, health_url: str
-    ) -> Deployment: ...
+    async def deploy(self, experiment_id: UUID, variant: str, config: str) -> Deployment:
+        """Run the config; deploying what already runs is harmless. DeploymentError if it cannot."""
+        ...
 
-    async def overhead(self, experiment_id: UUID, variant: str) -> Overhead: ...
+    async def overhead(self, experiment_id: UUID, variant: str) -> Overhead | None:
+        """What the variant's collectors cost; None where no collector process runs."""
+        ...
 
     async def teardown(self, experiment_id: UUID, variant: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One interval of one variant's output: distinct series, datapoints, critical processes."""
+
+    series: int
+    datapoints: int
+    critical: frozenset[Attributes]
+
+
+@dataclass(frozen=True)
+class VariantWindow:
+    """One variant's output over a window, whole and cut into equal intervals."""
+
+    series: int
+    datapoints: int
+    critical: frozenset[Attributes]
+    intervals: tuple[Slice, ...] = field(default_factory=tuple)
+
+
+class MetricsSource(Protocol):
+    """Where the variants' output is measured: Phoenix's own sink, or a Prometheus."""
+
+    async def window(
+        self,
+        experiment_id: UUID,
+        variant: str,
+        *,
+        start: datetime,
+        end: datetime,
+        intervals: int,
+        critical_processes: Sequence[str],
+    ) -> VariantWindow: ...
+
+
+@dataclass(frozen=True)
+class Commit:
+    commit_id: str
+    repository: str
+    branch: str
+
+
+class GitOps(Protocol):
+    """The repository promoted configs are committed to."""
+
+    async def commit(self, *, branch: str, files: dict[str, str], message: str, key: str) -> Commit:
+        """Commit ``files`` on ``branch``; a commit carrying ``key`` already there is returned."""
+        ...
+
+
+class ExperimentIndex(Protocol):
+    """What the schedulers read: experiments by phase, and windows that are due to close."""
+
+    async def due_windows(self, now: datetime) -> list[UUID]: ...
+
+    async def in_phases(self, phases: Sequence[Phase]) -> list[UUID]: ...

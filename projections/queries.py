@@ -8,7 +8,13 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from projections.tables import audit_log, command_outcomes, experiment_phases, experiments
+from projections.tables import (
+    audit_log,
+    command_outcomes,
+    experiment_phases,
+    experiment_variants,
+    experiments,
+)
 
 
 def _row(row: Any) -> dict[str, Any]:
@@ -72,3 +78,66 @@ async def command_outcome(conn: AsyncConnection, command_id: UUID) -> dict[str, 
         )
     ).first()
     return _row(row) if row else None
+
+
+async def variants_of(conn: AsyncConnection, experiment_id: UUID) -> list[dict[str, Any]]:
+    rows = await conn.execute(
+        select(experiment_variants)
+        .where(experiment_variants.c.experiment_id == experiment_id)
+        .order_by(experiment_variants.c.position)
+    )
+    return [_row(r) for r in rows]
+
+
+async def variant(conn: AsyncConnection, experiment_id: UUID, name: str) -> dict[str, Any] | None:
+    row = (
+        await conn.execute(
+            select(experiment_variants).where(
+                experiment_variants.c.experiment_id == experiment_id,
+                experiment_variants.c.variant == name,
+            )
+        )
+    ).first()
+    return _row(row) if row else None
+
+
+async def experiment_results(conn: AsyncConnection, experiment_id: UUID) -> dict[str, Any] | None:
+    """The results read model: per variant its measures, intervals and verdict, and the winner."""
+    found = (
+        await conn.execute(select(experiments).where(experiments.c.experiment_id == experiment_id))
+    ).first()
+    if found is None:
+        return None
+    row = _row(found)
+    variants = await variants_of(conn, experiment_id)
+    return {
+        "experiment_id": row["experiment_id"],
+        "name": row["name"],
+        "phase": row["phase"],
+        "available": row["results"] is not None,
+        "window_ends_at": row["window_ends_at"],
+        "winner": row["winner"],
+        "promoted_variant": row["promoted_variant"],
+        "promotion_commit": row["promotion_commit"],
+        "reason": row["reason"],
+        "variants": [
+            {
+                key: v[key]
+                for key in (
+                    "variant",
+                    "role",
+                    "template",
+                    "verdict",
+                    "reasons",
+                    "measures",
+                    "intervals",
+                    "config_sha256",
+                    "deployed_at",
+                    "deployment",
+                    "deployment_error",
+                    "torn_down_at",
+                )
+            }
+            for v in variants
+        ],
+    }

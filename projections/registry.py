@@ -6,7 +6,13 @@ from projections.audit import AuditProjector
 from projections.command_outcomes import CommandOutcomesProjector
 from projections.experiments import ExperimentsProjector
 from projections.projector import Projector
+from projections.variants import VariantsProjector
 
 
 def all_projectors() -> list[Projector]:
-    return [ExperimentsProjector(), CommandOutcomesProjector(), AuditProjector()]
+    return [
+        ExperimentsProjector(),
+        VariantsProjector(),
+        CommandOutcomesProjector(),
+        AuditProjector(),
+    ]

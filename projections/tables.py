@@ -82,4 +82,26 @@ audit_log = Table(
     Index("audit_log_stream", "stream_id", "version"),
 )
 
-READ_TABLES = (experiments, experiment_phases, command_outcomes, audit_log)
+experiment_variants = Table(
+    "experiment_variants",
+    metadata,
+    Column("experiment_id", Uuid, nullable=False),
+    Column("variant", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("template", Text, nullable=False),
+    Column("variables", Json, nullable=False),
+    Column("config", Text),
+    Column("config_sha256", Text),
+    Column("deployed_at", DateTime(timezone=True)),
+    Column("deployment", Json),
+    Column("deployment_error", Text),
+    Column("verdict", Text),
+    Column("reasons", Json),
+    Column("measures", Json),
+    Column("intervals", Json),
+    Column("torn_down_at", DateTime(timezone=True)),
+    PrimaryKeyConstraint("experiment_id", "variant"),
+)
+
+READ_TABLES = (experiments, experiment_phases, experiment_variants, command_outcomes, audit_log)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
 import psutil
+import yaml
 
 from adapters.collector.process import CollectorProcess
-from handlers.ports import Deployment, Overhead
+from handlers.ports import Deployment, DeploymentError, Overhead
 
 
 @dataclass
@@ -25,14 +27,19 @@ class _Running:
 class ProcessDeployer:
     """Starts, health-checks, measures and stops collector processes, one per variant."""
 
-    def __init__(self, binary: Path, workdir: Path) -> None:
+    def __init__(
+        self,
+        binary: Path,
+        workdir: Path,
+        *,
+        on_teardown: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.binary = binary
         self.workdir = workdir
+        self.on_teardown = on_teardown
         self.running: dict[tuple[UUID, str], _Running] = {}
 
-    async def deploy(
-        self, experiment_id: UUID, variant: str, config: str, health_url: str
-    ) -> Deployment:
+    async def deploy(self, experiment_id: UUID, variant: str, config: str) -> Deployment:
         key = (experiment_id, variant)
         if key in self.running:  # deploying twice is harmless: a redelivered command
             return self._deployment(key)
@@ -40,8 +47,11 @@ class ProcessDeployer:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "config.yaml"
         path.write_text(config)
-        process = CollectorProcess(self.binary, path, health_url, folder / "collector.log")
-        await asyncio.to_thread(process.start)
+        process = CollectorProcess(self.binary, path, health_url(config), folder / "collector.log")
+        try:
+            await asyncio.to_thread(process.start)
+        except (RuntimeError, TimeoutError, OSError) as exc:
+            raise DeploymentError(f"{self.binary.name}: {exc}") from exc
         self.running[key] = _Running(process, path, _cpu_seconds(process.pid), time.monotonic())
         return self._deployment(key)
 
@@ -53,9 +63,11 @@ class ProcessDeployer:
             {"deployer": "process", "pid": str(running.process.pid), "config": str(running.config)},
         )
 
-    async def overhead(self, experiment_id: UUID, variant: str) -> Overhead:
+    async def overhead(self, experiment_id: UUID, variant: str) -> Overhead | None:
         """CPU in cores averaged since the collector started, and its resident memory now."""
-        running = self.running[(experiment_id, variant)]
+        running = self.running.get((experiment_id, variant))
+        if running is None:
+            return None
         pid = running.process.pid
         if pid is None:
             raise RuntimeError(f"{variant} is not running")
@@ -67,10 +79,24 @@ class ProcessDeployer:
         running = self.running.pop((experiment_id, variant), None)
         if running is not None:
             await asyncio.to_thread(running.process.stop)
+        if self.on_teardown is not None:
+            self.on_teardown(str(experiment_id), variant)
 
     async def teardown_all(self) -> None:
         for experiment_id, variant in list(self.running):
             await self.teardown(experiment_id, variant)
+
+
+def health_url(config: str) -> str:
+    """Where the config's health_check extension answers."""
+    try:
+        parsed = yaml.safe_load(config) or {}
+        endpoint = parsed["extensions"]["health_check"]["endpoint"]
+    except (yaml.YAMLError, KeyError, TypeError) as exc:
+        raise DeploymentError(
+            "the config has no extensions.health_check.endpoint to wait on"
+        ) from exc
+    return f"http://{endpoint}/"
 
 
 def _cpu_seconds(pid: int | None) -> float:

@@ -88,8 +88,11 @@ class NatsBus:
         handler: Handler,
         dead_letters: DeadLetterSink,
         policy: DeliveryPolicy = DEFAULT_POLICY,
-    ) -> None:
-        """Run ``handler`` on every message of a durable pull consumer, acking after success."""
+    ) -> Any:
+        """Run ``handler`` on every message of a durable pull consumer, acking after success.
+
+        Returns the subscriber; ``stop_consumer`` stops it (the durable stays on the server).
+        """
 
         def config() -> ConsumerConfig:
             # A new object for each use: FastStream and nats-py both mutate the one they get.
@@ -139,6 +142,12 @@ class NatsBus:
         sub(on_message)
         await sub.start()
         self._subscribers.append(sub)
+        return sub
+
+    async def stop_consumer(self, sub: Any) -> None:
+        if sub in self._subscribers:
+            self._subscribers.remove(sub)
+            await sub.stop()
 
     async def subscribe_core(self, subject: str, callback: Callable[[], Awaitable[None]]) -> Any:
         """A plain (non-durable) subscription, used only to wake pollers early."""

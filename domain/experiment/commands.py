@@ -67,17 +67,36 @@ class CloseObservationWindow(ExperimentCommand):
     """(scheduler) The observation window has ended; analysis may begin."""
 
 
+class IntervalMeasure(Frozen):
+    """One interval of the observation window, as one variant saw it."""
+
+    index: int = Field(ge=0)
+    series: int = Field(ge=0)
+    datapoints_per_minute: float = Field(ge=0)
+    critical_processes: int = Field(ge=0)
+
+
+class VariantMeasures(Frozen):
+    """What a variant emitted over the window, whole and per interval."""
+
+    variant: str = Field(pattern=VARIANT_NAME)
+    measures: dict[str, float | None] = Field(default_factory=dict)
+    intervals: tuple[IntervalMeasure, ...] = ()
+
+
 class VariantResult(Frozen):
     variant: str = Field(pattern=VARIANT_NAME)
     verdict: Verdict
     reasons: tuple[str, ...] = ()
-    measures: dict[str, float] = Field(default_factory=dict)
+    measures: dict[str, float | None] = Field(default_factory=dict)
+    intervals: tuple[IntervalMeasure, ...] = ()
 
 
 class RecordAnalysis(ExperimentCommand):
     """(handler) The analysis is done: a verdict per candidate."""
 
     results: tuple[VariantResult, ...] = Field(min_length=1)
+    baseline: VariantMeasures | None = None
 
 
 class TripGuardrail(ExperimentCommand):
@@ -110,6 +129,10 @@ class RecordPromotion(ExperimentCommand):
     branch: str
 
 
+class RequestTeardown(ExperimentCommand):
+    """(lifecycle) The experiment has ended: its collectors should be taken down."""
+
+
 class RecordTeardown(ExperimentCommand):
     """(handler) The candidate collectors of a finished experiment are torn down."""
 
@@ -129,5 +152,6 @@ COMMANDS: tuple[type[Command], ...] = (
     FailExperiment,
     PromoteVariant,
     RecordPromotion,
+    RequestTeardown,
     RecordTeardown,
 )

@@ -86,13 +86,17 @@ def _decide_existing(state: Experiment, c: cmd.ExperimentCommand, ctx: Context) 
         case cmd.CloseObservationWindow():
             _require(state, c, Phase.RUNNING)
             return [ev.ObservationWindowClosed(experiment_id=xid, closed_at=ctx.now)]
-        case cmd.RecordAnalysis(results=results):
+        case cmd.RecordAnalysis(results=results, baseline=baseline):
             _require(state, c, Phase.ANALYZING)
             for result in results:
                 _known_variant(state, c, result.variant)
+                if result.variant == state.spec.baseline.name:
+                    raise _refuse(state, c, "the baseline gets measures, not a verdict")
             winner = _winner(results)
             return [
-                ev.AnalysisRecorded(experiment_id=xid, results=results, winner=winner),
+                ev.AnalysisRecorded(
+                    experiment_id=xid, results=results, winner=winner, baseline=baseline
+                ),
                 ev.ExperimentCompleted(experiment_id=xid, winner=winner),
             ]
         case cmd.TripGuardrail(variant=variant, reason=reason):
@@ -120,6 +124,12 @@ def _decide_existing(state: Experiment, c: cmd.ExperimentCommand, ctx: Context) 
                     branch=c.branch,
                 )
             ]
+        case cmd.RequestTeardown():
+            if not state.phase.terminal:
+                raise _refuse(state, c, "collectors are torn down only when it has ended")
+            if state.teardown_requested or state.torn_down:
+                return []
+            return [ev.TeardownRequested(experiment_id=xid, variants=tuple(sorted(state.deployed)))]
         case cmd.RecordTeardown(variants=variants):
             if not state.phase.terminal:
                 raise _refuse(state, c, "collectors are torn down only when it has ended")
@@ -159,5 +169,5 @@ def _winner(results: tuple[cmd.VariantResult, ...]) -> str | None:
     promoted = [r for r in results if r.verdict is Verdict.PROMOTE]
     if not promoted:
         return None
-    best = max(promoted, key=lambda r: (r.measures.get("series_reduction", 0.0), r.variant))
+    best = max(promoted, key=lambda r: (r.measures.get("series_reduction") or 0.0, r.variant))
     return best.variant

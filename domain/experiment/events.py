@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from domain.experiment.commands import VariantConfig, VariantResult
+from domain.experiment.commands import VariantConfig, VariantMeasures, VariantResult
 from domain.experiment.spec import ExperimentSpec
 from domain.messages import Event
 
@@ -52,6 +52,7 @@ class ObservationWindowClosed(ExperimentEvent):
 class AnalysisRecorded(ExperimentEvent):
     results: tuple[VariantResult, ...]
     winner: str | None
+    baseline: VariantMeasures | None = None
 
 
 class ExperimentCompleted(ExperimentEvent):
@@ -85,6 +86,10 @@ class VariantPromoted(ExperimentEvent):
     branch: str
 
 
+class TeardownRequested(ExperimentEvent):
+    variants: tuple[str, ...]
+
+
 class CollectorsTornDown(ExperimentEvent):
     variants: tuple[str, ...]
 
@@ -104,5 +109,6 @@ EVENTS: tuple[type[Event], ...] = (
     ExperimentCancelled,
     PromotionRequested,
     VariantPromoted,
+    TeardownRequested,
     CollectorsTornDown,
 )

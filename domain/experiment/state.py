@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from domain.experiment import events as ev
-from domain.experiment.commands import VariantConfig, VariantResult
+from domain.experiment.commands import VariantConfig, VariantMeasures, VariantResult
 from domain.experiment.phase import Phase
 from domain.experiment.spec import ExperimentSpec
 from domain.messages import Event
@@ -36,11 +36,13 @@ class Experiment(BaseModel):
     started_at: datetime | None = None
     window_ends_at: datetime | None = None
     results: tuple[VariantResult, ...] = ()
+    baseline_measures: VariantMeasures | None = None
     winner: str | None = None
     reason: str | None = None
     promotion_requested: str | None = None
     promoted: str | None = None
     commit_id: str | None = None
+    teardown_requested: bool = False
     torn_down: bool = False
     history: tuple[PhaseChange, ...] = ()
 
@@ -81,9 +83,14 @@ def apply(state: Experiment | None, event: Event) -> Experiment:
             return _moved(state, Phase.RUNNING, started_at=started, window_ends_at=ends)
         case ev.ObservationWindowClosed():
             return _moved(state, Phase.ANALYZING)
-        case ev.AnalysisRecorded(results=results, winner=winner):
+        case ev.AnalysisRecorded(results=results, winner=winner, baseline=baseline):
             return state.model_copy(
-                update={"version": state.version + 1, "results": results, "winner": winner}
+                update={
+                    "version": state.version + 1,
+                    "results": results,
+                    "winner": winner,
+                    "baseline_measures": baseline,
+                }
             )
         case ev.ExperimentCompleted():
             return _moved(state, Phase.COMPLETED)
@@ -98,6 +105,10 @@ def apply(state: Experiment | None, event: Event) -> Experiment:
         case ev.VariantPromoted(variant=variant, commit_id=commit_id):
             return state.model_copy(
                 update={"version": state.version + 1, "promoted": variant, "commit_id": commit_id}
+            )
+        case ev.TeardownRequested():
+            return state.model_copy(
+                update={"version": state.version + 1, "teardown_requested": True}
             )
         case ev.CollectorsTornDown():
             return state.model_copy(update={"version": state.version + 1, "torn_down": True})

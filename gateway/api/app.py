@@ -8,7 +8,7 @@ from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
 
-from gateway.api import operations, routes
+from gateway.api import experiment_routes, operations, routes
 from gateway.api.dependencies import ApiDeps
 from gateway.api.problems import EXCEPTION_HANDLERS
 
@@ -29,6 +29,10 @@ def create_app(deps: ApiDeps) -> Litestar:
             routes.global_log,
             routes.command_status,
             routes.send_command,
+            experiment_routes.experiment_results,
+            experiment_routes.variant_config,
+            experiment_routes.list_templates,
+            experiment_routes.get_template,
         ],
     )
     return Litestar(

@@ -1,0 +1,93 @@
+"""Analysis: when the observation window closes, measure every variant and judge each candidate."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.experiment.phase import Phase
+from domain.messages import RecordedEvent
+from handlers.experiment_state import collection_interval_seconds, critical_patterns, load
+from handlers.ports import Deployer, EventStore, MetricsSource, Overhead, VariantWindow
+from handlers.reactor import Reaction
+from handlers.verdict import DEFAULT_PRICES, Window, judge, measures_of
+from pipelines.estimate import Prices
+
+MAX_INTERVALS = 60
+
+
+def interval_count(window_seconds: float, collection_seconds: float) -> int:
+    """Whole scrapes per interval: the window cut at the collection interval, at most 60 pieces."""
+    scrapes = int(window_seconds // collection_seconds) if collection_seconds > 0 else 1
+    return max(1, min(MAX_INTERVALS, scrapes))
+
+
+class Analysis:
+    """Reacts to ObservationWindowClosed with RecordAnalysis: measures, intervals, verdicts."""
+
+    name = "analysis"
+    event_types = frozenset({"ObservationWindowClosed"})
+
+    def __init__(
+        self,
+        store: EventStore,
+        source: MetricsSource,
+        deployer: Deployer | None = None,
+        *,
+        prices: Prices = DEFAULT_PRICES,
+    ) -> None:
+        self.store, self.source, self.deployer, self.prices = store, source, deployer, prices
+
+    async def react(self, event: RecordedEvent) -> Reaction:
+        state = await load(self.store, event.data["experiment_id"])
+        if state.phase is not Phase.ANALYZING or state.started_at is None:
+            return Reaction()
+        assert state.window_ends_at is not None
+        spec = state.spec
+        seconds = (state.window_ends_at - state.started_at).total_seconds()
+        count = interval_count(seconds, collection_interval_seconds(spec.baseline))
+        span = Window(minutes=seconds / 60, interval_minutes=seconds / 60 / count)
+        windows: dict[str, VariantWindow] = {}
+        for name in spec.variant_names:
+            windows[name] = await self.source.window(
+                state.experiment_id,
+                name,
+                start=state.started_at,
+                end=state.window_ends_at,
+                intervals=count,
+                critical_processes=critical_patterns(spec),
+            )
+        baseline = windows[spec.baseline.name]
+        results = []
+        for candidate in spec.candidates:
+            overhead = await self._overhead(state.experiment_id, candidate.name)
+            result = judge(
+                candidate.name,
+                baseline,
+                windows[candidate.name],
+                span=span,
+                criteria=spec.success_criteria,
+                overhead=overhead,
+                prices=self.prices,
+            )
+            results.append(result.model_dump(mode="json"))
+        measured = measures_of(spec.baseline.name, baseline, span, self.prices)
+        return Reaction(
+            commands=[
+                (
+                    "RecordAnalysis",
+                    {
+                        "experiment_id": str(state.experiment_id),
+                        "results": results,
+                        "baseline": measured.model_dump(mode="json"),
+                    },
+                )
+            ]
+        )
+
+    async def _overhead(self, experiment_id: UUID, variant: str) -> Overhead | None:
+        if self.deployer is None:
+            return None
+        try:
+            return await self.deployer.overhead(experiment_id, variant)
+        except (KeyError, RuntimeError, ProcessLookupError):
+            return None  # not running here (any more): nothing to measure

@@ -1,0 +1,112 @@
+"""The critical-process guardrail: fail a running experiment early if a candidate loses one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from uuid import UUID
+
+from domain.experiment.phase import Phase
+from domain.telemetry.model import Attributes
+from handlers.experiment_state import collection_interval_seconds, critical_patterns, load
+from handlers.lifecycle import scheduler_command
+from handlers.ports import Clock, CommandBus, EventStore, ExperimentIndex, MetricsSource, Slice
+from handlers.verdict import describe_processes
+
+log = logging.getLogger(__name__)
+
+
+def disappeared(
+    baseline: list[Slice], candidate: list[Slice], *, confirm: int = 2
+) -> set[Attributes]:
+    """Critical processes the candidate reported, then missed for the last ``confirm`` intervals
+    while the baseline went on reporting them: lost by the candidate, not ended on the host.
+    """
+    if len(candidate) <= confirm or len(baseline) != len(candidate):
+        return set()
+    seen: set[Attributes] = set()
+    for piece in candidate[:-confirm]:
+        seen |= piece.critical
+    gone = set(seen)
+    for b, c in zip(baseline[-confirm:], candidate[-confirm:], strict=True):
+        gone &= b.critical - c.critical
+    return gone
+
+
+class Guardrail:
+    """Checks every running experiment each tick; trips at most once per candidate."""
+
+    def __init__(
+        self,
+        index: ExperimentIndex,
+        store: EventStore,
+        source: MetricsSource,
+        bus: CommandBus,
+        clock: Clock,
+        *,
+        tick: float = 1.0,
+        confirm: int = 2,
+    ) -> None:
+        self.index, self.store, self.source, self.bus, self.clock = index, store, source, bus, clock
+        self.tick, self.confirm = tick, confirm
+
+    async def check(self, experiment_id: UUID) -> list[str]:
+        """The candidates tripped on this check (each also sent as TripGuardrail)."""
+        state = await load(self.store, experiment_id)
+        if state.phase is not Phase.RUNNING or state.started_at is None:
+            return []
+        spec = state.spec
+        length = collection_interval_seconds(spec.baseline)
+        complete = int((self.clock.now() - state.started_at).total_seconds() // length)
+        if complete <= self.confirm:
+            return []
+        end = state.started_at + timedelta(seconds=complete * length)
+        patterns = critical_patterns(spec)
+
+        async def intervals(variant: str) -> list[Slice]:
+            window = await self.source.window(
+                experiment_id,
+                variant,
+                start=state.started_at,  # type: ignore[arg-type]
+                end=end,
+                intervals=complete,
+                critical_processes=patterns,
+            )
+            return list(window.intervals)
+
+        baseline = await intervals(spec.baseline.name)
+        tripped = []
+        for candidate in spec.candidates:
+            gone = disappeared(baseline, await intervals(candidate.name), confirm=self.confirm)
+            if not gone:
+                continue
+            reason = (
+                f"critical process {describe_processes(gone)} disappeared from {candidate.name} for "
+                f"{self.confirm} intervals while the baseline still reported it"
+            )
+            await self.bus.send(
+                scheduler_command(
+                    "TripGuardrail",
+                    experiment_id,
+                    {"variant": candidate.name, "reason": reason},
+                    candidate.name,
+                )
+            )
+            tripped.append(candidate.name)
+            break  # one trip fails the experiment
+        return tripped
+
+    async def run_once(self) -> None:
+        for experiment_id in await self.index.in_phases([Phase.RUNNING]):
+            try:
+                await self.check(experiment_id)
+            except Exception:
+                log.exception("guardrail check of %s failed", experiment_id)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await self.run_once()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.tick)

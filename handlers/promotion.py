@@ -1,0 +1,123 @@
+"""Promotion: commit the promoted variant's config to the GitOps repository, then record it."""
+
+from __future__ import annotations
+
+import re
+
+from domain.experiment.state import Experiment
+from domain.messages import RecordedEvent
+from handlers.experiment_state import load
+from handlers.ports import EventStore, GitOps
+from handlers.reactor import Reaction
+from handlers.report import markdown_table, result_rows
+
+CONFIG_DIR = "otelcol/process-metrics"
+
+
+def branch_name(state: Experiment, variant: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", state.spec.name.lower()).strip("-")[:40] or "experiment"
+    return f"phoenix/{slug}-{str(state.experiment_id)[:8]}-{variant}"
+
+
+class Promotion:
+    """Reacts to PromotionRequested with a commit on a branch, and RecordPromotion."""
+
+    name = "promotion"
+    event_types = frozenset({"PromotionRequested"})
+
+    def __init__(self, store: EventStore, gitops: GitOps, *, api_url: str | None = None) -> None:
+        self.store, self.gitops, self.api_url = store, gitops, api_url
+
+    async def react(self, event: RecordedEvent) -> Reaction:
+        state = await load(self.store, event.data["experiment_id"])
+        variant = str(event.data["variant"])
+        generated = next(c for c in state.configs if c.variant == variant)
+        description = self.describe(state, event)
+        commit = await self.gitops.commit(
+            branch=branch_name(state, variant),
+            files={
+                f"{CONFIG_DIR}/config.yaml": generated.config,
+                f"{CONFIG_DIR}/PROMOTION.md": description,
+            },
+            message=self.message(state, event, description),
+            key=f"Phoenix-Promotion: {event.event_id}",
+        )
+        return Reaction(
+            commands=[
+                (
+                    "RecordPromotion",
+                    {
+                        "experiment_id": str(state.experiment_id),
+                        "variant": variant,
+                        "commit_id": commit.commit_id,
+                        "repository": commit.repository,
+                        "branch": commit.branch,
+                    },
+                )
+            ]
+        )
+
+    def _audit(self, state: Experiment) -> str:
+        command = f"phoenix replay experiment-{state.experiment_id}"
+        if self.api_url:
+            return (
+                f"{self.api_url}/api/v1/experiments/{state.experiment_id}/events (or `{command}`)"
+            )
+        return f"`{command}`"
+
+    def describe(self, state: Experiment, event: RecordedEvent) -> str:
+        """The change description: what was compared, the results, and why this one."""
+        variant = str(event.data["variant"])
+        ref = next(c for c in state.spec.candidates if c.name == variant)
+        generated = next(c for c in state.configs if c.variant == variant)
+        result = state.verdict_of(variant)
+        lines = [
+            f"# Promote `{variant}` ({ref.template}) for process metrics",
+            "",
+            f"Experiment **{state.spec.name}** (`{state.experiment_id}`) ran "
+            f"{len(state.spec.candidates)} candidates beside the baseline "
+            f"`{state.spec.baseline.name}` ({state.spec.baseline.template}) "
+            f"for {state.spec.duration_seconds} s.",
+            "",
+            markdown_table(result_rows(state)),
+            "",
+        ]
+        if event.data.get("override"):
+            lines += [
+                f"**Admin override** by {event.data.get('requested_by')}: "
+                f"{event.data.get('override_reason')} "
+                f"(verdict was {result.verdict.value if result else 'none'}).",
+                "",
+            ]
+        if result is not None:
+            lines += [f"Why `{variant}` ({result.verdict.value}):", ""]
+            lines += [f"* {reason}" for reason in result.reasons]
+            lines.append("")
+        lines += [
+            f"Config sha256 `{generated.sha256}`, exactly as measured.",
+            f"Requested by {event.data.get('requested_by')}.",
+            f"Audit trail: {self._audit(state)}",
+            "",
+        ]
+        return "\n".join(lines)
+
+    def message(self, state: Experiment, event: RecordedEvent, description: str) -> str:
+        variant = str(event.data["variant"])
+        result = state.verdict_of(variant)
+        measures = result.measures if result else {}
+        summary = ", ".join(
+            f"{label} {-value:+.1%}"
+            for label, key in (
+                ("series", "series_reduction"),
+                ("datapoints", "datapoint_reduction"),
+                ("cost", "cost_reduction"),
+            )
+            if isinstance(value := measures.get(key), float)
+        )
+        title = f"Promote {variant} for process metrics ({summary or 'override'})"
+        return (
+            f"{title}\n\n{description}\n"
+            f"Phoenix-Experiment: {state.experiment_id}\n"
+            f"Phoenix-Variant: {variant}\n"
+            f"Phoenix-Promotion: {event.event_id}\n"
+        )

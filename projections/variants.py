@@ -1,0 +1,88 @@
+"""The variants read model: each variant's config, deployment, measures and verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.catalog import to_event
+from domain.experiment import events as ev
+from domain.messages import RecordedEvent
+from projections.tables import experiment_variants
+
+T = experiment_variants
+
+
+class VariantsProjector:
+    name = "experiment-variants"
+    tables: tuple[Table, ...] = (experiment_variants,)
+
+    async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
+        if event.aggregate != "experiment":
+            return
+        typed = to_event(event)
+        at = event.metadata.occurred_at
+        match typed:
+            case ev.ExperimentCreated(spec=spec):
+                refs = [("baseline", spec.baseline), *(("candidate", c) for c in spec.candidates)]
+                await conn.execute(
+                    insert(T),
+                    [
+                        {
+                            "experiment_id": typed.experiment_id,
+                            "variant": ref.name,
+                            "role": role,
+                            "position": position,
+                            "template": ref.template,
+                            "variables": ref.variables,
+                        }
+                        for position, (role, ref) in enumerate(refs)
+                    ],
+                )
+            case ev.ConfigsGenerated(configs=configs):
+                for generated in configs:
+                    await self._set(
+                        conn,
+                        typed,
+                        generated.variant,
+                        config=generated.config,
+                        config_sha256=generated.sha256,
+                    )
+            case ev.VariantDeployed(variant=variant, details=details):
+                await self._set(conn, typed, variant, deployed_at=at, deployment=details)
+            case ev.VariantDeploymentFailed(variant=variant, reason=reason):
+                await self._set(conn, typed, variant, deployment_error=reason)
+            case ev.AnalysisRecorded(results=results, baseline=baseline):
+                if baseline is not None:
+                    await self._set(
+                        conn,
+                        typed,
+                        baseline.variant,
+                        measures=baseline.measures,
+                        intervals=[i.model_dump(mode="json") for i in baseline.intervals],
+                    )
+                for result in results:
+                    await self._set(
+                        conn,
+                        typed,
+                        result.variant,
+                        verdict=result.verdict.value,
+                        reasons=list(result.reasons),
+                        measures=result.measures,
+                        intervals=[i.model_dump(mode="json") for i in result.intervals],
+                    )
+            case ev.CollectorsTornDown(variants=variants):
+                for variant in variants:
+                    await self._set(conn, typed, variant, torn_down_at=at)
+
+    @staticmethod
+    async def _set(
+        conn: AsyncConnection, event: ev.ExperimentEvent, variant: str, **values: Any
+    ) -> None:
+        await conn.execute(
+            update(T)
+            .where(T.c.experiment_id == event.experiment_id, T.c.variant == variant)
+            .values(**values)
+        )
