@@ -64,7 +64,7 @@ async def test_an_experiment_runs_from_start_to_a_promotion_commit(
         for batches in in_window
         for batch in batches
         for rm in batch
-        if any(re.search(c, dict(rm.resource)["process.executable.name"]) for c in CRITICAL)
+        if any(re.search(c, str(dict(rm.resource)["process.executable.name"])) for c in CRITICAL)
     }
     baseline = by_name["baseline"]["measures"]
     assert baseline["series"] == len(truth_series)
