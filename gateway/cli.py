@@ -26,9 +26,14 @@ from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.migrate import upgrade
 from adapters.projection_runner import ProjectionRunner
 from adapters.settings import Settings
-from domain.command_log import command_stream
 from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
 from gateway import connect, schemas
+from gateway.commands import NoOutcome
+from gateway.connect import send_command
+from gateway.demo import DEFAULT_CANDIDATES, DemoOptions, run_demo
+from gateway.experiment_cli import app as experiment_app
+from gateway.experiment_services import DEPLOYERS, DeployerUnavailable
+from gateway.loadsim_cli import app as loadsim_app
 from gateway.pipeline_cli import app as pipeline_app
 from gateway.runtime import Runtime
 from projections.registry import all_projectors
@@ -47,6 +52,8 @@ app.add_typer(projections_app, name="projections")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(pipeline_app, name="pipeline")
+app.add_typer(experiment_app, name="experiment")
+app.add_typer(loadsim_app, name="loadsim")
 
 console = Console()
 err = Console(stderr=True)
@@ -179,41 +186,16 @@ def send(
     settings = _settings(data_dir)
 
     async def main() -> int:
-        async with connect.bus(settings) as bus:
-            ack = await bus.send(envelope)
         if wait <= 0:
+            async with connect.bus(settings) as bus:
+                ack = await bus.send(envelope)
             console.print(f"sent {envelope.command_id}" + (" (duplicate)" if ack.duplicate else ""))
             return 0
-        async with connect.database(settings) as engine:
-            store = PostgresEventStore(engine)
-            deadline = time.monotonic() + wait
-            while (handled := await store.handled_command(envelope.command_id)) is None:
-                if time.monotonic() > deadline:
-                    err.print(
-                        f"no outcome for {envelope.command_id} within {wait}s; is `phoenix up` running?"
-                    )
-                    return 2
-                await asyncio.sleep(0.05)
-            if handled.outcome == "rejected":
-                [rejection] = await store.read_stream(command_stream(envelope.command_id))
-                reason = rejection.data["reason"]
-                result = {
-                    "command_id": str(envelope.command_id),
-                    "status": "rejected",
-                    "reason": reason,
-                }
-            else:
-                events = [
-                    e
-                    for e in await store.read_stream(handled.stream_id)
-                    if e.metadata.command_id == envelope.command_id
-                ]
-                result = {
-                    "command_id": str(envelope.command_id),
-                    "status": "accepted",
-                    "stream_id": handled.stream_id,
-                    "events": [f"{e.version}:{e.type}" for e in events],
-                }
+        try:
+            result = await send_command(settings, envelope, wait=wait)
+        except NoOutcome as exc:
+            err.print(f"{exc}; is `phoenix up` running?")
+            return 2
         if output == "json":
             console.print_json(json.dumps(result))
         elif result["status"] == "rejected":
@@ -386,8 +368,64 @@ def schemas_export(directory: Annotated[Path, typer.Argument()] = Path("schemas"
     console.print(f"wrote {len(written)} files under {directory}")
 
 
+@app.command()
+def demo(
+    hosts: Annotated[int, typer.Option(min=1, max=500, help="Simulated hosts.")] = 20,
+    profile: Annotated[
+        str, typer.Option(help="Load profile (phoenix loadsim list-profiles).")
+    ] = "realistic",
+    duration: Annotated[int, typer.Option(min=5, help="Observation window, seconds.")] = 45,
+    interval: Annotated[str, typer.Option(help="Collection interval of every variant.")] = "5s",
+    template: Annotated[
+        list[str] | None, typer.Option("--template", "-t", help="Candidate template (repeat).")
+    ] = None,
+    trap: Annotated[
+        bool, typer.Option(help="Add a candidate that drops a critical process, to be rejected.")
+    ] = True,
+    deployer: Annotated[
+        str,
+        typer.Option(
+            help="local (evaluator over simulated load) or process (real collectors on this host)."
+        ),
+    ] = "local",
+    seed: int = 1,
+    port: Annotated[int, typer.Option(help="API port (0: any free one).")] = 0,
+    keep_running: Annotated[
+        bool, typer.Option(help="Keep Phoenix up afterwards, until Ctrl-C.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Run one experiment end to end on the embedded stack: load, phases, verdicts, promotion."""
+    _logging()
+    if deployer not in DEPLOYERS:
+        raise typer.BadParameter(f"--deployer must be one of {', '.join(DEPLOYERS)}")
+    settings = _settings(data_dir, api_port=port, deployer=deployer)
+    options = DemoOptions(
+        hosts=hosts,
+        profile=profile,
+        duration=duration,
+        interval=interval,
+        templates=tuple(template or DEFAULT_CANDIDATES),
+        trap=trap,
+        seed=seed,
+        keep_running=keep_running,
+    )
+    try:
+        # Piped or captured, rich would assume 80 columns: too few for the results table.
+        out = console if console.is_terminal else Console(width=120)
+        code = _run(run_demo(settings, options, out))
+    except DeployerUnavailable as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
 def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

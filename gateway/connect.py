@@ -7,13 +7,17 @@ import json
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.embedded.postgres_server import EmbeddedPostgres
 from adapters.nats.bus import NatsBus
 from adapters.postgres.engine import create_engine
+from adapters.postgres.event_store import PostgresEventStore
 from adapters.settings import Settings, async_database_url
+from domain.messages import CommandEnvelope
+from gateway.commands import send_and_wait
 from gateway.runtime import RUNTIME_FILE
 
 
@@ -26,6 +30,7 @@ class Endpoints:
     database_url: str | None
     nats_url: str | None
     api_url: str | None
+    otlp_url: str | None = None
 
 
 def _alive(pid: int) -> bool:
@@ -50,6 +55,7 @@ def discover(settings: Settings) -> Endpoints:
         database_url=settings.database_url or running.get("database_url"),
         nats_url=settings.nats_url or running.get("nats_url"),
         api_url=running.get("api_url"),
+        otlp_url=running.get("otlp_url"),
     )
 
 
@@ -85,3 +91,11 @@ async def bus(settings: Settings) -> AsyncIterator[NatsBus]:
         yield connected
     finally:
         await connected.stop()
+
+
+async def send_command(
+    settings: Settings, envelope: CommandEnvelope, *, wait: float = 30.0
+) -> dict[str, Any]:
+    """Publish on the running Phoenix's bus and wait for the outcome in its store."""
+    async with bus(settings) as connected, database(settings) as engine:
+        return await send_and_wait(connected, PostgresEventStore(engine), envelope, wait=wait)

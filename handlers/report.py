@@ -8,14 +8,13 @@ from domain.experiment.state import Experiment
 
 COLUMNS = (
     ("variant", "variant"),
-    ("template", "template"),
     ("series", "series"),
-    ("series_reduction", "Δ series"),
-    ("datapoints_per_minute", "datapoints/min"),
-    ("datapoint_reduction", "Δ datapoints"),
-    ("critical_retention", "critical kept"),
+    ("series_reduction", "Δ"),
+    ("datapoints_per_minute", "points/min"),
+    ("datapoint_reduction", "Δ"),
+    ("critical_retention", "critical"),
     ("cost_per_month", "cost/month"),
-    ("cost_reduction", "Δ cost"),
+    ("cost_reduction", "Δ"),
     ("verdict", "verdict"),
 )
 

@@ -269,12 +269,12 @@ def judge(
     if overhead is not None:
         measures["collector_cpu_cores"] = round(overhead.cpu_cores, 4)
         measures["collector_memory_mib"] = round(overhead.resident_bytes / MIB, 1)
-    first = [c for c in checks if c.outcome in (Outcome.FAILS, Outcome.UNSURE)]
-    rest = [c for c in checks if c not in first]
+    rank = {Outcome.FAILS: 0, Outcome.UNSURE: 1, Outcome.HOLDS: 2, Outcome.NOT_MEASURED: 3}
+    ordered = sorted(checks, key=lambda c: rank[c.outcome])  # the deciding reason first
     return VariantResult(
         variant=variant,
         verdict=verdict,
-        reasons=tuple(c.reason for c in first + rest),
+        reasons=tuple(c.reason for c in ordered),
         measures=measures,
         intervals=own.intervals,
     )

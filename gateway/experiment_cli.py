@@ -1,0 +1,351 @@
+"""`phoenix experiment`: create, start, watch, judge, promote and cancel experiments."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+import typer
+import yaml
+from pydantic import ValidationError
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from adapters.settings import Settings
+from domain.experiment.spec import ExperimentSpec
+from domain.messages import CommandEnvelope, CommandMetadata
+from gateway import connect
+from gateway.commands import NoOutcome
+from handlers.report import COLUMNS, formatted
+from projections import queries
+
+app = typer.Typer(help="Create, run, judge and promote experiments.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", envvar="PHOENIX_DATA_DIR", help="Where embedded servers keep data."),
+]
+Output = Annotated[str, typer.Option("--output", "-o", help="table or json")]
+Actor = Annotated[str, typer.Option(envvar="PHOENIX_ACTOR")]
+USER = os.environ.get("USER", "cli")
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    return Settings.from_env(data_dir=data_dir)
+
+
+def short_name(template: str) -> str:
+    """process-aggregated-v1 -> aggregated: the variant name a template gets by default."""
+    name = template.removeprefix("process-")
+    head, _, tail = name.rpartition("-v")
+    return head if head and tail.isdigit() else name
+
+
+def validation_errors(exc: ValidationError) -> list[str]:
+    return [
+        f"{'.'.join(str(p) for p in e['loc']) or '(spec)'}: {e['msg']}"
+        for e in exc.errors(include_url=False)
+    ]
+
+
+def spec_from_flags(
+    *,
+    name: str | None,
+    baseline: str,
+    candidates: list[str],
+    duration: int,
+    interval: str | None,
+    critical: list[str],
+    hosts: list[str],
+) -> dict[str, Any]:
+    variables = {"collection_interval": interval} if interval else {}
+
+    def ref(text: str) -> dict[str, Any]:
+        variant, _, template = text.rpartition("=")
+        return {
+            "name": variant or short_name(template),
+            "template": template,
+            "variables": variables,
+        }
+
+    return {
+        "name": name or "experiment",
+        "baseline": {**ref(baseline), "name": "baseline"},
+        "candidates": [ref(c) for c in candidates],
+        "duration_seconds": duration,
+        "critical_processes": critical,
+        "target": {"hosts": hosts},
+    }
+
+
+def _fail(lines: list[str], code: int = 2) -> typer.Exit:
+    for line in lines:
+        err.print(f"[red]error:[/red] {line}", highlight=False)
+    return typer.Exit(code)
+
+
+def _send(
+    settings: Settings, kind: str, data: dict[str, Any], actor: str, roles: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    envelope = CommandEnvelope(
+        command_id=uuid4(), type=kind, data=data, metadata=CommandMetadata(actor=actor, roles=roles)
+    )
+
+    async def main() -> dict[str, Any]:
+        return await connect.send_command(settings, envelope)
+
+    try:
+        return asyncio.run(main())
+    except connect.NotRunning as exc:
+        raise _fail([str(exc)]) from None
+    except NoOutcome as exc:
+        raise _fail([f"{exc}; is `phoenix up` running?"]) from None
+
+
+def _report(result: dict[str, Any], output: str, done: str) -> None:
+    if output == "json":
+        console.print_json(json.dumps(result))
+    elif result["status"] == "rejected":
+        err.print(f"[red]rejected[/red]: {result['reason']}", highlight=False)
+    else:
+        console.print(done, highlight=False)
+    if result["status"] == "rejected":
+        raise typer.Exit(1)
+
+
+@app.command()
+def create(
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="The spec as YAML or JSON.")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="A name people will recognise.")] = None,
+    baseline: Annotated[str, typer.Option(help="The baseline template.")] = "process-baseline-v1",
+    candidate: Annotated[
+        list[str] | None,
+        typer.Option("--candidate", "-c", help="A candidate: TEMPLATE or NAME=TEMPLATE (repeat)."),
+    ] = None,
+    duration: Annotated[int, typer.Option(help="Observation window, seconds.")] = 600,
+    interval: Annotated[
+        str | None, typer.Option(help="collection_interval for every variant, e.g. 10s.")
+    ] = None,
+    critical: Annotated[
+        list[str] | None, typer.Option(help="Critical process regex (repeat).")
+    ] = None,
+    host: Annotated[list[str] | None, typer.Option(help="Target host (repeat).")] = None,
+    start: Annotated[bool, typer.Option(help="Start it right away.")] = False,
+    actor: Actor = USER,
+    data_dir: DataDir = None,
+    output: Output = "table",
+) -> None:
+    """Define an experiment from a YAML file or from flags; errors name the field."""
+    if file is not None:
+        try:
+            raw = yaml.safe_load(file.read_text())
+        except (OSError, yaml.YAMLError) as exc:
+            raise _fail([f"{file}: {exc}"]) from None
+        if not isinstance(raw, dict):
+            raise _fail([f"{file}: the spec must be a mapping of fields"])
+    else:
+        if not candidate:
+            raise _fail(["give --file, or at least one --candidate"])
+        raw = spec_from_flags(
+            name=name,
+            baseline=baseline,
+            candidates=candidate,
+            duration=duration,
+            interval=interval,
+            critical=critical or [],
+            hosts=host or [],
+        )
+    try:
+        ExperimentSpec.model_validate(raw)
+    except ValidationError as exc:
+        source = str(file) if file else "the flags"
+        raise _fail([f"{source}: {line}" for line in validation_errors(exc)]) from None
+    experiment_id = uuid4()
+    settings = _settings(data_dir)
+    result = _send(
+        settings, "CreateExperiment", {**raw, "experiment_id": str(experiment_id)}, actor
+    )
+    result["experiment_id"] = str(experiment_id)
+    if start and result["status"] == "accepted":
+        result["started"] = _send(
+            settings, "StartExperiment", {"experiment_id": str(experiment_id)}, actor
+        )["status"]
+    _report(
+        result,
+        output,
+        f"created experiment [bold]{experiment_id}[/]" + (" and started it" if start else ""),
+    )
+
+
+@app.command("start")
+def start_(
+    experiment_id: UUID, actor: Actor = USER, data_dir: DataDir = None, output: Output = "table"
+) -> None:
+    """Begin: generate configs, deploy the variants, observe."""
+    result = _send(
+        _settings(data_dir), "StartExperiment", {"experiment_id": str(experiment_id)}, actor
+    )
+    _report(result, output, f"started {experiment_id}")
+
+
+@app.command()
+def cancel(
+    experiment_id: UUID,
+    reason: Annotated[
+        str, typer.Option(help="Why, for the audit trail.")
+    ] = "cancelled from the CLI",
+    actor: Actor = USER,
+    data_dir: DataDir = None,
+    output: Output = "table",
+) -> None:
+    """Stop an experiment that has not reached analysis; its collectors are torn down."""
+    data = {"experiment_id": str(experiment_id), "reason": reason}
+    _report(
+        _send(_settings(data_dir), "CancelExperiment", data, actor),
+        output,
+        f"cancelled {experiment_id}",
+    )
+
+
+@app.command()
+def promote(
+    experiment_id: UUID,
+    variant: str,
+    override: Annotated[
+        bool, typer.Option(help="Promote without a promote verdict (admin).")
+    ] = False,
+    reason: Annotated[str | None, typer.Option(help="Why the override.")] = None,
+    role: Annotated[list[str] | None, typer.Option(help="Your roles, e.g. admin.")] = None,
+    actor: Actor = USER,
+    data_dir: DataDir = None,
+    output: Output = "table",
+) -> None:
+    """Commit the variant's config to the GitOps repository (after a promote verdict)."""
+    data = {
+        "experiment_id": str(experiment_id),
+        "variant": variant,
+        "override": override,
+        "override_reason": reason,
+    }
+    result = _send(_settings(data_dir), "PromoteVariant", data, actor, tuple(role or ()))
+    _report(
+        result,
+        output,
+        f"promotion of {variant} requested; `phoenix experiment status {experiment_id}` shows the commit",
+    )
+
+
+def _read(data_dir: Path | None, query: Any) -> Any:
+    async def main() -> Any:
+        async with connect.database(_settings(data_dir)) as engine, engine.connect() as conn:
+            return await query(conn)
+
+    return asyncio.run(main())
+
+
+@app.command("list")
+def list_(
+    phase: Annotated[str | None, typer.Option(help="Only this phase.")] = None,
+    limit: int = 50,
+    data_dir: DataDir = None,
+    output: Output = "table",
+) -> None:
+    """Experiments, newest first."""
+    items, total = _read(
+        data_dir, lambda c: queries.list_experiments(c, phase=phase, limit=limit, offset=0)
+    )
+    if output == "json":
+        print(json.dumps({"items": items, "total": total}, default=str, indent=2))
+        return
+    table = Table(show_edge=False)
+    for column in ("id", "name", "phase", "winner", "created"):
+        table.add_column(column)
+    for x in items:
+        table.add_row(
+            str(x["experiment_id"]),
+            x["name"],
+            x["phase"],
+            x["winner"] or "",
+            f"{x['created_at']:%Y-%m-%d %H:%M:%S}",
+        )
+    console.print(table if items else "no experiments")
+
+
+def _found(value: Any, experiment_id: UUID) -> Any:
+    if value is None:
+        raise _fail([f"no experiment {experiment_id}"], 1)
+    return value
+
+
+@app.command()
+def status(experiment_id: UUID, data_dir: DataDir = None, output: Output = "table") -> None:
+    """Phase, history, window and reason of one experiment."""
+    found = _found(
+        _read(data_dir, lambda c: queries.get_experiment(c, experiment_id)), experiment_id
+    )
+    if output == "json":
+        print(json.dumps(found, default=str, indent=2))
+        return
+    console.print(f"[bold]{found['name']}[/] {experiment_id}: [cyan]{found['phase']}[/]")
+    for change in found["phase_history"]:
+        console.print(f"  v{change['version']:<3} {change['at']:%H:%M:%S}  {change['phase']}")
+    if found["window_ends_at"]:
+        console.print(f"  window ends {found['window_ends_at']:%Y-%m-%d %H:%M:%S %Z}")
+    if found["reason"]:
+        console.print(f"  reason: {found['reason']}", highlight=False)
+    if found["promotion_commit"]:
+        console.print(
+            f"  promoted {found['promoted_variant']} in commit {found['promotion_commit']}"
+        )
+
+
+def results_table(variants: list[dict[str, Any]]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for _, title in COLUMNS:
+        table.add_column(
+            title, justify="left" if title in ("variant", "verdict") else "right", no_wrap=True
+        )
+    colours = {"promote": "green", "reject": "red", "inconclusive": "yellow"}
+    for v in variants:
+        row = {
+            "variant": v["variant"],
+            "template": v["template"],
+            **(v["measures"] or {}),
+            "verdict": v["verdict"] or ("baseline" if v["role"] == "baseline" else ""),
+        }
+        cells = formatted(row)
+        colour = colours.get(row["verdict"])
+        if colour:
+            cells[-1] = f"[{colour}]{cells[-1]}[/]"
+        table.add_row(*cells)
+    return table
+
+
+@app.command()
+def results(experiment_id: UUID, data_dir: DataDir = None, output: Output = "table") -> None:
+    """Per variant: series, datapoints, critical retention, cost, and the verdict with reasons."""
+    found = _found(
+        _read(data_dir, lambda c: queries.experiment_results(c, experiment_id)), experiment_id
+    )
+    if output == "json":
+        print(json.dumps(found, default=str, indent=2))
+        return
+    if not found["available"]:
+        console.print(
+            f"no results yet: {found['name']} is {found['phase']}"
+            + (f" ({found['reason']})" if found["reason"] else "")
+        )
+        return
+    console.print(results_table(found["variants"]))
+    for v in found["variants"]:
+        for reason in v["reasons"] or []:
+            console.print(f"  [dim]{v['variant']}:[/] {reason}", highlight=False)
