@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 import httpx
 import pytest
@@ -158,5 +159,5 @@ async def test_the_guardrail_fails_the_experiment_when_a_candidate_loses_a_criti
     assert types.count("GuardrailTripped") == 1
 
 
-async def _count(sent: list[object]) -> int:
+async def _count(sent: Sequence[object]) -> int:
     return len(sent)

@@ -9,8 +9,12 @@ from handlers.guardrail import disappeared
 from handlers.ports import Overhead, Slice, VariantWindow
 from handlers.verdict import Outcome, Window, judge, rank_test
 
-REDIS = attributes({"host.name": "h1", "process.pid": 7, "process.executable.name": "redis-server"})
-POSTGRES = attributes({"host.name": "h1", "process.pid": 9, "process.executable.name": "postgres"})
+REDIS = attributes(
+    [("host.name", "h1"), ("process.pid", 7), ("process.executable.name", "redis-server")]
+)
+POSTGRES = attributes(
+    [("host.name", "h1"), ("process.pid", 9), ("process.executable.name", "postgres")]
+)
 SPAN = Window(minutes=1.0, interval_minutes=0.1)
 
 
