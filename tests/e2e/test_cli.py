@@ -79,7 +79,7 @@ async def test_projections_rebuild_leaves_the_read_model_as_it_was(
     before = listed.json()
     code, out, err = await phoenix(runtime.settings.data_dir, "projections", "rebuild")
     assert code == 0, err
-    assert "rebuilt 3 projections" in out
+    assert "rebuilt 4 projections" in out
     assert (await api.get("/api/v1/experiments")).json() == before
 
 
