@@ -28,7 +28,7 @@ from projections import queries
 from simulator.fleet import Fleet
 
 DEFAULT_CANDIDATES = ("process-aggregated-v1", "process-topk-v1", "process-priority-filter-v1")
-TRAP = "no-redis"  # a candidate built to drop a critical process, to show it is caught
+TRAP = "no-postgres"  # a candidate built to drop a critical process, to show it is caught
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Demo:
         )
         return await send_and_wait(self.runtime.bus, self.runtime.store, envelope)
 
-    def spec(self, keep: list[str]) -> dict[str, Any]:
+    def spec(self, keep: list[str], where: str) -> dict[str, Any]:
         o = self.options
         common = {"collection_interval": o.interval}
         critical = list(template("process-baseline-v1").defaults()["critical_processes"])
@@ -74,13 +74,13 @@ class Demo:
                     "template": "process-minimal-v1",
                     "variables": {
                         **common,
-                        "critical_processes": [c for c in critical if "redis" not in c],
+                        "critical_processes": [c for c in critical if "postgres" not in c],
                     },
                 }
             )
         return {
             "experiment_id": str(self.experiment_id),
-            "name": f"demo: {len(candidates)} candidates on {o.hosts} {o.profile} hosts",
+            "name": f"demo: {len(candidates)} candidates on {where}",
             "description": "phoenix demo",
             "baseline": {
                 "name": "baseline",
@@ -176,7 +176,10 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
             )
         else:
             console.print("  load: this host's own processes, scraped by real collectors")
-        spec = demo.spec(keep)
+        simulated = isinstance(deployer, LocalDeployer)
+        spec = demo.spec(
+            keep, f"{options.hosts} {options.profile} hosts" if simulated else "this host"
+        )
         created = await demo.command("CreateExperiment", spec)
         if created["status"] != "accepted":
             console.print(f"[red]CreateExperiment rejected[/]: {created['reason']}")
