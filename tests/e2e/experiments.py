@@ -82,7 +82,10 @@ async def create_and_start(runtime: Runtime, body: dict[str, Any]) -> UUID:
 
 
 async def phase_of(api: httpx.AsyncClient, experiment_id: UUID) -> str | None:
-    response = await api.get(f"/api/v1/experiments/{experiment_id}")
+    try:
+        response = await api.get(f"/api/v1/experiments/{experiment_id}")
+    except httpx.TransportError:  # a dropped keep-alive connection on a busy machine: ask again
+        return None
     return response.json()["phase"] if response.status_code == 200 else None
 
 

@@ -8,6 +8,7 @@ import httpx
 
 from gateway.runtime import Runtime
 from tests.e2e.experiments import reach, send, spec
+from tests.waiting import eventually
 
 
 async def test_the_template_catalog_lists_every_template_with_its_variables(
@@ -31,7 +32,13 @@ async def test_results_and_configs_answer_404_with_a_reason_until_they_exist(
     experiment_id = uuid4()
     await send(runtime, "CreateExperiment", {**spec(), "experiment_id": str(experiment_id)})
     await reach(api, experiment_id, "Pending")
-    pending = (await api.get(f"/api/v1/experiments/{experiment_id}/results")).json()
+    # Each read model has its own checkpoint: wait for the variants view itself.
+    pending = (
+        await eventually(
+            lambda: api.get(f"/api/v1/experiments/{experiment_id}/results"),
+            until=lambda r: len(r.json()["variants"]) == 3,
+        )
+    ).json()
     assert pending["available"] is False and [v["variant"] for v in pending["variants"]] == [
         "baseline",
         "aggregated",
