@@ -46,6 +46,7 @@ class Analysis:
         seconds = (state.window_ends_at - state.started_at).total_seconds()
         count = interval_count(seconds, collection_interval_seconds(spec.baseline))
         span = Window(minutes=seconds / 60, interval_minutes=seconds / 60 / count)
+        patterns = critical_patterns(spec)
         windows: dict[str, VariantWindow] = {}
         for name in spec.variant_names:
             windows[name] = await self.source.window(
@@ -54,7 +55,7 @@ class Analysis:
                 start=state.started_at,
                 end=state.window_ends_at,
                 intervals=count,
-                critical_processes=critical_patterns(spec),
+                critical_processes=patterns,
             )
         baseline = windows[spec.baseline.name]
         results = []
@@ -89,5 +90,5 @@ class Analysis:
             return None
         try:
             return await self.deployer.overhead(experiment_id, variant)
-        except (KeyError, RuntimeError, ProcessLookupError):
+        except (RuntimeError, ProcessLookupError):
             return None  # not running here (any more): nothing to measure

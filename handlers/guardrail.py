@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 from uuid import UUID
@@ -13,6 +12,7 @@ from domain.telemetry.model import Attributes
 from handlers.experiment_state import collection_interval_seconds, critical_patterns, load
 from handlers.lifecycle import scheduler_command
 from handlers.ports import Clock, CommandBus, EventStore, ExperimentIndex, MetricsSource, Slice
+from handlers.ticking import every
 from handlers.verdict import describe_processes
 
 log = logging.getLogger(__name__)
@@ -55,21 +55,22 @@ class Guardrail:
     async def check(self, experiment_id: UUID) -> list[str]:
         """The candidates tripped on this check (each also sent as TripGuardrail)."""
         state = await load(self.store, experiment_id)
-        if state.phase is not Phase.RUNNING or state.started_at is None:
+        started = state.started_at
+        if state.phase is not Phase.RUNNING or started is None:
             return []
         spec = state.spec
         length = collection_interval_seconds(spec.baseline)
-        complete = int((self.clock.now() - state.started_at).total_seconds() // length)
+        complete = int((self.clock.now() - started).total_seconds() // length)
         if complete <= self.confirm:
             return []
-        end = state.started_at + timedelta(seconds=complete * length)
+        end = started + timedelta(seconds=complete * length)
         patterns = critical_patterns(spec)
 
         async def intervals(variant: str) -> list[Slice]:
             window = await self.source.window(
                 experiment_id,
                 variant,
-                start=state.started_at,  # type: ignore[arg-type]
+                start=started,
                 end=end,
                 intervals=complete,
                 critical_processes=patterns,
@@ -106,7 +107,4 @@ class Guardrail:
                 log.exception("guardrail check of %s failed", experiment_id)
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            await self.run_once()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.tick)
+        await every(self.tick, stop, self.run_once)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from uuid import UUID
 
@@ -11,6 +10,7 @@ from domain.ids import derived_id
 from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
 from handlers.ports import Clock, CommandBus, ExperimentIndex
 from handlers.reactor import Reaction
+from handlers.ticking import every
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,4 @@ class WindowScheduler:
         return due
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            await self.run_once()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.tick)
+        await every(self.tick, stop, self.run_once)
