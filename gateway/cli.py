@@ -25,9 +25,9 @@ from adapters.postgres.dead_letters import PostgresDeadLetters
 from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.migrate import upgrade
 from adapters.projection_runner import ProjectionRunner
-from adapters.settings import Settings
 from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
 from gateway import connect, schemas
+from gateway.cli_options import USER, Actor, DataDir, Output, settings_for
 from gateway.commands import NoOutcome
 from gateway.connect import send_command
 from gateway.demo import DEFAULT_CANDIDATES, DemoOptions, run_demo
@@ -57,16 +57,6 @@ app.add_typer(loadsim_app, name="loadsim")
 
 console = Console()
 err = Console(stderr=True)
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", envvar="PHOENIX_DATA_DIR", help="Where embedded servers keep data."),
-]
-Output = Annotated[str, typer.Option("--output", "-o", help="table or json")]
-
-
-def _settings(data_dir: Path | None, **overrides: Any) -> Settings:
-    return Settings.from_env(data_dir=data_dir, **overrides)
 
 
 def _logging() -> None:
@@ -102,7 +92,7 @@ def up(
 ) -> None:
     """Start Phoenix: embedded NATS and PostgreSQL (unless URLs are set), workers and the API."""
     _logging()
-    settings = _settings(data_dir, api_port=port, api_host=host)
+    settings = settings_for(data_dir, api_port=port, api_host=host)
 
     async def main() -> None:
         started = time.monotonic()
@@ -139,7 +129,7 @@ def migrate(data_dir: DataDir = None) -> None:
     """Bring the database schema to the newest revision."""
 
     async def main() -> None:
-        async with connect.database(_settings(data_dir)) as engine:
+        async with connect.database(settings_for(data_dir)) as engine:
             await upgrade(engine)
         console.print("schema is current")
 
@@ -163,7 +153,7 @@ def send(
         str, typer.Argument(metavar="COMMAND_TYPE", help="e.g. CreateExperiment")
     ],
     data: Annotated[str, typer.Option("--data", "-d", help="JSON object, or @file")] = "{}",
-    actor: Annotated[str, typer.Option(envvar="PHOENIX_ACTOR")] = os.environ.get("USER", "cli"),
+    actor: Actor = USER,
     command_id: Annotated[
         str | None, typer.Option("--id", help="Command id (default: new)")
     ] = None,
@@ -183,7 +173,7 @@ def send(
         )
     except (ValidationError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from None
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
 
     async def main() -> int:
         if wait <= 0:
@@ -252,7 +242,7 @@ def events_tail(
 
     async def main() -> None:
         position = after
-        async with connect.database(_settings(data_dir)) as engine:
+        async with connect.database(settings_for(data_dir)) as engine:
             store = PostgresEventStore(engine)
             while True:
                 batch = await store.read_all(after_position=position, limit=limit)
@@ -281,7 +271,7 @@ def replay(
     """Replay one stream's history from the store, as the audit trail reads it."""
 
     async def main() -> list[RecordedEvent]:
-        async with connect.database(_settings(data_dir)) as engine:
+        async with connect.database(settings_for(data_dir)) as engine:
             return await PostgresEventStore(engine).read_stream(stream_id)
 
     events = _run(main())
@@ -300,7 +290,7 @@ def projections_rebuild(data_dir: DataDir = None) -> None:
     """Empty the read tables and replay every event into them."""
 
     async def main() -> int:
-        async with connect.database(_settings(data_dir)) as engine:
+        async with connect.database(settings_for(data_dir)) as engine:
             return await ProjectionRunner(engine, all_projectors()).rebuild()
 
     started = time.monotonic()
@@ -319,7 +309,7 @@ def deadletters_list(
     """Messages consumers gave up on, with the error."""
 
     async def main() -> list[Any]:
-        async with connect.database(_settings(data_dir)) as engine:
+        async with connect.database(settings_for(data_dir)) as engine:
             return await PostgresDeadLetters(engine).list(include_redriven=all_)
 
     letters = _run(main())
@@ -345,11 +335,11 @@ def deadletters_list(
 @deadletters_app.command("redrive")
 def deadletters_redrive(
     dead_letter_id: int,
-    actor: Annotated[str, typer.Option(envvar="PHOENIX_ACTOR")] = os.environ.get("USER", "cli"),
+    actor: Actor = USER,
     data_dir: DataDir = None,
 ) -> None:
     """Send a dead letter back to its subject to be tried again."""
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
 
     async def main() -> bool:
         async with connect.database(settings) as engine, connect.bus(settings) as bus:
@@ -399,7 +389,7 @@ def demo(
     _logging()
     if deployer not in DEPLOYERS:
         raise typer.BadParameter(f"--deployer must be one of {', '.join(DEPLOYERS)}")
-    settings = _settings(data_dir, api_port=port, deployer=deployer)
+    settings = settings_for(data_dir, api_port=port, deployer=deployer)
     options = DemoOptions(
         hosts=hosts,
         profile=profile,

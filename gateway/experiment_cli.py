@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID, uuid4
@@ -20,6 +19,7 @@ from adapters.settings import Settings
 from domain.experiment.spec import ExperimentSpec
 from domain.messages import CommandEnvelope, CommandMetadata
 from gateway import connect
+from gateway.cli_options import USER, Actor, DataDir, Output, settings_for
 from gateway.commands import NoOutcome
 from handlers.report import COLUMNS, formatted
 from projections import queries
@@ -27,18 +27,6 @@ from projections import queries
 app = typer.Typer(help="Create, run, judge and promote experiments.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", envvar="PHOENIX_DATA_DIR", help="Where embedded servers keep data."),
-]
-Output = Annotated[str, typer.Option("--output", "-o", help="table or json")]
-Actor = Annotated[str, typer.Option(envvar="PHOENIX_ACTOR")]
-USER = os.environ.get("USER", "cli")
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    return Settings.from_env(data_dir=data_dir)
 
 
 def short_name(template: str) -> str:
@@ -170,7 +158,7 @@ def create(
         source = str(file) if file else "the flags"
         raise _fail([f"{source}: {line}" for line in validation_errors(exc)]) from None
     experiment_id = uuid4()
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     result = _send(
         settings, "CreateExperiment", {**raw, "experiment_id": str(experiment_id)}, actor
     )
@@ -192,7 +180,7 @@ def start_(
 ) -> None:
     """Begin: generate configs, deploy the variants, observe."""
     result = _send(
-        _settings(data_dir), "StartExperiment", {"experiment_id": str(experiment_id)}, actor
+        settings_for(data_dir), "StartExperiment", {"experiment_id": str(experiment_id)}, actor
     )
     _report(result, output, f"started {experiment_id}")
 
@@ -210,7 +198,7 @@ def cancel(
     """Stop an experiment that has not reached analysis; its collectors are torn down."""
     data = {"experiment_id": str(experiment_id), "reason": reason}
     _report(
-        _send(_settings(data_dir), "CancelExperiment", data, actor),
+        _send(settings_for(data_dir), "CancelExperiment", data, actor),
         output,
         f"cancelled {experiment_id}",
     )
@@ -236,7 +224,7 @@ def promote(
         "override": override,
         "override_reason": reason,
     }
-    result = _send(_settings(data_dir), "PromoteVariant", data, actor, tuple(role or ()))
+    result = _send(settings_for(data_dir), "PromoteVariant", data, actor, tuple(role or ()))
     _report(
         result,
         output,
@@ -246,7 +234,7 @@ def promote(
 
 def _read(data_dir: Path | None, query: Any) -> Any:
     async def main() -> Any:
-        async with connect.database(_settings(data_dir)) as engine, engine.connect() as conn:
+        async with connect.database(settings_for(data_dir)) as engine, engine.connect() as conn:
             return await query(conn)
 
     return asyncio.run(main())

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,9 +17,9 @@ from rich.table import Table
 
 from adapters.load import LoadGenerator
 from adapters.otlp_sink import LOAD_HEADER
-from adapters.settings import Settings
 from domain.telemetry.model import Batch
 from gateway import connect
+from gateway.cli_options import DataDir, settings_for
 from pipelines.ottl.functions import duration_nanos
 from simulator.fleet import Fleet
 from simulator.otlp import OtlpHttpExporter
@@ -30,11 +29,6 @@ app = typer.Typer(help="Simulated load for the local deployer.", no_args_is_help
 console = Console()
 err = Console(stderr=True)
 PID_FILE = "loadsim.json"
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", envvar="PHOENIX_DATA_DIR", help="Where embedded servers keep data."),
-]
 
 
 @app.command("list-profiles")
@@ -63,7 +57,7 @@ def start(
     data_dir: DataDir = None,
 ) -> None:
     """Scrape simulated hosts every interval and send them, as load, to Phoenix's sink."""
-    settings = Settings.from_env(data_dir=data_dir)
+    settings = settings_for(data_dir)
     if profile not in PROFILES:
         err.print(f"[red]error:[/red] unknown profile {profile!r}; known: {', '.join(PROFILES)}")
         raise typer.Exit(2)
@@ -121,7 +115,7 @@ async def _run(fleet: Fleet, seconds: float, endpoint: str) -> None:
 @app.command()
 def stop(data_dir: DataDir = None) -> None:
     """Stop the load started with --detach."""
-    pid_file = Settings.from_env(data_dir=data_dir).data_dir / PID_FILE
+    pid_file = settings_for(data_dir).data_dir / PID_FILE
     if not pid_file.exists():
         err.print("no detached load is running")
         raise typer.Exit(1)
