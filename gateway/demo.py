@@ -98,6 +98,18 @@ class Demo:
         assert found is not None
         return found
 
+    async def results(self, within: float = 30.0) -> dict[str, Any]:
+        """The results read model once it has the verdicts (it may trail the phase by a moment)."""
+        deadline = time.monotonic() + within
+        while True:
+            async with self.runtime.engine.connect() as conn:
+                found = await queries.experiment_results(conn, self.experiment_id)
+            if found is not None and found["available"]:
+                return found
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no results for {self.experiment_id} within {within:g}s")
+            await asyncio.sleep(0.1)
+
     def live_table(self, variants: list[str]) -> Table:
         sink = self.runtime.experiments.sink  # type: ignore[union-attr]
         table = Table(title="measured so far", show_edge=False, title_justify="left")
@@ -194,9 +206,7 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
         if found["phase"] != Phase.COMPLETED.value:
             console.print(f"[red]the experiment ended {found['phase']}[/]: {found['reason']}")
             return 1
-        async with runtime.engine.connect() as conn:
-            results = await queries.experiment_results(conn, demo.experiment_id)
-        assert results is not None
+        results = await demo.results()
         console.print()
         console.print(results_table(results["variants"]))
         winner = results["winner"]

@@ -5,13 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
-from domain.catalog import to_event
-from domain.experiment.events import ExperimentCreated
 from domain.experiment.spec import PipelineRef
-from domain.ids import experiment_stream
 from domain.messages import RecordedEvent
+from handlers.experiment_state import load
 from handlers.ports import EventStore
 from handlers.reactor import Reaction
 from pipelines.render import RenderError, render
@@ -38,10 +35,7 @@ class ConfigGeneration:
 
     async def react(self, event: RecordedEvent) -> Reaction:
         experiment_id = str(event.data["experiment_id"])
-        [first, *_] = await self.store.read_stream(experiment_stream(UUID(experiment_id)))
-        created = to_event(first)
-        assert isinstance(created, ExperimentCreated)
-        spec = created.spec
+        spec = (await load(self.store, experiment_id)).spec
         configs = []
         for ref in (spec.baseline, *spec.candidates):
             try:

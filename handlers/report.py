@@ -19,15 +19,11 @@ COLUMNS = (
 )
 
 
-def _percent(value: Any) -> str:
-    return "n/a" if value is None else f"{-value:+.1%}" if value else "0.0%"
-
-
 def _format(key: str, value: Any) -> str:
     if value is None:
         return "n/a" if key != "verdict" else ""
     if key in ("series_reduction", "datapoint_reduction", "cost_reduction"):
-        return _percent(value)
+        return f"{-value:+.1%}" if value else "0.0%"  # a reduction shows as a minus
     if key == "critical_retention":
         return f"{value:.1%}"
     if key == "cost_per_month":

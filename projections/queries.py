@@ -114,7 +114,8 @@ async def experiment_results(conn: AsyncConnection, experiment_id: UUID) -> dict
         "experiment_id": row["experiment_id"],
         "name": row["name"],
         "phase": row["phase"],
-        "available": row["results"] is not None,
+        # From the variants view itself: the experiments view may be ahead of it (own checkpoint).
+        "available": any(v["verdict"] is not None for v in variants),
         "window_ends_at": row["window_ends_at"],
         "winner": row["winner"],
         "promoted_variant": row["promoted_variant"],

@@ -15,12 +15,12 @@ from uuid import UUID, uuid4
 import httpx
 
 from adapters.load import LoadGenerator
-from domain.catalog import to_event
-from domain.experiment.state import Experiment, fold
+from domain.experiment.state import Experiment
 from domain.ids import experiment_stream
 from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
 from domain.telemetry.model import Batch
 from gateway.runtime import Runtime
+from handlers.experiment_state import load
 from simulator.fleet import Fleet
 from tests.waiting import eventually
 
@@ -104,9 +104,7 @@ async def history(runtime: Runtime, experiment_id: UUID) -> list[RecordedEvent]:
 
 
 async def state_of(runtime: Runtime, experiment_id: UUID) -> Experiment:
-    folded = fold([to_event(e) for e in await history(runtime, experiment_id)])
-    assert folded is not None
-    return folded
+    return await load(runtime.store, experiment_id)
 
 
 @dataclass

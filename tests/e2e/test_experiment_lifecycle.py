@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,7 +33,13 @@ async def test_an_experiment_runs_from_start_to_a_promotion_commit(
         assert any(p.executable_name == "redis-server" for p in load.fleet.alive())
         experiment_id = await create_and_start(runtime, spec())
         assert await reach(api, experiment_id, "Completed", "Failed") == "Completed"
-    results = (await api.get(f"/api/v1/experiments/{experiment_id}/results")).json()
+    # Each read model has its own checkpoint: wait for the results view itself.
+    results = (
+        await eventually(
+            lambda: api.get(f"/api/v1/experiments/{experiment_id}/results"),
+            until=lambda r: r.json()["available"],
+        )
+    ).json()
     by_name = {v["variant"]: v for v in results["variants"]}
 
     aggregated = by_name["aggregated"]
@@ -106,8 +113,12 @@ async def test_the_audit_trail_replayed_gives_the_read_models_results(
         experiment_id = await create_and_start(runtime, spec())
         await reach(api, experiment_id, "Completed")
     replayed = result_rows(await state_of(runtime, experiment_id))
-    async with engine.connect() as conn:
-        read = await queries.experiment_results(conn, experiment_id)
+
+    async def results() -> dict[str, Any] | None:
+        async with engine.connect() as conn:
+            return await queries.experiment_results(conn, experiment_id)
+
+    read = await eventually(results, until=lambda r: r is not None and r["available"])
     assert read is not None
     from_read_model = {v["variant"]: (v["verdict"], v["measures"]) for v in read["variants"]}
     for row in replayed:
