@@ -68,6 +68,8 @@ class CommandWorker:
             payload = json.loads(delivery.body)
         except ValueError as exc:
             payload, problem = None, f"the body is not JSON: {exc}"
+        except RecursionError:
+            payload, problem = None, "the body is nested too deeply to read"
         else:
             try:
                 envelope = CommandEnvelope.model_validate(payload)
@@ -83,9 +85,8 @@ class CommandWorker:
             raise PermanentFailure(f"{problem}; and it carries no command id to answer to")
         kind = payload.get("type") if isinstance(payload, dict) else None
         # Truncated: the rejection itself must be a valid envelope, whatever was sent.
-        envelope = CommandEnvelope(
-            command_id=command_id, type=str(kind or "unknown")[:200], data={}
-        )
+        kind = str(kind or "").replace("\x00", "")[:200] or "unknown"
+        envelope = CommandEnvelope(command_id=command_id, type=kind, data={})
         result = await self.handler.reject(envelope, problem)
         self._count(envelope.type, result.result, 0)
 

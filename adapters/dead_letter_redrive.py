@@ -21,5 +21,5 @@ async def redrive(
     stream = COMMANDS if letter.subject.startswith("phoenix.cmd.") else EVENTS
     # Publish before marking: a crash in between re-sends it (consumers are idempotent)
     # rather than losing it.
-    await bus.publish(letter.subject, letter.payload.encode(), headers, stream=stream)
+    await bus.publish(letter.subject, letter.payload, headers, stream=stream)
     return await letters.mark_redriven(dead_letter_id, actor)

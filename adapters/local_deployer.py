@@ -57,5 +57,5 @@ class LocalDeployer:
         outputs = await asyncio.to_thread(evaluate)
         for (experiment_id, variant), out in outputs:
             if (experiment_id, variant) in self.running:  # not torn down meanwhile
-                self.sink.record(str(experiment_id), variant, out, at)
+                await self.sink.record(str(experiment_id), variant, out, at)
         await self.sink.notify()

@@ -1,4 +1,4 @@
-"""The `local` metrics source: what Phoenix's own sink received, cut into intervals by arrival."""
+"""The `local` metrics source: what Phoenix's own sink measured, per interval of the window."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-import re2
-
-from adapters.otlp_sink import OtlpSink
-from domain.telemetry.model import Attributes, SeriesKey, resource_value
+from adapters.measured_intervals import Interval, IntervalRecorder, slices
+from domain.telemetry.model import Attributes
 from handlers.ports import Slice, VariantWindow
 
 
@@ -18,10 +16,14 @@ def _nanos(at: datetime) -> int:
 
 
 class LocalMetricsSource:
-    """Intervals by arrival time, so a rollup's realigned timestamps do not move its points."""
+    """Intervals by arrival time, so a rollup's realigned timestamps do not move its points.
 
-    def __init__(self, sink: OtlpSink) -> None:
-        self.sink = sink
+    The critical processes are the experiment's own (the recorder classifies each batch as it
+    arrives); ``critical_processes`` is accepted for the port and is the same list.
+    """
+
+    def __init__(self, recorder: IntervalRecorder) -> None:
+        self.recorder = recorder
 
     async def window(
         self,
@@ -35,37 +37,20 @@ class LocalMetricsSource:
     ) -> VariantWindow:
         if intervals < 1:
             raise ValueError("a window needs at least one interval")
-        begin, finish = _nanos(start), _nanos(end)
-        length = max(1, (finish - begin) // intervals)
-        patterns = [re2.compile(p) for p in critical_processes]
-        verdicts: dict[Attributes, bool] = {}
-
-        def critical(resource: Attributes) -> bool:
-            known = verdicts.get(resource)
-            if known is None:
-                name = resource_value(resource, "process.executable.name")
-                known = isinstance(name, str) and any(p.search(name) for p in patterns)
-                verdicts[resource] = known
-            return known
-
-        series: list[set[SeriesKey]] = [set() for _ in range(intervals)]
-        points = [0] * intervals
-        found: list[set[Attributes]] = [set() for _ in range(intervals)]
-        for arrival in list(self.sink.arrivals.get((str(experiment_id), variant), ())):
-            if not begin <= arrival.at < finish:
-                continue
-            index = min(intervals - 1, (arrival.at - begin) // length)
-            series[index] |= arrival.series
-            points[index] += arrival.datapoints
-            found[index].update(r for r in arrival.resources if critical(r))
-        everything: set[SeriesKey] = set().union(*series)
-        critical_all: set[Attributes] = set().union(*found)
+        schedule = await self.recorder.schedule(experiment_id)
+        if schedule is None:
+            pieces = [Interval() for _ in range(intervals)]
+        else:
+            stored = await self.recorder.intervals(experiment_id, variant)
+            pieces = slices(stored, schedule, _nanos(start), _nanos(end), intervals)
+        everything: set[int] = set().union(*(p.series for p in pieces))
+        critical: set[Attributes] = set().union(*(p.critical for p in pieces))
         return VariantWindow(
             series=len(everything),
-            datapoints=sum(points),
-            critical=frozenset(critical_all),
+            datapoints=sum(p.datapoints for p in pieces),
+            critical=frozenset(critical),
             intervals=tuple(
-                Slice(series=len(s), datapoints=p, critical=frozenset(c))
-                for s, p, c in zip(series, points, found, strict=True)
+                Slice(series=len(p.series), datapoints=p.datapoints, critical=frozenset(p.critical))
+                for p in pieces
             ),
         )

@@ -7,14 +7,14 @@ import contextlib
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
 from litestar import Litestar, Request, post
 from litestar.exceptions import HTTPException
 
-from domain.telemetry.model import Attributes, Batch, SeriesKey, datapoint_count, series_of
+from adapters.measured_intervals import IntervalRecorder
+from domain.telemetry.model import Batch
 from domain.telemetry.window import SeriesWindow
 from simulator.otlp import decode_body
 
@@ -23,16 +23,6 @@ VARIANT_HEADER = "x-phoenix-variant"
 LOAD_HEADER = "x-phoenix-load"
 
 LoadListener = Callable[[list[Batch], int], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """One batch as it arrived: when (ns, wall clock), its series, datapoints and resources."""
-
-    at: int
-    series: frozenset[SeriesKey]
-    datapoints: int
-    resources: frozenset[Attributes]
 
 
 class _Quiet(uvicorn.Server):
@@ -45,11 +35,17 @@ class OtlpSink:
     """An OTLP/HTTP receiver on loopback; each (experiment, variant) gets its own series window."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, *, keep_batches: bool = False
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        keep_batches: bool = False,
+        recorder: IntervalRecorder | None = None,
     ) -> None:
         self.host, self.port = host, port
+        # Live counts (what the demo shows); the measurements themselves go to the recorder.
         self.windows: dict[tuple[str, str], SeriesWindow] = defaultdict(SeriesWindow)
-        self.arrivals: dict[tuple[str, str], list[Arrival]] = defaultdict(list)
+        self.recorder = recorder
         # Simulated load (from `phoenix loadsim`) is handed to these, for the local deployer.
         self.load_listeners: list[LoadListener] = []
         # Every decoded batch, in arrival order, for callers that compare values (tests).
@@ -62,18 +58,11 @@ class OtlpSink:
     def window(self, experiment: str, variant: str) -> SeriesWindow:
         return self.windows[(experiment, variant)]
 
-    def record(self, experiment: str, variant: str, batch: Batch, at: int) -> None:
+    async def record(self, experiment: str, variant: str, batch: Batch, at: int) -> None:
         """Count a variant's batch as arriving at ``at`` (ns since the epoch)."""
-        key = (experiment, variant)
-        self.windows[key].add(batch)
-        self.arrivals[key].append(
-            Arrival(
-                at=at,
-                series=frozenset(series_of(batch)),
-                datapoints=datapoint_count(batch),
-                resources=frozenset(rm.resource for rm in batch),
-            )
-        )
+        self.windows[(experiment, variant)].add(batch)
+        if self.recorder is not None:
+            await self.recorder.record(experiment, variant, batch, at)
         if self.batches is not None:
             self.batches.append(batch)
 
@@ -84,7 +73,8 @@ class OtlpSink:
     def forget(self, experiment: str, variant: str) -> None:
         """Drop what a torn-down variant sent; its results are in the log by then."""
         self.windows.pop((experiment, variant), None)
-        self.arrivals.pop((experiment, variant), None)
+        if self.recorder is not None:
+            self.recorder.forget(experiment, variant)
 
     async def wait_for_datapoints(
         self, experiment: str, variant: str, count: int, *, within: float
@@ -116,7 +106,7 @@ class OtlpSink:
                 for listener in self.load_listeners:
                     await listener([batch], at)
                 return b""
-            self.record(experiment or "", request.headers.get(VARIANT_HEADER, ""), batch, at)
+            await self.record(experiment or "", request.headers.get(VARIANT_HEADER, ""), batch, at)
             await self.notify()
             return b""
 

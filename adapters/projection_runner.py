@@ -6,15 +6,25 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
+from pydantic import ValidationError
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.nats.consumer import Delivery
 from adapters.postgres import checkpoints
+from adapters.postgres.dead_letters import record_in
 from adapters.postgres.event_store import read_all_in
 from adapters.wakeup import Wakeup, pause
+from domain.catalog import event_subject
+from domain.errors import UnknownMessageType
+from domain.messages import UNDECODABLE_EVENT, RecordedEvent
 from projections.projector import Projector
 
 log = logging.getLogger(__name__)
+
+
+# What a projector raises on an event it cannot read, as opposed to a database that failed.
+UNREADABLE = (UnknownMessageType, ValidationError, RecursionError)
 
 
 def checkpoint_name(projector: Projector) -> str:
@@ -42,7 +52,18 @@ class ProjectionRunner:
         after = await checkpoints.load(conn, name, lock=True)
         events = await read_all_in(conn, after, self.batch)
         for event in events:
-            await projector.apply(conn, event)
+            if event.type == UNDECODABLE_EVENT:
+                await _set_aside(conn, name, event, str(event.data["error"]))
+                continue
+            savepoint = await conn.begin_nested()
+            try:
+                await projector.apply(conn, event)
+            except UNREADABLE as exc:
+                # It can never be applied: set it aside (visible as a dead letter), go on.
+                await savepoint.rollback()
+                await _set_aside(conn, name, event, f"{type(exc).__name__}: {exc}")
+            else:
+                await savepoint.commit()
         if events:
             await checkpoints.save(conn, name, events[-1].position)
         return len(events)
@@ -93,3 +114,17 @@ class ProjectionRunner:
                 applied = 0
             if applied == 0:
                 await pause(self.wakeup, stop, self.poll_interval)
+
+
+async def _set_aside(
+    conn: AsyncConnection, consumer: str, event: RecordedEvent, error: str
+) -> None:
+    log.error("%s set aside the event at position %d: %s", consumer, event.position, error)
+    delivery = Delivery(
+        consumer=consumer,
+        subject=event_subject(event.type, event.stream_id),
+        body=event.model_dump_json().encode(),
+        headers={"Phoenix-Event-Id": str(event.event_id)},
+        stream_sequence=event.position,
+    )
+    await record_in(conn, delivery, error)

@@ -14,7 +14,7 @@ from adapters.nats.consumer import DeadLetterSink, Delivery, DeliveryPolicy, Per
 from adapters.nats.streams import EVENT_SUBJECTS, EVENTS
 from adapters.postgres.schema import reactor_effects
 from domain.messages import RecordedEvent
-from handlers.reactor import Reactor, reaction_commands
+from handlers.reactor import Reactor, failure_command, reaction_commands
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,16 @@ class ReactorRunner:
             done = (await conn.execute(select(reactor_effects).filter_by(**key))).first()
         if done is not None:
             return
-        reaction = await self.reactor.react(event)
+        try:
+            reaction = await self.reactor.react(event)
+        except Exception as exc:
+            if delivery.delivered >= self.policy.max_deliveries:
+                # The last try: the event will be dead-lettered, and its experiment must not
+                # wait forever for an effect that will not come.
+                failed = failure_command(self.reactor.name, event, exc)
+                if failed is not None:
+                    await self.bus.send(failed)
+            raise
         # Sent before the effect is recorded: a crash in between re-sends the same command ids,
         # which the command worker answers as duplicates.
         for command in reaction_commands(self.reactor.name, event, reaction):

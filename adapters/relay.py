@@ -17,7 +17,7 @@ from adapters.postgres.event_store import NOTIFY_CHANNEL, read_all_in
 from adapters.postgres.listen import listening
 from adapters.wakeup import Wakeup, pause
 from domain.catalog import event_subject
-from domain.messages import RecordedEvent
+from domain.messages import UNDECODABLE_EVENT, RecordedEvent
 from handlers.ports import PublishAck
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,12 @@ class Relay:
         async with self._autocommit.connect() as conn:
             batch = await read_all_in(conn, self._after, self.batch)
         for event in batch:
+            if event.type == UNDECODABLE_EVENT:
+                # Nothing could decode it downstream either: set it aside, publish the rest.
+                stored = str(event.data["stored"]).encode()
+                kind = str(event.data["original_type"])
+                await self._set_aside(event, stored, str(event.data["error"]), kind)
+                continue
             body = event.model_dump_json().encode()
             try:
                 await self.publish(
@@ -95,14 +101,14 @@ class Relay:
                 )
             except MaxPayloadError as exc:
                 # This event can never be published; retrying it would stop the relay for good.
-                await self._set_aside(event, body, f"{type(exc).__name__}: {exc}")
+                await self._set_aside(event, body, f"{type(exc).__name__}: {exc}", event.type)
         if batch:
             async with self._autocommit.connect() as conn:
                 await checkpoints.save(conn, CHECKPOINT, batch[-1].position)
             self._after = batch[-1].position
         return len(batch)
 
-    async def _set_aside(self, event: RecordedEvent, body: bytes, error: str) -> None:
+    async def _set_aside(self, event: RecordedEvent, body: bytes, error: str, kind: str) -> None:
         log.error(
             "relay cannot publish event %s (position %d): %s", event.event_id, event.position, error
         )
@@ -111,7 +117,7 @@ class Relay:
         await self.dead_letters.record(
             Delivery(
                 consumer=CHECKPOINT,
-                subject=event_subject(event.type, event.stream_id),
+                subject=event_subject(kind, event.stream_id),
                 body=body,
                 headers=event_headers(event),
                 delivered=1,

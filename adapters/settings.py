@@ -16,7 +16,9 @@ class Settings:
     nats_url: str | None = None
     api_host: str = "127.0.0.1"
     api_port: int = 8080
+    otlp_port: int = 4318  # Phoenix's OTLP/HTTP sink, where variants and load send
     poll_interval: float = 1.0
+    supervise_interval: float = 1.0  # how often embedded servers and the bus are checked
     deployer: str = "local"
     gitops_dir: Path | None = None
     gitops_remote: str | None = None
@@ -30,6 +32,7 @@ class Settings:
             nats_url=env.get("PHOENIX_NATS_URL") or None,
             api_host=env.get("PHOENIX_API_HOST", "127.0.0.1"),
             api_port=int(env.get("PHOENIX_API_PORT", "8080")),
+            otlp_port=int(env.get("PHOENIX_OTLP_PORT", "4318")),
             deployer=env.get("PHOENIX_DEPLOYER", "local"),
             gitops_dir=Path(env["PHOENIX_GITOPS_DIR"]) if env.get("PHOENIX_GITOPS_DIR") else None,
             gitops_remote=env.get("PHOENIX_GITOPS_REMOTE") or None,

@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.bounds import MAX_MESSAGE_DEPTH, check_storable
 
 
 class Message(BaseModel):
@@ -45,23 +47,6 @@ class CommandMetadata(BaseModel):
     issued_at: datetime | None = None
 
 
-def _nul_in(value: Any, path: str) -> str | None:
-    """The path of the first string (key or value) holding a NUL character, if any."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = _nul_in(key, path) or _nul_in(item, f"{path}.{key}")
-            if found:
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _nul_in(item, f"{path}[{index}]")
-            if found:
-                return found
-    return None
-
-
 class CommandEnvelope(BaseModel):
     """A command as it travels on the bus: id (the dedup key), type, data, metadata."""
 
@@ -72,13 +57,12 @@ class CommandEnvelope(BaseModel):
     data: dict[str, Any]
     metadata: CommandMetadata = CommandMetadata()
 
-    @field_validator("data")
+    @model_validator(mode="before")
     @classmethod
-    def _storable(cls, data: dict[str, Any]) -> dict[str, Any]:
-        where = _nul_in(data, "data")
-        if where:
-            raise ValueError(f"{where} contains a NUL character (\\u0000), which cannot be stored")
-        return data
+    def _storable(cls, raw: Any) -> Any:
+        # Before any field is read: a value nested too deeply would exhaust the validators.
+        check_storable(raw, "the command", max_depth=MAX_MESSAGE_DEPTH)
+        return raw
 
     @property
     def correlation_id(self) -> UUID:
@@ -107,6 +91,10 @@ class NewEvent(BaseModel):
     schema_version: int = 1
     data: dict[str, Any]
     metadata: EventMetadata
+
+
+UNDECODABLE_EVENT = "EventUndecodable"
+"""The type a reader gives a stored event it cannot decode: set aside, never a wall across the log."""
 
 
 class RecordedEvent(BaseModel):

@@ -11,6 +11,7 @@ from adapters.embedded.ports import free_port
 from adapters.gitops import GitRepository
 from adapters.local_deployer import LocalDeployer
 from adapters.local_metrics import LocalMetricsSource
+from adapters.measured_intervals import IntervalRecorder
 from adapters.nats.bus import NatsBus
 from adapters.nats.consumer import DeadLetterSink
 from adapters.otlp_sink import OtlpSink
@@ -66,6 +67,7 @@ class ExperimentServices:
     scheduler: WindowScheduler | None = None
     guardrail: Guardrail | None = None
     promotion: Promotion | None = None
+    recorder: IntervalRecorder | None = None
 
     @classmethod
     async def start(
@@ -75,7 +77,9 @@ class ExperimentServices:
         store: PostgresEventStore,
         dead_letters: DeadLetterSink,
     ) -> ExperimentServices:
-        sink = OtlpSink()
+        recorder = IntervalRecorder(store.engine)
+        # A stable port: collectors and load keep sending to it across a restart of Phoenix.
+        sink = OtlpSink(port=settings.otlp_port, recorder=recorder)
         await sink.start()
         try:
             deployer = make_deployer(settings, sink)
@@ -95,7 +99,9 @@ class ExperimentServices:
     ) -> None:
         engine = store.engine
         index = PostgresExperimentIndex(engine)
-        source = LocalMetricsSource(self.sink)
+        assert self.sink.recorder is not None
+        self.recorder = self.sink.recorder
+        source = LocalMetricsSource(self.recorder)
         clock = SystemClock()
         defaults: dict[str, Any] = {"otlp_endpoint": self.sink.endpoint}
         per_variant = _process_variables if self.settings.deployer == "process" else None
@@ -119,9 +125,15 @@ class ExperimentServices:
         self.guardrail = Guardrail(index, store, source, bus, clock)
 
     def loops(self) -> dict[str, Any]:
-        """The long-lived loops the runtime supervises: the window scheduler and the guardrail."""
-        assert self.scheduler is not None and self.guardrail is not None
-        return {"window-scheduler": self.scheduler.run, "guardrail": self.guardrail.run}
+        """The long-lived loops the runtime supervises: the window scheduler, the guardrail, and
+        the recorder that writes each closed interval's measurements.
+        """
+        assert self.scheduler and self.guardrail and self.recorder
+        return {
+            "window-scheduler": self.scheduler.run,
+            "guardrail": self.guardrail.run,
+            "interval-recorder": self.recorder.run,
+        }
 
     async def stop(self) -> None:
         for runner in self.runners.values():

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from typing import Annotated
 
 import typer
@@ -90,7 +91,10 @@ def start(
             f"load started: {hosts} {profile} hosts every {interval} → {target} (pid {child.pid})"
         )
         return
-    asyncio.run(_run(Fleet(profile, hosts, seed=seed), seconds, target))
+    # Live load starts now (the hosts booted one interval ago), on whatever date this runs:
+    # the fleet's fixed epoch is for repeatable estimates, not for a wall-clock sender.
+    booted = time.time_ns() - int(seconds * 1e9)
+    asyncio.run(_run(Fleet(profile, hosts, seed=seed, start=booted), seconds, target))
 
 
 async def _run(fleet: Fleet, seconds: float, endpoint: str) -> None:

@@ -63,7 +63,8 @@ class Runtime:
 
     @classmethod
     async def start(cls, settings: Settings, *, api: bool = True) -> Runtime:
-        servers = await asyncio.to_thread(Servers.start, settings)
+        # In this (the main) thread: the servers it starts die with this process, even killed.
+        servers = Servers.start(settings)
         engine = create_engine(servers.database_url)
         try:
             await upgrade(engine)
@@ -118,6 +119,9 @@ class Runtime:
 
         await self.bus.subscribe_core("phoenix.evt.>", on_event)
         self._tasks.append(
+            asyncio.create_task(self._supervise("servers", self._keep_servers), name="servers")
+        )
+        self._tasks.append(
             asyncio.create_task(
                 self._supervise("projections", self.projections.run), name="projections"
             )
@@ -135,6 +139,17 @@ class Runtime:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), delay)
                 delay = min(delay * 2, 30.0)
+
+    async def _keep_servers(self, stop: asyncio.Event) -> None:
+        """Restart an embedded server that died, and declare again what vanished from the bus."""
+        while not stop.is_set():
+            restarted = self.servers.restart_dead()
+            if restarted:
+                log.warning("restarted the embedded %s", ", ".join(restarted))
+            if self.bus.nc.is_connected:
+                await self.bus.heal()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.settings.supervise_interval)
 
     async def _start_api(self) -> None:
         deps = ApiDeps(engine=self.engine, store=self.store, bus=self.bus, metrics=self.metrics)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.experiment.phase import Phase
+from domain.experiment.state import Experiment
 from domain.messages import RecordedEvent
 from handlers.experiment_state import collection_interval_seconds, critical_patterns, load
 from handlers.ports import Deployer, EventStore, MetricsSource, Overhead, VariantWindow
@@ -19,6 +20,14 @@ def interval_count(window_seconds: float, collection_seconds: float) -> int:
     """Whole scrapes per interval: the window cut at the collection interval, at most 60 pieces."""
     scrapes = int(window_seconds // collection_seconds) if collection_seconds > 0 else 1
     return max(1, min(MAX_INTERVALS, scrapes))
+
+
+def window_cut(state: Experiment) -> tuple[int, float]:
+    """How the experiment's window is cut: (intervals, seconds each), for every reader alike."""
+    assert state.started_at is not None and state.window_ends_at is not None
+    seconds = (state.window_ends_at - state.started_at).total_seconds()
+    count = interval_count(seconds, collection_interval_seconds(state.spec.baseline))
+    return count, seconds / count
 
 
 class Analysis:
@@ -43,9 +52,9 @@ class Analysis:
             return Reaction()
         assert state.window_ends_at is not None
         spec = state.spec
-        seconds = (state.window_ends_at - state.started_at).total_seconds()
-        count = interval_count(seconds, collection_interval_seconds(spec.baseline))
-        span = Window(minutes=seconds / 60, interval_minutes=seconds / 60 / count)
+        count, length = window_cut(state)
+        seconds = count * length
+        span = Window(minutes=seconds / 60, interval_minutes=length / 60)
         patterns = critical_patterns(spec)
         windows: dict[str, VariantWindow] = {}
         for name in spec.variant_names:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 from uuid import UUID
@@ -13,7 +14,16 @@ from domain.command_log import CommandHadNoEffect, CommandRejected, command_stre
 from domain.context import Context
 from domain.errors import DomainError
 from domain.ids import derived_id
-from domain.messages import CommandEnvelope, Event, EventMetadata, NewEvent, RecordedEvent
+from domain.messages import (
+    UNDECODABLE_EVENT,
+    Command,
+    CommandEnvelope,
+    Event,
+    EventMetadata,
+    NewEvent,
+    RecordedEvent,
+)
+from handlers.admission import admit
 from handlers.ports import (
     Clock,
     CommandAlreadyHandled,
@@ -50,10 +60,18 @@ def describe_validation_error(error: ValidationError, prefix: str = "data") -> s
 class CommandHandler:
     """Turns one command envelope into appended events or a recorded rejection."""
 
-    def __init__(self, store: EventStore, clock: Clock, max_attempts: int = 10) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        clock: Clock,
+        max_attempts: int = 10,
+        *,
+        admit: Callable[[Command], None] = admit,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.max_attempts = max_attempts
+        self.admit = admit  # checks beyond the domain's: what is admitted can run
 
     async def handle(self, envelope: CommandEnvelope) -> CommandResult:
         # No up-front "handled already?" read: the append claims the command id in its own
@@ -62,6 +80,7 @@ class CommandHandler:
             model, aggregate = command_type(envelope.type)
             command = aggregate.prepare(model.model_validate(envelope.data), envelope.command_id)
             stream_id = aggregate.stream_id(command)
+            self.admit(command)
         except ValidationError as exc:
             return await self.reject(envelope, describe_validation_error(exc))
         except (DomainError, ValueError) as exc:
@@ -71,6 +90,13 @@ class CommandHandler:
         )
         for _ in range(self.max_attempts):
             history = await self.store.read_stream(stream_id)
+            unreadable = next((e for e in history if e.type == UNDECODABLE_EVENT), None)
+            if unreadable is not None:
+                reason = (
+                    f"{stream_id} holds an event that cannot be read (version "
+                    f"{unreadable.version}: {unreadable.data['error']}); it takes no commands"
+                )
+                return await self.reject(envelope, reason, stream_id)
             state = None
             for recorded in history:
                 state = aggregate.apply(state, to_event(recorded))
@@ -144,7 +170,7 @@ class CommandHandler:
         event = CommandRejected(
             command_id=envelope.command_id,
             command_type=envelope.type,
-            reason=reason,
+            reason=reason.replace("\x00", "\\x00"),  # a reason may quote what was sent
             target_stream=stream_id,
         )
         own_stream = command_stream(envelope.command_id)

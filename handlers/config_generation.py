@@ -48,8 +48,10 @@ class ConfigGeneration:
                 return _fail(
                     experiment_id, f"variant {ref.name} ({ref.template}) is invalid: {problems}"
                 )
-            except ValueError as exc:  # an unknown template
+            except ValueError as exc:  # an unknown template, or a value it cannot render
                 return _fail(experiment_id, f"variant {ref.name}: {exc}")
+            except Exception as exc:
+                return _fail(experiment_id, f"variant {ref.name}: {type(exc).__name__}: {exc}")
             configs.append(
                 {
                     "variant": ref.name,
@@ -64,16 +66,24 @@ class ConfigGeneration:
         )
 
     def _render(self, ref: PipelineRef, experiment_id: str, critical: list[str]) -> str:
-        variables = {
+        wiring = {
             **self.defaults,
             **(self.per_variant(ref.name) if self.per_variant else {}),
-            "experiment_id": experiment_id,
-            "variant": ref.name,
-            **ref.variables,
         }
-        if critical:
-            variables.setdefault("critical_processes", critical)
-        return render(ref.template, variables)
+        return render_variant(ref, experiment_id, critical, wiring)
+
+
+def render_variant(
+    ref: PipelineRef, experiment_id: str, critical: list[str], wiring: dict[str, Any]
+) -> str:
+    """A variant's config: the user's variables, then Phoenix's wiring, which they cannot
+    override (where to export, where to listen, the experiment's headers).
+    """
+    variables = dict(ref.variables)
+    if critical:
+        variables.setdefault("critical_processes", critical)
+    variables |= {**wiring, "experiment_id": experiment_id, "variant": ref.name}
+    return render(ref.template, variables)
 
 
 def _fail(experiment_id: str, reason: str) -> Reaction:

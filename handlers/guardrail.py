@@ -9,7 +9,8 @@ from uuid import UUID
 
 from domain.experiment.phase import Phase
 from domain.telemetry.model import Attributes
-from handlers.experiment_state import collection_interval_seconds, critical_patterns, load
+from handlers.analysis import window_cut
+from handlers.experiment_state import critical_patterns, load
 from handlers.lifecycle import scheduler_command
 from handlers.ports import Clock, CommandBus, EventStore, ExperimentIndex, MetricsSource, Slice
 from handlers.ticking import every
@@ -48,9 +49,11 @@ class Guardrail:
         *,
         tick: float = 1.0,
         confirm: int = 2,
+        max_failures: int = 5,
     ) -> None:
         self.index, self.store, self.source, self.bus, self.clock = index, store, source, bus, clock
-        self.tick, self.confirm = tick, confirm
+        self.tick, self.confirm, self.max_failures = tick, confirm, max_failures
+        self.failures: dict[UUID, int] = {}
 
     async def check(self, experiment_id: UUID) -> list[str]:
         """The candidates tripped on this check (each also sent as TripGuardrail)."""
@@ -59,23 +62,32 @@ class Guardrail:
         if state.phase is not Phase.RUNNING or started is None:
             return []
         spec = state.spec
-        length = collection_interval_seconds(spec.baseline)
-        complete = int((self.clock.now() - started).total_seconds() // length)
+        # The analysis's own cut of the window, so both judge the same intervals.
+        count, length = window_cut(state)
+        if length <= 0:
+            raise ValueError(f"the window's intervals are {length}s long; they must be positive")
+        complete = min(count, int((self.clock.now() - started).total_seconds() // length))
         if complete <= self.confirm:
             return []
+        # Bounded work per tick, however long the window: everything before the last
+        # ``confirm`` intervals is one slice (what the candidate reported at all), then those.
+        recent = started + timedelta(seconds=(complete - self.confirm) * length)
         end = started + timedelta(seconds=complete * length)
         patterns = critical_patterns(spec)
 
         async def intervals(variant: str) -> list[Slice]:
-            window = await self.source.window(
-                experiment_id,
-                variant,
-                start=started,
-                end=end,
-                intervals=complete,
-                critical_processes=patterns,
-            )
-            return list(window.intervals)
+            slices: list[Slice] = []
+            for start, until, count in ((started, recent, 1), (recent, end, self.confirm)):
+                window = await self.source.window(
+                    experiment_id,
+                    variant,
+                    start=start,
+                    end=until,
+                    intervals=count,
+                    critical_processes=patterns,
+                )
+                slices.extend(window.intervals)
+            return slices
 
         baseline = await intervals(spec.baseline.name)
         tripped = []
@@ -103,8 +115,25 @@ class Guardrail:
         for experiment_id in await self.index.in_phases([Phase.RUNNING]):
             try:
                 await self.check(experiment_id)
-            except Exception:
+            except Exception as exc:
                 log.exception("guardrail check of %s failed", experiment_id)
+                await self._failed(experiment_id, exc)
+            else:
+                self.failures.pop(experiment_id, None)
+
+    async def _failed(self, experiment_id: UUID, exc: Exception) -> None:
+        """After ``max_failures`` checks in a row fail, fail the experiment with the reason:
+        an experiment the guardrail cannot watch must not run on unwatched.
+        """
+        failures = self.failures[experiment_id] = self.failures.get(experiment_id, 0) + 1
+        if failures < self.max_failures:
+            return
+        reason = f"the guardrail could not check it {failures} times in a row: {type(exc).__name__}: {exc}"
+        await self.bus.send(
+            scheduler_command(
+                "FailExperiment", experiment_id, {"reason": reason[:2000]}, "guardrail-failed"
+            )
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         await every(self.tick, stop, self.run_once)

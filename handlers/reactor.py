@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from domain.ids import derived_id
+from domain.ids import derived_id, stream_uuid
 from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
 
 
@@ -44,3 +44,25 @@ def reaction_commands(
         )
         for index, (kind, data) in enumerate(reaction.commands)
     ]
+
+
+def failure_command(
+    reactor: str, event: RecordedEvent, error: BaseException
+) -> CommandEnvelope | None:
+    """FailExperiment for an experiment whose event a reactor could not handle, however often it
+    was tried: the experiment ends as Failed, with the reason, instead of waiting forever.
+    None for events of other aggregates. Its id is derived, so sending it twice is harmless.
+    """
+    if event.aggregate != "experiment":
+        return None
+    reason = f"the {reactor} handler failed on {event.type}: {type(error).__name__}: {error}"
+    return CommandEnvelope(
+        command_id=derived_id("reaction-failed", reactor, event.event_id),
+        type="FailExperiment",
+        data={"experiment_id": str(stream_uuid(event.stream_id)), "reason": reason[:2000]},
+        metadata=CommandMetadata(
+            actor=f"reactor:{reactor}",
+            correlation_id=event.metadata.correlation_id or event.event_id,
+            causation_id=event.event_id,
+        ),
+    )

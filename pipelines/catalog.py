@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -12,9 +12,14 @@ import yaml
 
 @dataclass(frozen=True)
 class Variable:
+    """A template variable: its default, its type and bounds, and whether Phoenix sets it."""
+
     name: str
     default: Any
     description: str
+    kind: str = "any"
+    bounds: dict[str, Any] = field(default_factory=dict)
+    wiring: bool = False
 
 
 @dataclass(frozen=True)
@@ -27,10 +32,23 @@ class Template:
     def defaults(self) -> dict[str, Any]:
         return {v.name: v.default for v in self.variables}
 
+    def variable(self, name: str) -> Variable | None:
+        return next((v for v in self.variables if v.name == name), None)
+
+
+_NOT_BOUNDS = {"default", "description", "type", "wiring"}
+
 
 def _variables(raw: dict[str, Any]) -> tuple[Variable, ...]:
     return tuple(
-        Variable(name, spec.get("default"), spec.get("description", ""))
+        Variable(
+            name,
+            spec.get("default"),
+            spec.get("description", ""),
+            kind=spec.get("type", "any"),
+            bounds={k: v for k, v in spec.items() if k not in _NOT_BOUNDS},
+            wiring=bool(spec.get("wiring", False)),
+        )
         for name, spec in raw.items()
     )
 

@@ -11,6 +11,7 @@ import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined, UndefinedError
 
 from pipelines.catalog import template
+from pipelines.variables import check_value
 
 NEVER = "a^"  # a regex that matches nothing, in RE2 and Python alike
 
@@ -54,15 +55,14 @@ def render(name: str, variables: dict[str, Any] | None = None) -> str:
         raise RenderError(
             f"{name} has no variable(s) {', '.join(sorted(unknown))}; it takes {', '.join(v.name for v in spec.variables)}"
         )
+    for variable in spec.variables:
+        if variable.name not in given:
+            continue
+        problem = check_value(variable, given[variable.name])
+        if problem:
+            joint = "" if problem.startswith("[") else ": "
+            raise RenderError(f"{variable.name}{joint}{problem}")
     values = {**spec.defaults(), **given}
-    for key in ("critical_processes", "high_priority_processes"):
-        for index, pattern in enumerate(values.get(key) or []):
-            try:
-                re2.compile(pattern)
-            except re2.error as exc:
-                raise RenderError(
-                    f"{key}[{index}] {pattern!r} is not an RE2 regex, which the collector needs: {exc}"
-                ) from None
     try:
         text = _env.get_template(f"{name}.yaml.j2").render(**values)
     except UndefinedError as exc:

@@ -49,7 +49,8 @@ class ProcessDeployer:
         path.write_text(config)
         process = CollectorProcess(self.binary, path, health_url(config), folder / "collector.log")
         try:
-            await asyncio.to_thread(process.start)
+            process.spawn()  # in this (the main) thread: the collector dies with Phoenix
+            await asyncio.to_thread(process.wait_healthy)
         except (RuntimeError, TimeoutError, OSError) as exc:
             raise DeploymentError(f"{self.binary.name}: {exc}") from exc
         self.running[key] = _Running(process, path, _cpu_seconds(process.pid), time.monotonic())

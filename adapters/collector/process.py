@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from adapters.child_process import stop
+from adapters.child_process import die_with_parent, stop
 
 
 class CollectorProcess:
@@ -17,10 +17,22 @@ class CollectorProcess:
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self, *, deadline_s: float = 30.0) -> None:
+        self.spawn()
+        self.wait_healthy(deadline_s=deadline_s)
+
+    def spawn(self) -> None:
+        """Start the process (from the main thread, it dies with Phoenix: no orphans)."""
         with self.log.open("ab") as log:
             self._process = subprocess.Popen(
-                [str(self.binary), "--config", str(self.config)], stdout=log, stderr=log
+                [str(self.binary), "--config", str(self.config)],
+                stdout=log,
+                stderr=log,
+                preexec_fn=die_with_parent(),
             )
+
+    def wait_healthy(self, *, deadline_s: float = 30.0) -> None:
+        """Block until the health check answers 200; stop it and raise if it does not in time."""
+        assert self._process is not None, "spawn() first"
         end = time.monotonic() + deadline_s
         while time.monotonic() < end:
             if self._process.poll() is not None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 import sysconfig
 from pathlib import Path
 
-from adapters.child_process import stop
+from adapters.child_process import die_with_parent, stop, stop_leftover
 from adapters.embedded.ports import free_port, wait_for_port
 
 
@@ -35,12 +36,22 @@ class EmbeddedNats:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "nats-server.pid"
+
     def start(self, *, deadline_s: float = 20.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        # nats-server does not lock its store: two on one store lose messages. One that an
+        # earlier Phoenix left behind (killed before it could stop it) is stopped first.
+        left = stop_leftover(self.pid_file, "nats-server")
+        if left is not None:
+            logging.getLogger(__name__).warning("stopped nats-server %d left on this store", left)
         config = self.data_dir / "nats-server.conf"
         config.write_text(
             "# Written by Phoenix at each start.\n"
             f"listen: 127.0.0.1:{self.port}\n"
+            f'pid_file: "{self.pid_file}"\n'
             "jetstream {\n"
             f'  store_dir: "{self.data_dir / "jetstream"}"\n'
             "  sync_interval: always\n"
@@ -51,7 +62,8 @@ class EmbeddedNats:
             [str(nats_server_binary()), "-c", str(config)],
             stdout=subprocess.DEVNULL,
             stderr=log,
-            start_new_session=True,
+            start_new_session=True,  # Ctrl-C in a terminal reaches Phoenix, which stops it
+            preexec_fn=die_with_parent(),
         )
         log.close()
         process = self._process
@@ -61,8 +73,13 @@ class EmbeddedNats:
             self.stop()  # never leave a half-started server holding the store directory
             raise
 
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
     def stop(self) -> None:
         if self._process is None:
             return
         stop(self._process)
         self._process = None
+        self.pid_file.unlink(missing_ok=True)

@@ -7,6 +7,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 
 class EmbeddedPostgres:
     """PostgreSQL on a Unix socket in its data dir; stopped by ``stop()``, not at exit."""
@@ -25,6 +27,16 @@ class EmbeddedPostgres:
 
             self._server = get_server(self.data_dir, cleanup_mode=None, start=False)
             self._server.start()
+
+    @property
+    def running(self) -> bool:
+        """Whether the postmaster of this data dir is alive (read anew: it may have died)."""
+        try:
+            pid = int((self.data_dir / "postmaster.pid").read_text().split()[0])
+            process = psutil.Process(pid)
+            return process.status() != psutil.STATUS_ZOMBIE and "postgres" in process.name()
+        except (OSError, ValueError, IndexError, psutil.Error):
+            return False
 
     @property
     def url(self) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from adapters.embedded.nats_server import EmbeddedNats
 from adapters.embedded.postgres_server import EmbeddedPostgres
 from adapters.settings import Settings, async_database_url
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,6 +45,20 @@ class Servers:
     @property
     def embedded(self) -> list[str]:
         return [type(s).__name__ for s in self._started]
+
+    def restart_dead(self) -> list[str]:
+        """Start again, in place (same data dir, same port or socket), each embedded server that
+        died; returns the names of those restarted. Raises if one cannot be started yet.
+        """
+        restarted = []
+        for server in self._started:
+            if not server.running:
+                log.warning(
+                    "the embedded %s is not running; starting it again", type(server).__name__
+                )
+                server.start()
+                restarted.append(type(server).__name__)
+        return restarted
 
     def stop(self) -> None:
         while self._started:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from faststream import AckPolicy
@@ -15,7 +16,7 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from adapters.nats.consumer import DeadLetterSink, Delivery, DeliveryPolicy, Handler, deliver
-from adapters.nats.streams import COMMANDS, ensure_streams
+from adapters.nats.streams import COMMANDS, ensure_streams, stream_configs
 from domain.catalog import command_subject
 from domain.messages import CommandEnvelope
 from handlers.ports import PublishAck
@@ -33,6 +34,24 @@ async def _keep_alive(msg: NatsMessage, every: float) -> None:
             log.debug("could not extend the ack deadline", exc_info=True)
 
 
+def _undecoded(msg: NatsMessage) -> bytes:
+    """The body as it came: Phoenix decodes it itself, so no body can fail before a handler
+    runs (FastStream's JSON decoding would raise on deep nesting, and the message would then
+    never be settled).
+    """
+    return msg.body
+
+
+@dataclass(eq=False)
+class Consumer:
+    """A durable consumer Phoenix runs: how to subscribe it again if it vanishes."""
+
+    stream: str
+    durable: str
+    subscribe: Callable[[], Awaitable[Any]]
+    subscriber: Any
+
+
 class NatsBus:
     """Connects to NATS, keeps the streams, publishes, and runs durable consumers."""
 
@@ -42,16 +61,16 @@ class NatsBus:
         quiet = logging.getLogger("phoenix.faststream")
         quiet.setLevel(logging.WARNING)
         self.broker = NatsBroker(url, logger=quiet, graceful_timeout=10.0)
-        self._subscribers: list[Any] = []
+        self._consumers: list[Consumer] = []
 
     async def start(self) -> None:
         await self.broker.start()
         await ensure_streams(self.js)
 
     async def stop(self) -> None:
-        for sub in self._subscribers:
-            await sub.stop()
-        self._subscribers.clear()
+        for consumer in self._consumers:
+            await consumer.subscriber.stop()
+        self._consumers.clear()
         await self.broker.stop()
 
     @property
@@ -88,10 +107,10 @@ class NatsBus:
         handler: Handler,
         dead_letters: DeadLetterSink,
         policy: DeliveryPolicy = DEFAULT_POLICY,
-    ) -> Any:
+    ) -> Consumer:
         """Run ``handler`` on every message of a durable pull consumer, acking after success.
 
-        Returns the subscriber; ``stop_consumer`` stops it (the durable stays on the server).
+        Returns the consumer; ``stop_consumer`` stops it (the durable stays on the server).
         """
 
         def config() -> ConsumerConfig:
@@ -108,46 +127,84 @@ class NatsBus:
                 max_ack_pending=max(policy.batch_size * policy.workers * 2, 16),
             )
 
-        # Create or update: an existing durable otherwise keeps its old configuration.
-        await self.js.add_consumer(stream, config=config())
-        sub = self.broker.subscriber(
-            subject,
-            stream=JStream(stream, declare=False),
-            durable=durable,
-            pull_sub=PullSub(batch_size=policy.batch_size, timeout=1.0),
-            config=config(),
-            ack_policy=AckPolicy.MANUAL,
-            persistent=False,
-            max_workers=policy.workers,
-        )
-
-        async def on_message(msg: NatsMessage) -> None:
-            raw = msg.raw_message
-            delivery = Delivery(
-                consumer=durable,
-                subject=raw.subject,
-                body=msg.body,
-                headers=dict(raw.headers or {}),
-                delivered=raw.metadata.num_delivered,
-                stream_sequence=raw.metadata.sequence.stream,
+        async def subscribe() -> Any:
+            # Create or update: an existing durable otherwise keeps its old configuration.
+            await self.js.add_consumer(stream, config=config())
+            sub = self.broker.subscriber(
+                subject,
+                stream=JStream(stream, declare=False),
+                durable=durable,
+                pull_sub=PullSub(batch_size=policy.batch_size, timeout=1.0),
+                config=config(),
+                ack_policy=AckPolicy.MANUAL,
+                persistent=False,
+                max_workers=policy.workers,
+                decoder=_undecoded,
             )
-            # Tell the server the message is still being worked on, so a slow effect is not
-            # redelivered to another worker while it runs.
-            heartbeat = asyncio.create_task(_keep_alive(msg, policy.ack_wait / 3))
+
+            async def on_message(msg: NatsMessage) -> None:
+                raw = msg.raw_message
+                delivery = Delivery(
+                    consumer=durable,
+                    subject=raw.subject,
+                    body=msg.body,
+                    headers=dict(raw.headers or {}),
+                    delivered=raw.metadata.num_delivered,
+                    stream_sequence=raw.metadata.sequence.stream,
+                )
+                # Tell the server the message is still being worked on, so a slow effect is not
+                # redelivered to another worker while it runs.
+                heartbeat = asyncio.create_task(_keep_alive(msg, policy.ack_wait / 3))
+                try:
+                    await deliver(delivery, handler, msg, policy, dead_letters)
+                finally:
+                    heartbeat.cancel()
+
+            sub(on_message)
+            await sub.start()
+            return sub
+
+        consumer = Consumer(stream, durable, subscribe, await subscribe())
+        self._consumers.append(consumer)
+        return consumer
+
+    async def stop_consumer(self, consumer: Consumer) -> None:
+        if consumer in self._consumers:
+            self._consumers.remove(consumer)
+            await consumer.subscriber.stop()
+
+    async def heal(self) -> list[str]:
+        """Declare again the streams and durable consumers that vanished (a NATS that lost its
+        store, or someone who deleted them); returns what was restored.
+        """
+        restored = [f"stream {name}" for name in await ensure_streams(self.js)]
+        for consumer in self._consumers:
             try:
-                await deliver(delivery, handler, msg, policy, dead_letters)
-            finally:
-                heartbeat.cancel()
+                await self.js.consumer_info(consumer.stream, consumer.durable)
+                continue
+            except NotFoundError:
+                pass
+            await consumer.subscriber.stop()
+            consumer.subscriber = await consumer.subscribe()
+            restored.append(f"consumer {consumer.durable}")
+        if restored:
+            log.warning("restored on the bus: %s", ", ".join(restored))
+        return restored
 
-        sub(on_message)
-        await sub.start()
-        self._subscribers.append(sub)
-        return sub
-
-    async def stop_consumer(self, sub: Any) -> None:
-        if sub in self._subscribers:
-            self._subscribers.remove(sub)
-            await sub.stop()
+    async def missing(self) -> list[str]:
+        """Streams and durable consumers Phoenix needs that the server does not have."""
+        gone = []
+        for config in stream_configs():
+            try:
+                await self.js.stream_info(config.name)
+            except NotFoundError:
+                gone.append(f"stream {config.name}")
+        for consumer in self._consumers:
+            try:
+                await self.js.consumer_info(consumer.stream, consumer.durable)
+            except NotFoundError:
+                gone.append(f"consumer {consumer.durable}")
+        return gone
 
     async def subscribe_core(self, subject: str, callback: Callable[[], Awaitable[None]]) -> Any:
         """A plain (non-durable) subscription, used only to wake pollers early."""

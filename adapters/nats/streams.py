@@ -40,13 +40,16 @@ def stream_configs() -> list[StreamConfig]:
     ]
 
 
-async def ensure_streams(js: JetStreamContext) -> None:
-    """Create each stream, or bring an existing one to this config."""
+async def ensure_streams(js: JetStreamContext) -> list[str]:
+    """Create each stream, or bring an existing one to this config; returns those created."""
+    created = []
     for config in stream_configs():
         assert config.name is not None
         try:
             await js.stream_info(config.name)
         except NotFoundError:
             await js.add_stream(config)
+            created.append(config.name)
         else:
             await js.update_stream(config)
+    return created

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.nats.consumer import Delivery
 from adapters.postgres.event_store import append_in
@@ -24,12 +24,17 @@ class DeadLetter:
     subject: str
     message_id: str | None
     headers: dict[str, str]
-    payload: str
+    payload: bytes
     error: str
     deliveries: int
     stream_sequence: int
     recorded_at: datetime
     redriven_at: datetime | None
+
+
+def _text(value: str) -> str:
+    """Text PostgreSQL can store: a NUL (which text and jsonb refuse) is written as ``\\x00``."""
+    return value.replace("\x00", "\\x00")
 
 
 def _new_event(event: Event, actor: str) -> NewEvent:
@@ -47,36 +52,7 @@ class PostgresDeadLetters:
 
     async def record(self, delivery: Delivery, error: str) -> None:
         async with self.engine.begin() as conn:
-            row_id = (
-                await conn.execute(
-                    pg_insert(dead_letters)
-                    .values(
-                        consumer=delivery.consumer,
-                        subject=delivery.subject,
-                        message_id=delivery.message_id,
-                        headers=delivery.headers,
-                        payload=delivery.body.decode("utf-8", errors="replace"),
-                        error=error,
-                        deliveries=delivery.delivered,
-                        stream_sequence=delivery.stream_sequence,
-                    )
-                    .on_conflict_do_nothing(constraint="dead_letters_once")
-                    .returning(dead_letters.c.id)
-                )
-            ).scalar_one_or_none()
-            if row_id is None:
-                return  # recorded already: the ack after it was lost and it came back
-            event = MessageDeadLettered(
-                dead_letter_id=row_id,
-                consumer=delivery.consumer,
-                subject=delivery.subject,
-                message_id=delivery.message_id,
-                error=error,
-                deliveries=delivery.delivered,
-            )
-            await append_in(
-                conn, dead_letter_stream(row_id), 0, [_new_event(event, delivery.consumer)]
-            )
+            await record_in(conn, delivery, error)
 
     async def list(self, *, include_redriven: bool = False) -> list[DeadLetter]:
         query = select(dead_letters).order_by(dead_letters.c.id)
@@ -105,3 +81,37 @@ class PostgresDeadLetters:
             event = DeadLetterRedriven(dead_letter_id=dead_letter_id, redriven_by=actor)
             await append_in(conn, dead_letter_stream(dead_letter_id), 1, [_new_event(event, actor)])
         return True
+
+
+async def record_in(conn: AsyncConnection, delivery: Delivery, error: str) -> None:
+    """Record a dead letter (row and event) in the caller's transaction; once per consumer
+    and stream sequence, whatever the message's bytes.
+    """
+    row_id = (
+        await conn.execute(
+            pg_insert(dead_letters)
+            .values(
+                consumer=delivery.consumer,
+                subject=_text(delivery.subject),
+                message_id=_text(delivery.message_id) if delivery.message_id else None,
+                headers={_text(k): _text(v) for k, v in delivery.headers.items()},
+                payload=delivery.body,
+                error=_text(error),
+                deliveries=delivery.delivered,
+                stream_sequence=delivery.stream_sequence,
+            )
+            .on_conflict_do_nothing(constraint="dead_letters_once")
+            .returning(dead_letters.c.id)
+        )
+    ).scalar_one_or_none()
+    if row_id is None:
+        return  # recorded already: the ack after it was lost and it came back
+    event = MessageDeadLettered(
+        dead_letter_id=row_id,
+        consumer=delivery.consumer,
+        subject=_text(delivery.subject),
+        message_id=_text(delivery.message_id) if delivery.message_id else None,
+        error=_text(error),
+        deliveries=delivery.delivered,
+    )
+    await append_in(conn, dead_letter_stream(row_id), 0, [_new_event(event, delivery.consumer)])

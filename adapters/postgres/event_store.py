@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.schema import events, handled_commands
-from domain.messages import NewEvent, RecordedEvent
+from domain.messages import UNDECODABLE_EVENT, EventMetadata, NewEvent, RecordedEvent
 from handlers.ports import CommandAlreadyHandled, ConcurrencyError, HandledCommand
 
 # One lock for every appender: positions are drawn and committed in the same order, so a
@@ -33,11 +33,41 @@ _ENVELOPE = func.json_build_object(
     "data", events.c.data,
     "metadata", events.c.metadata,
 ).cast(Text).label("envelope")  # fmt: skip
-_COLUMNS = (_ENVELOPE,)
+# The plain columns too, so that an event whose envelope cannot be decoded can still be named.
+_COLUMNS = (
+    _ENVELOPE,
+    events.c.event_id,
+    events.c.stream_id,
+    events.c.version,
+    events.c.position,
+    events.c.type,
+    events.c.recorded_at,
+)
+MAX_SET_ASIDE_TEXT = 64 * 1024
 
 
 def to_recorded(row: Any) -> RecordedEvent:
-    return RecordedEvent.model_validate_json(row.envelope)
+    """The stored event; one that cannot be decoded comes back as an EventUndecodable
+    placeholder at its place in the log (its original type, the error, the stored text), so
+    readers pass it and set it aside instead of stopping on it.
+    """
+    try:
+        return RecordedEvent.model_validate_json(row.envelope)
+    except (ValueError, RecursionError) as exc:  # pydantic's ValidationError is a ValueError
+        return RecordedEvent(
+            event_id=row.event_id,
+            stream_id=row.stream_id,
+            version=row.version,
+            position=row.position,
+            type=UNDECODABLE_EVENT,
+            schema_version=1,
+            data={
+                "original_type": row.type,
+                "error": f"{type(exc).__name__}: {str(exc)[:1000]}",
+                "stored": row.envelope[:MAX_SET_ASIDE_TEXT],
+            },
+            metadata=EventMetadata(actor="system", occurred_at=row.recorded_at),
+        )
 
 
 class PostgresEventStore:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     Table,
@@ -73,7 +74,7 @@ dead_letters = Table(
     Column("subject", Text, nullable=False),
     Column("message_id", Text),
     Column("headers", Json, nullable=False),
-    Column("payload", Text, nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # the raw bytes, whatever they are
     Column("error", Text, nullable=False),
     Column("deliveries", Integer, nullable=False),
     # A message is dead-lettered once per consumer, even if the ack after it is lost.
@@ -82,4 +83,20 @@ dead_letters = Table(
     Column("redriven_at", DateTime(timezone=True)),
     UniqueConstraint("consumer", "stream_sequence", name="dead_letters_once"),
     Index("dead_letters_open", "consumer", postgresql_where="redriven_at IS NULL"),
+)
+
+# Each variant's measurements per interval of its experiment's window (the `local` source):
+# the distinct series as sorted 64-bit hashes (so unions across intervals stay exact), the
+# datapoints, and the critical processes' identities.
+measured_intervals = Table(
+    "measured_intervals",
+    metadata,
+    Column("experiment_id", Uuid, nullable=False),
+    Column("variant", Text, nullable=False),
+    Column("index", Integer, nullable=False),
+    Column("series", LargeBinary, nullable=False),
+    Column("datapoints", BigInteger, nullable=False),
+    Column("critical", Json, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("experiment_id", "variant", "index"),
 )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from pydantic import Field
 
+from domain.bounds import FreeForm
 from domain.experiment.phase import Verdict
 from domain.experiment.spec import VARIANT_NAME, ExperimentSpec, Frozen
 from domain.messages import Command
@@ -53,7 +53,7 @@ class RecordVariantDeployed(ExperimentCommand):
     """(handler) One variant's collectors are deployed and healthy."""
 
     variant: str = Field(pattern=VARIANT_NAME)
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: FreeForm = Field(default_factory=dict)
 
 
 class RecordDeploymentFailed(ExperimentCommand):

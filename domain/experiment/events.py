@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from pydantic import Field
 
+from domain.bounds import FreeForm
 from domain.experiment.commands import VariantConfig, VariantMeasures, VariantResult
 from domain.experiment.spec import ExperimentSpec
 from domain.messages import Event
@@ -32,7 +32,7 @@ class ConfigsGenerated(ExperimentEvent):
 
 class VariantDeployed(ExperimentEvent):
     variant: str
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: FreeForm = Field(default_factory=dict)
 
 
 class ExperimentRunning(ExperimentEvent):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from domain.bounds import FreeForm
 
 VARIANT_NAME = r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"
 
@@ -19,7 +20,7 @@ class PipelineRef(Frozen):
 
     name: str = Field(pattern=VARIANT_NAME, description="variant name, DNS-label shaped")
     template: str = Field(min_length=1, max_length=200)
-    variables: dict[str, Any] = Field(default_factory=dict)
+    variables: FreeForm = Field(default_factory=dict)
 
 
 class Target(Frozen):

@@ -15,6 +15,7 @@ from adapters.nats.streams import COMMANDS
 from adapters.postgres import checkpoints
 from adapters.postgres.event_store import head_position_in
 from adapters.postgres.migrate import pending_revisions
+from adapters.postgres.schema import checkpoints as checkpoints_table
 from adapters.postgres.schema import dead_letters
 from adapters.relay import CHECKPOINT as RELAY
 from gateway.api.dependencies import ApiDeps
@@ -46,6 +47,35 @@ async def _nats(deps: ApiDeps) -> None:
     await deps.bus.js.account_info()
 
 
+async def _bus(deps: ApiDeps) -> None:
+    missing = await deps.bus.missing()
+    if missing:
+        raise RuntimeError(f"missing on the bus: {', '.join(missing)}")
+
+
+STUCK_AFTER_S = 30.0
+
+
+async def _log_readers(deps: ApiDeps) -> None:
+    """The relay and every projection keep up with the log: none is behind it and idle."""
+    async with deps.engine.connect() as conn:
+        head = await head_position_in(conn)
+        rows = await conn.execute(
+            select(
+                checkpoints_table.c.name,
+                checkpoints_table.c.position,
+                func.extract("epoch", func.now() - checkpoints_table.c.updated_at),
+            )
+        )
+        stuck = [
+            f"{name} is {head - position} events behind and has not moved for {idle:.0f}s"
+            for name, position, idle in rows
+            if position < head and idle > STUCK_AFTER_S
+        ]
+    if stuck:
+        raise RuntimeError("; ".join(stuck))
+
+
 async def _migrations(deps: ApiDeps) -> None:
     pending = await pending_revisions(deps.engine)
     if pending:
@@ -56,11 +86,15 @@ async def _migrations(deps: ApiDeps) -> None:
 async def readyz(
     request: Request[Any, Any, Any], deps: NamedDependency[ApiDeps]
 ) -> Response[dict[str, Any]]:
-    """Ready when Postgres and NATS answer and the schema is current."""
+    """Ready when Postgres and NATS answer, the schema is current, the streams and consumers
+    are there, and the relay and projections keep up with the log.
+    """
     results = await asyncio.gather(
         _check("postgres", _postgres(deps)),
         _check("nats", _nats(deps)),
+        _check("bus", _bus(deps)),
         _check("migrations", _migrations(deps)),
+        _check("log readers", _log_readers(deps)),
     )
     checks = {name: error or "ok" for name, error in results}
     if any(error for _, error in results):

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter, RawBody
 from nats.errors import Error as NatsError
 from pydantic import ValidationError
 
+from domain.bounds import MAX_MESSAGE_DEPTH, depth
 from domain.catalog import command_type
 from domain.errors import UnknownMessageType
 from domain.experiment.phase import Phase
@@ -88,35 +89,56 @@ async def command_status(deps: Deps, command_id: FromPath[UUID]) -> dict[str, An
 
 @post("/commands", status_code=202)
 async def send_command(deps: Deps, body: RawBody) -> Response[dict[str, Any]]:
-    """Validate a command envelope against the command schemas and publish it to the bus."""
+    """Validate a command envelope against the command schemas and publish it to the bus.
+
+    The command id (yours, or one assigned here) comes back on every answer, errors included:
+    sending the same envelope again with that id is always safe (the bus drops duplicates for
+    ten minutes and the store records each command id's outcome once, forever).
+    """
     try:
         raw = json.loads(body or b"null")
     except ValueError as exc:
         raise Problem(400, f"the body is not JSON: {exc}") from exc
     except RecursionError:
         raise Problem(400, "the body is nested too deeply") from None
+    if depth(raw) > MAX_MESSAGE_DEPTH:
+        raise Problem(400, f"the body nests deeper than {MAX_MESSAGE_DEPTH} levels")
     if not isinstance(raw, dict):
         raise Problem(422, "the body must be a JSON object: {type, data, command_id?, metadata?}")
     raw.setdefault("command_id", str(uuid4()))
+    ids = {"command_id": raw["command_id"]} if _is_uuid(raw["command_id"]) else {}
     try:
         envelope = CommandEnvelope.model_validate(raw)
         model, _ = command_type(envelope.type)
         model.model_validate(envelope.data)
     except UnknownMessageType as exc:
-        raise Problem(422, str(exc)) from exc
+        raise Problem(422, str(exc), **ids) from exc
     except ValidationError as exc:
         errors = [
             {"path": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
             for e in exc.errors(include_url=False)
         ]
-        raise Problem(422, "the command does not match its schema", errors=errors) from exc
+        raise Problem(422, "the command does not match its schema", errors=errors, **ids) from exc
     try:
         ack = await deps.bus.send(envelope)
     except (NatsError, TimeoutError) as exc:
-        raise Problem(503, f"the bus did not take the command: {type(exc).__name__}") from exc
+        raise Problem(
+            503,
+            f"the bus did not confirm the command ({type(exc).__name__}); it may still be taken "
+            "once the bus is back. Send it again with the same command_id: a retry is safe.",
+            command_id=str(envelope.command_id),
+        ) from exc
     location = f"/api/v1/commands/{envelope.command_id}"
     return Response(
         {"command_id": envelope.command_id, "status": "pending", "duplicate": ack.duplicate},
         status_code=202,
         headers={"Location": location},
     )
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return True

@@ -110,8 +110,16 @@ async def test_metrics_count_commands_and_report_lag(api: httpx.AsyncClient) -> 
     assert 'phoenix_consumer_lag_positions{consumer="projection:experiments"}' in text
 
 
-async def test_ready_when_postgres_nats_and_migrations_are(api: httpx.AsyncClient) -> None:
+async def test_ready_when_postgres_nats_the_bus_migrations_and_log_readers_are(
+    api: httpx.AsyncClient,
+) -> None:
     ready = await api.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"postgres": "ok", "nats": "ok", "migrations": "ok"}
+    assert ready.json()["checks"] == {
+        "postgres": "ok",
+        "nats": "ok",
+        "bus": "ok",
+        "migrations": "ok",
+        "log readers": "ok",
+    }
     assert (await api.get("/healthz")).json() == {"status": "ok"}

@@ -21,8 +21,11 @@ from tests.unit.experiment_builders import NOW
 
 
 async def started(candidate: dict[str, Any]) -> tuple[InMemoryEventStore, CommandHandler, str]:
+    """An experiment started without admission's checks, as one created by an older Phoenix
+    (or before the catalog changed) would be: config generation must still fail it cleanly.
+    """
     store = InMemoryEventStore()
-    handler = CommandHandler(store, FixedClock(NOW))
+    handler = CommandHandler(store, FixedClock(NOW), admit=lambda _command: None)
     xid = str(uuid4())
     data = {
         "experiment_id": xid,

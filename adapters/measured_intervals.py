@@ -1,0 +1,266 @@
+"""Per-interval measurements of each variant, kept in PostgreSQL as the intervals close.
+
+The sink hands every batch here. A batch counts in the interval of its experiment's window it
+arrived in (the analysis's own cut of the window); an interval is kept in memory while it is
+open and written (merged with what is stored) once it has closed, so memory holds only open
+intervals and a restart of Phoenix loses nothing already measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import time
+from array import array
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import re2
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.postgres.event_store import PostgresEventStore
+from adapters.postgres.schema import measured_intervals
+from domain.telemetry.model import Attributes, Batch, SeriesKey, datapoint_count, series_of
+from handlers.analysis import window_cut
+from handlers.experiment_state import critical_patterns, load
+
+log = logging.getLogger(__name__)
+
+NANOS = 1_000_000_000
+GRACE_NS = 2 * NANOS  # a batch may arrive a little after its interval ended
+REFRESH_NS = NANOS  # how often the schedule of an experiment not yet running is read again
+
+
+def series_hash(key: SeriesKey) -> int:
+    """A stable 64-bit hash of a series (Python's own hash changes with every process)."""
+    return int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "big")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Where an experiment's window lies and how it is cut: the intervals the analysis uses."""
+
+    start: int
+    end: int
+    count: int
+    patterns: tuple[str, ...]
+
+    @property
+    def length(self) -> int:
+        return max(1, (self.end - self.start) // self.count)
+
+    def index(self, at: int) -> int | None:
+        if not self.start <= at < self.end:
+            return None
+        return min(self.count - 1, (at - self.start) // self.length)
+
+    def closes_at(self, index: int) -> int:
+        return self.start + (index + 1) * self.length
+
+
+@dataclass
+class Interval:
+    """One variant's measurements in one interval: series hashes, datapoints, critical processes."""
+
+    series: set[int] = field(default_factory=set)
+    datapoints: int = 0
+    critical: set[Attributes] = field(default_factory=set)
+
+    def merge(self, other: Interval) -> None:
+        self.series |= other.series
+        self.datapoints += other.datapoints
+        self.critical |= other.critical
+
+
+Key = tuple[UUID, str, int]
+
+
+def _nanos(at: datetime) -> int:
+    return int(at.timestamp() * 1_000_000) * 1000
+
+
+class IntervalRecorder:
+    """Accumulates batches per (experiment, variant, interval); flushes closed intervals."""
+
+    def __init__(self, engine: AsyncEngine, *, flush_every: float = 0.5) -> None:
+        self.engine = engine
+        self.store = PostgresEventStore(engine)
+        self.flush_every = flush_every
+        self.open: dict[Key, Interval] = {}
+        self._schedules: dict[UUID, Schedule | None] = {}
+        self._looked_at: dict[UUID, int] = {}
+        self._compiled: dict[tuple[str, ...], list[Any]] = {}
+        self._lock = asyncio.Lock()
+
+    async def schedule(self, experiment_id: UUID) -> Schedule | None:
+        """The experiment's schedule once it runs (read from its stream, then kept)."""
+        known = self._schedules.get(experiment_id)
+        if known is not None:
+            return known
+        now = time.time_ns()
+        if now - self._looked_at.get(experiment_id, 0) < REFRESH_NS:
+            return None
+        self._looked_at[experiment_id] = now
+        try:
+            state = await load(self.store, experiment_id)
+        except LookupError:
+            return None
+        if state.started_at is None or state.window_ends_at is None:
+            return None
+        count, _ = window_cut(state)
+        found = Schedule(
+            _nanos(state.started_at),
+            _nanos(state.window_ends_at),
+            count,
+            critical_patterns(state.spec),
+        )
+        self._schedules[experiment_id] = found
+        return found
+
+    async def record(self, experiment: str, variant: str, batch: Batch, at: int) -> None:
+        """Count a batch that arrived at ``at`` (ns): in its interval, if within the window."""
+        try:
+            experiment_id = UUID(experiment)
+        except ValueError:
+            return  # not an experiment's (a hand-run collector): nothing to measure
+        schedule = await self.schedule(experiment_id)
+        index = schedule.index(at) if schedule else None
+        if schedule is None or index is None:
+            return
+        critical = self._critical(schedule.patterns)
+        piece = Interval(
+            series={series_hash(k) for k in series_of(batch)},
+            datapoints=datapoint_count(batch),
+            critical={rm.resource for rm in batch if critical(rm.resource)},
+        )
+        self.open.setdefault((experiment_id, variant, index), Interval()).merge(piece)
+
+    def _critical(self, patterns: tuple[str, ...]) -> Any:
+        compiled = self._compiled.get(patterns)
+        if compiled is None:
+            compiled = self._compiled[patterns] = [re2.compile(p) for p in patterns]
+
+        def critical(resource: Attributes) -> bool:
+            name = dict(resource).get("process.executable.name")
+            return isinstance(name, str) and any(p.search(name) for p in compiled)
+
+        return critical
+
+    async def flush(self, *, everything: bool = False) -> int:
+        """Write the intervals that have closed (or, with ``everything``, all); returns how many."""
+        async with self._lock:
+            now = time.time_ns()
+            due = [
+                key
+                for key in self.open
+                if everything
+                or (s := self._schedules.get(key[0])) is None
+                or now >= s.closes_at(key[2]) + GRACE_NS
+            ]
+            if not due:
+                return 0
+            async with self.engine.begin() as conn:
+                for key in due:
+                    await _merge(conn, key, self.open[key])
+            for key in due:
+                del self.open[key]
+            return len(due)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Flush closed intervals until ``stop``; then flush what is open, so a clean stop keeps it."""
+        try:
+            while not stop.is_set():
+                await self.flush()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.flush_every)
+        finally:
+            await self.flush(everything=True)
+
+    async def intervals(self, experiment_id: UUID, variant: str) -> dict[int, Interval]:
+        """Everything measured for a variant so far, stored and open, by interval index."""
+        query = select(measured_intervals).where(
+            measured_intervals.c.experiment_id == experiment_id,
+            measured_intervals.c.variant == variant,
+        )
+        async with self.engine.connect() as conn:
+            found = {row._mapping["index"]: _loaded(row) for row in await conn.execute(query)}
+        async with self._lock:
+            for (xid, name, index), interval in self.open.items():
+                if xid == experiment_id and name == variant:
+                    found.setdefault(index, Interval()).merge(interval)
+        return found
+
+    def forget(self, experiment: str, variant: str) -> None:
+        """Drop what is open for a torn-down variant (its window is over by then)."""
+        with contextlib.suppress(ValueError):
+            experiment_id = UUID(experiment)
+            for key in [k for k in self.open if k[0] == experiment_id and k[1] == variant]:
+                del self.open[key]
+
+
+def _packed(series: set[int]) -> bytes:
+    return array("Q", sorted(series)).tobytes()
+
+
+def _loaded(row: Any) -> Interval:
+    series = array("Q")
+    series.frombytes(row.series)
+    return Interval(
+        series=set(series),
+        datapoints=int(row.datapoints),
+        critical={tuple(tuple(pair) for pair in resource) for resource in row.critical},
+    )
+
+
+async def _merge(conn: Any, key: Key, interval: Interval) -> None:
+    experiment_id, variant, index = key
+    stored = (
+        await conn.execute(
+            select(measured_intervals)
+            .where(
+                measured_intervals.c.experiment_id == experiment_id,
+                measured_intervals.c.variant == variant,
+                measured_intervals.c.index == index,
+            )
+            .with_for_update()
+        )
+    ).first()
+    merged = Interval()
+    if stored is not None:
+        merged.merge(_loaded(stored))
+    merged.merge(interval)
+    values = {
+        "series": _packed(merged.series),
+        "datapoints": merged.datapoints,
+        "critical": [list(map(list, resource)) for resource in sorted(merged.critical, key=repr)],
+    }
+    statement = insert(measured_intervals).values(
+        experiment_id=experiment_id, variant=variant, index=index, **values
+    )
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["experiment_id", "variant", "index"], set_=values
+        )
+    )
+
+
+def slices(
+    stored: dict[int, Interval], schedule: Schedule, start: int, end: int, count: int
+) -> list[Interval]:
+    """The stored intervals regrouped into ``count`` equal slices of [start, end): each stored
+    interval falls in the slice holding its start (exact when the cuts agree, as the analysis's
+    and the guardrail's do with the recorder's).
+    """
+    length = max(1, (end - start) // count)
+    out = [Interval() for _ in range(count)]
+    for index, interval in stored.items():
+        begins = schedule.start + index * schedule.length
+        if start <= begins < end:
+            out[min(count - 1, (begins - start) // length)].merge(interval)
+    return out
