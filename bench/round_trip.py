@@ -70,7 +70,7 @@ async def phoenix_round_trip(runtime: Runtime, api: httpx.AsyncClient, n: int) -
 
 async def main(n: int) -> None:
     with tempfile.TemporaryDirectory(prefix="phoenix-bench-") as tmp:
-        settings = Settings.from_env(data_dir=Path(tmp), api_port=0, poll_interval=1.0)
+        settings = Settings.from_env(data_dir=Path(tmp), api_port=0, otlp_port=0, poll_interval=1.0)
         runtime = await Runtime.start(settings)
         try:
             async with httpx.AsyncClient(base_url=runtime.api_url or "", timeout=10) as api:

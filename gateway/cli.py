@@ -113,6 +113,10 @@ def up(
             else "external"
         )
         console.print(f"  Postgres  {database}")
+        if runtime.experiments is not None:
+            console.print(
+                f"  OTLP      {runtime.experiments.sink.endpoint}  (variants and load send here)"
+            )
         console.print("  Ctrl-C to stop.")
         try:
             await runtime.wait()
@@ -389,7 +393,9 @@ def demo(
     _logging()
     if deployer not in DEPLOYERS:
         raise typer.BadParameter(f"--deployer must be one of {', '.join(DEPLOYERS)}")
-    settings = settings_for(data_dir, api_port=port, deployer=deployer)
+    # The demo's collectors and load send to its own sink, wherever it listens: a free port, so
+    # a `phoenix up` already on this machine (on the configured port) is no obstacle.
+    settings = settings_for(data_dir, api_port=port, deployer=deployer, otlp_port=0)
     options = DemoOptions(
         hosts=hosts,
         profile=profile,

@@ -101,7 +101,13 @@ async def _run(fleet: Fleet, seconds: float, endpoint: str) -> None:
     exporter = OtlpHttpExporter(endpoint, headers={LOAD_HEADER: "loadsim"})
 
     async def publish(batches: list[Batch], _at: int) -> None:
-        await asyncio.gather(*(exporter.export(b) for b in batches))
+        # A receiver that is down (Phoenix restarting) loses this scrape, not the whole load.
+        results = await asyncio.gather(
+            *(exporter.export(b) for b in batches), return_exceptions=True
+        )
+        failed = [r for r in results if isinstance(r, Exception)]
+        if failed:
+            err.print(f"{len(failed)} of {len(batches)} hosts not sent: {failed[0]}")
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 from domain.experiment.phase import Phase
@@ -70,7 +71,9 @@ class Analysis:
         results = []
         for candidate in spec.candidates:
             overhead = await self._overhead(state.experiment_id, candidate.name)
-            result = judge(
+            # CPU-bound (rank tests): off the event loop, which serves the API meanwhile.
+            result = await asyncio.to_thread(
+                judge,
                 candidate.name,
                 baseline,
                 windows[candidate.name],

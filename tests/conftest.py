@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -24,11 +26,15 @@ TEMPLATE = "phoenix_test_template"
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    data_dir: Path = tmp_path_factory.mktemp("phoenix-data")
+def servers() -> Iterator[Servers]:
+    """The session's servers, in a directory of their own: under pytest's base temp dir, the
+    next pytest session on this machine would reset it to 0700 and lock PostgreSQL out.
+    """
+    data_dir = Path(tempfile.mkdtemp(prefix="phoenix-test-servers-"))
     started = Servers.start(Settings.from_env(data_dir=data_dir))
     yield started
     started.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +99,7 @@ def otelcol() -> Path:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if "/integration/" in str(item.path) or "/e2e/" in str(item.path):
+        if any(tier in str(item.path) for tier in ("/integration/", "/e2e/", "/faults/")):
             item.add_marker(pytest.mark.integration)
 
 

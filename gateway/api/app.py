@@ -10,6 +10,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, Yaml
 
 from gateway.api import experiment_routes, operations, routes
 from gateway.api.dependencies import ApiDeps
+from gateway.api.openapi_docs import document_problems
 from gateway.api.problems import EXCEPTION_HANDLERS
 
 VERSION = "0.1.0"
@@ -35,7 +36,7 @@ def create_app(deps: ApiDeps) -> Litestar:
             experiment_routes.get_template,
         ],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[v1, operations.healthz, operations.readyz, operations.metrics],
         dependencies={"deps": Provide(provide)},
         exception_handlers=EXCEPTION_HANDLERS,
@@ -50,3 +51,5 @@ def create_app(deps: ApiDeps) -> Litestar:
         # Below NATS's default 1 MiB max_payload, with room for the headers: 413, not a 500.
         request_max_body_size=MAX_BODY,
     )
+    document_problems(app)
+    return app

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
 from litestar import Response, get
 from litestar.params import FromPath
 
+from domain.experiment.spec import VARIANT_NAME
 from gateway.api.problems import Problem
 from gateway.api.routes import Deps
 from pipelines.catalog import catalog, template
@@ -32,6 +34,8 @@ async def variant_config(
     deps: Deps, experiment_id: FromPath[UUID], variant: FromPath[str]
 ) -> Response[str]:
     """The collector config rendered for the variant, exactly as deployed (YAML)."""
+    if not re.fullmatch(VARIANT_NAME, variant):  # nothing by that name can exist
+        raise Problem(404, f"{variant!r} is not a variant name")
     async with deps.engine.connect() as conn:
         found = await queries.variant(conn, experiment_id, variant)
         experiment = await queries.get_experiment(conn, experiment_id) if found is None else None

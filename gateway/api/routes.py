@@ -19,6 +19,7 @@ from domain.experiment.phase import Phase
 from domain.ids import experiment_stream
 from domain.messages import CommandEnvelope
 from gateway.api.dependencies import ApiDeps
+from gateway.api.openapi_docs import CommandOperation
 from gateway.api.problems import Problem
 from projections import queries
 
@@ -87,7 +88,7 @@ async def command_status(deps: Deps, command_id: FromPath[UUID]) -> dict[str, An
     return {"status": found.pop("outcome"), **found}
 
 
-@post("/commands", status_code=202)
+@post("/commands", status_code=202, operation_class=CommandOperation)
 async def send_command(deps: Deps, body: RawBody) -> Response[dict[str, Any]]:
     """Validate a command envelope against the command schemas and publish it to the bus.
 

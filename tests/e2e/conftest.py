@@ -23,6 +23,7 @@ async def runtime(
         database_url=database_url,
         nats_url=servers.nats_url,
         api_port=0,
+        otlp_port=0,
         poll_interval=0.5,
     )
     runtime = await Runtime.start(settings)

@@ -1,0 +1,62 @@
+"""Schemathesis against the live API: no server errors, no status or content type it does not document."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
+
+from gateway.runtime import Runtime
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
+EXAMPLES = 40  # per operation; derandomized, so every run sends the same requests
+
+
+def fuzz(base_url: str) -> tuple[int, Counter[str], list[str]]:
+    """Every operation, EXAMPLES cases each; (operations, requests by status, failures)."""
+    schema = schemathesis.openapi.from_url(f"{base_url}/schema/openapi.json")
+    statuses: Counter[str] = Counter()
+    failures: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case: Any) -> None:
+            response = case.call(base_url=base_url)
+            statuses[f"{response.status_code}"] += 1
+            try:
+                case.validate_response(response, checks=CHECKS)
+            except Exception as exc:  # each failure is counted and reported, then the next case
+                failures.append(f"{case.method} {case.path}: {str(exc).splitlines()[0][:300]}")
+
+        check()
+    return operations, statuses, failures
+
+
+async def test_the_api_answers_every_generated_request_as_its_openapi_document_says(
+    runtime: Runtime,
+) -> None:
+    assert runtime.api_url is not None
+    operations, statuses, failures = await asyncio.to_thread(fuzz, runtime.api_url)
+    requests = sum(statuses.values())
+    print(
+        f"\nschemathesis: {operations} operations, {requests} requests "
+        f"({', '.join(f'{k}: {v}' for k, v in sorted(statuses.items()))}), "
+        f"{len(failures)} failures"
+    )
+    assert failures == []
+    assert not any(status.startswith("5") and status != "503" for status in statuses)

@@ -1,0 +1,125 @@
+"""kill -9 of Phoenix halfway through a window: what was measured stays, the verdict holds."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+
+from tests.processes import PhoenixProcess, start_load
+from tests.waiting import eventually
+
+DURATION = 16
+INTERVAL = "1s"
+NO_POSTGRES = ["^mysqld$", "^redis-server$", "^mongod$", "^nginx$"]
+
+
+def experiment(experiment_id: str) -> dict[str, Any]:
+    variables = {"collection_interval": INTERVAL}
+    return {
+        "experiment_id": experiment_id,
+        "name": "restart mid-window",
+        "baseline": {"name": "baseline", "template": "process-baseline-v1", "variables": variables},
+        "candidates": [
+            {"name": "filtered", "template": "process-priority-filter-v1", "variables": variables},
+            {
+                "name": "no-postgres",
+                "template": "process-minimal-v1",
+                "variables": {**variables, "critical_processes": NO_POSTGRES},
+            },
+        ],
+        "duration_seconds": DURATION,
+        "critical_processes": ["^postgres$", "^nginx$"],
+    }
+
+
+async def run(tmp_path: Path, name: str, *, kill_at: float | None) -> dict[str, Any]:
+    """One experiment on its own `phoenix up` with live load; killed at ``kill_at`` of the window."""
+    phoenix = PhoenixProcess(tmp_path / name, {"PHOENIX_DEPLOYER": "local"})
+    phoenix.start()
+    load: subprocess.Popen[bytes] | None = None
+    try:
+        await asyncio.to_thread(phoenix.wait_ready)
+        load = start_load(tmp_path / name, phoenix.otlp_url, "--hosts", "4", "--interval", INTERVAL)
+        experiment_id = str(uuid4())
+        async with httpx.AsyncClient(base_url=phoenix.api_url, timeout=10) as api:
+            for kind, data in (
+                ("CreateExperiment", experiment(experiment_id)),
+                ("StartExperiment", {"experiment_id": experiment_id}),
+            ):
+                assert (
+                    await api.post("/api/v1/commands", json={"type": kind, "data": data})
+                ).status_code == 202
+            running = await eventually(
+                lambda: api.get(f"/api/v1/experiments/{experiment_id}"),
+                until=lambda r: r.status_code == 200 and r.json()["phase"] == "Running",
+                deadline=60,
+            )
+        ends = datetime.fromisoformat(running.json()["window_ends_at"]).timestamp()
+        killed_at = None
+        if kill_at is not None:
+            moment = ends - DURATION * (1 - kill_at)
+            await eventually(_now, until=lambda now: now >= moment, deadline=DURATION)
+            await asyncio.to_thread(phoenix.kill)
+            killed_at = time.time()
+            phoenix.start()
+            await asyncio.to_thread(phoenix.wait_ready)
+        async with httpx.AsyncClient(base_url=phoenix.api_url, timeout=10) as api:
+            results = (
+                await eventually(
+                    lambda: api.get(f"/api/v1/experiments/{experiment_id}/results"),
+                    until=lambda r: r.status_code == 200 and r.json()["available"],
+                    deadline=120,
+                )
+            ).json()
+        return {"results": results, "killed_at": killed_at, "ends": ends}
+    finally:
+        if load is not None:
+            load.send_signal(signal.SIGTERM)
+            load.wait(30)
+        if phoenix.process is not None and phoenix.process.poll() is None:
+            await asyncio.to_thread(phoenix.stop)
+
+
+async def _now() -> float:
+    return time.time()
+
+
+def verdicts(results: dict[str, Any]) -> dict[str, str | None]:
+    return {v["variant"]: v["verdict"] for v in results["variants"] if v["role"] != "baseline"}
+
+
+def baseline_intervals(results: dict[str, Any]) -> list[dict[str, Any]]:
+    [baseline] = [v for v in results["variants"] if v["role"] == "baseline"]
+    return list(baseline["intervals"])
+
+
+async def test_a_restart_mid_window_keeps_what_was_measured_and_gives_the_same_verdicts(
+    tmp_path: Path,
+) -> None:
+    steady = await run(tmp_path, "steady", kill_at=None)
+    restarted = await run(tmp_path, "restarted", kill_at=0.5)
+    assert verdicts(steady["results"]) == {"filtered": "promote", "no-postgres": "reject"}
+    assert verdicts(restarted["results"]) == verdicts(steady["results"])
+    # Every interval that had closed before the kill still holds what was measured in it.
+    intervals = baseline_intervals(restarted["results"])
+    length = DURATION / len(intervals)
+    start = restarted["ends"] - DURATION
+    closed_before_kill = [
+        i for i in intervals if start + (i["index"] + 1) * length + 2 <= restarted["killed_at"]
+    ]
+    assert len(closed_before_kill) >= 3
+    assert all(i["series"] > 0 and i["datapoints_per_minute"] > 0 for i in closed_before_kill)
+    measured = sum(1 for i in intervals if i["series"] > 0)
+    print(
+        f"\nfaults: kill -9 at half the window: {measured} of {len(intervals)} intervals measured "
+        f"({len(closed_before_kill)} closed before the kill, all kept); verdicts "
+        f"{verdicts(restarted['results'])} as without the restart"
+    )
