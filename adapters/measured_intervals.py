@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 NANOS = 1_000_000_000
 GRACE_NS = 2 * NANOS  # a batch may arrive a little after its interval ended
-REFRESH_NS = NANOS  # how often the schedule of an experiment not yet running is read again
+REFRESH_NS = NANOS // 4  # how often the schedule of an experiment not yet running is read
+HOLD_NS = 60 * NANOS  # how long arrivals wait for their experiment's schedule to be known
 
 
 def series_hash(key: SeriesKey) -> int:
@@ -81,6 +82,17 @@ class Interval:
 Key = tuple[UUID, str, int]
 
 
+@dataclass(frozen=True)
+class _Arrival:
+    """A batch reduced to what the measurements need, while its experiment's schedule is read."""
+
+    variant: str
+    at: int
+    series: set[int]
+    datapoints: int
+    resources: frozenset[Attributes]
+
+
 def _nanos(at: datetime) -> int:
     return int(at.timestamp() * 1_000_000) * 1000
 
@@ -96,6 +108,7 @@ class IntervalRecorder:
         self._schedules: dict[UUID, Schedule | None] = {}
         self._looked_at: dict[UUID, int] = {}
         self._compiled: dict[tuple[str, ...], list[Any]] = {}
+        self._held: dict[UUID, list[_Arrival]] = {}
         self._lock = asyncio.Lock()
 
     async def schedule(self, experiment_id: UUID) -> Schedule | None:
@@ -129,17 +142,39 @@ class IntervalRecorder:
             experiment_id = UUID(experiment)
         except ValueError:
             return  # not an experiment's (a hand-run collector): nothing to measure
+        arrival = _Arrival(
+            variant,
+            at,
+            {series_hash(k) for k in series_of(batch)},
+            datapoint_count(batch),
+            frozenset(rm.resource for rm in batch),
+        )
+        held = self._held.setdefault(experiment_id, [])
+        held.append(arrival)
+        while held[0].at < at - HOLD_NS:
+            held.pop(0)
+        await self._drain(experiment_id)
+
+    async def _drain(self, experiment_id: UUID) -> None:
+        """Count what arrived for the experiment, once its schedule is known (until then, an
+        arrival is held: a window may have begun a moment before the schedule was read).
+        """
         schedule = await self.schedule(experiment_id)
-        index = schedule.index(at) if schedule else None
-        if schedule is None or index is None:
+        if schedule is not None:
+            for arrival in self._held.pop(experiment_id, []):
+                self._count(experiment_id, schedule, arrival)
+
+    def _count(self, experiment_id: UUID, schedule: Schedule, arrival: _Arrival) -> None:
+        index = schedule.index(arrival.at)
+        if index is None:
             return
         critical = self._critical(schedule.patterns)
         piece = Interval(
-            series={series_hash(k) for k in series_of(batch)},
-            datapoints=datapoint_count(batch),
-            critical={rm.resource for rm in batch if critical(rm.resource)},
+            series=arrival.series,
+            datapoints=arrival.datapoints,
+            critical={r for r in arrival.resources if critical(r)},
         )
-        self.open.setdefault((experiment_id, variant, index), Interval()).merge(piece)
+        self.open.setdefault((experiment_id, arrival.variant, index), Interval()).merge(piece)
 
     def _critical(self, patterns: tuple[str, ...]) -> Any:
         compiled = self._compiled.get(patterns)
@@ -154,6 +189,8 @@ class IntervalRecorder:
 
     async def flush(self, *, everything: bool = False) -> int:
         """Write the intervals that have closed (or, with ``everything``, all); returns how many."""
+        for experiment_id in list(self._held):
+            await self._drain(experiment_id)
         async with self._lock:
             now = time.time_ns()
             due = [
@@ -184,6 +221,7 @@ class IntervalRecorder:
 
     async def intervals(self, experiment_id: UUID, variant: str) -> dict[int, Interval]:
         """Everything measured for a variant so far, stored and open, by interval index."""
+        await self._drain(experiment_id)
         query = select(measured_intervals).where(
             measured_intervals.c.experiment_id == experiment_id,
             measured_intervals.c.variant == variant,
@@ -202,6 +240,7 @@ class IntervalRecorder:
             experiment_id = UUID(experiment)
             for key in [k for k in self.open if k[0] == experiment_id and k[1] == variant]:
                 del self.open[key]
+            self._held.pop(experiment_id, None)
 
 
 def _packed(series: set[int]) -> bytes:

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from scipy.stats import rankdata
-
 from domain.experiment.commands import IntervalMeasure, VariantMeasures, VariantResult
 from domain.experiment.phase import Verdict
 from domain.experiment.spec import SuccessCriteria
@@ -58,6 +56,21 @@ def _paired(baseline: VariantWindow, candidate: VariantWindow) -> list[tuple[Sli
     ]
 
 
+def doubled_midranks(values: Sequence[float]) -> list[int]:
+    """Twice each value's rank, ties sharing the mean of their ranks (so every one is whole)."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    doubled = [0] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        for position in range(start, end + 1):
+            doubled[order[position]] = start + end + 2  # 2 x the mean of ranks start+1..end+1
+        start = end + 1
+    return doubled
+
+
 def signed_rank_p(differences: Sequence[float]) -> tuple[float, float]:
     """One-sided p-values (greater, less) of the Wilcoxon signed-rank test, from the exact null
     distribution given the ties: every sign assignment of the midranks, counted by dynamic
@@ -66,7 +79,7 @@ def signed_rank_p(differences: Sequence[float]) -> tuple[float, float]:
     permutation test for seconds and answers differently each run.
     """
     nonzero = [d for d in differences if d != 0]
-    doubled = [int(r * 2) for r in rankdata([abs(d) for d in nonzero])]  # midranks are k/2
+    doubled = doubled_midranks([abs(d) for d in nonzero])
     observed = sum(r for r, d in zip(doubled, nonzero, strict=True) if d > 0)
     ways = [1] + [0] * sum(doubled)  # ways[w]: sign assignments whose positive ranks sum to w
     for rank in doubled:

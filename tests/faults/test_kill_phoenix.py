@@ -88,7 +88,7 @@ async def _handled(engine: AsyncEngine, ids: list[UUID]) -> int:
 
 async def _created_per_command(engine: AsyncEngine) -> Counter[UUID]:
     """How many ExperimentCreated each command wrote (exactly one is right)."""
-    query = select(events.c.metadata["command_id"].astext).where(
+    query = select(events.c.metadata["command_id"].as_string()).where(
         events.c.type == "ExperimentCreated"
     )
     async with engine.connect() as conn:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
+
 from domain.experiment.phase import Verdict
 from domain.experiment.spec import SuccessCriteria
 from domain.telemetry.model import attributes
 from handlers.guardrail import disappeared
 from handlers.ports import Overhead, Slice, VariantWindow
-from handlers.verdict import Outcome, Window, judge, rank_test
+from handlers.verdict import Outcome, Window, judge, rank_test, signed_rank_p
 
 REDIS = attributes(
     [("host.name", "h1"), ("process.pid", 7), ("process.executable.name", "redis-server")]
@@ -112,3 +116,16 @@ def test_a_rank_test_over_tied_intervals_is_quick_and_gives_the_same_p_every_tim
     first = rank_test(values, 0.5, 0.05)
     assert first[0] is Outcome.HOLDS
     assert all(rank_test(values, 0.5, 0.05) == first for _ in range(5))
+
+
+def test_the_signed_rank_p_values_equal_scipy_s_exact_ones_with_and_without_ties() -> None:
+    from scipy.stats import wilcoxon  # the reference, for the tests only
+
+    rng = random.Random(4)
+    for n in range(1, 14):  # where SciPy enumerates every sign assignment
+        for _ in range(20):
+            values = [rng.choice([-0.2, -0.1, 0.1, 0.2, 0.3]) for _ in range(n)]
+            values = [v + (rng.random() / 100 if rng.random() < 0.5 else 0) for v in values]
+            greater, less = signed_rank_p(values)
+            assert greater == pytest.approx(wilcoxon(values, alternative="greater").pvalue)
+            assert less == pytest.approx(wilcoxon(values, alternative="less").pvalue)
