@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 from pathlib import Path
 
+from adapters.embedded.postgres_server import EmbeddedPostgres
 from adapters.embedded.servers import Servers
 from adapters.nats.bus import NatsBus
 from adapters.nats.streams import COMMANDS
@@ -48,3 +51,17 @@ async def test_events_and_unhandled_commands_survive_a_restart(tmp_path: Path) -
         await bus.stop()
     finally:
         await asyncio.to_thread(servers.stop)
+
+
+def test_the_embedded_postgres_makes_its_parents_searchable_not_readable(tmp_path: Path) -> None:
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    private.chmod(0o700)
+    server = EmbeddedPostgres(private / "data" / "postgres")
+    server.start()
+    try:
+        mode = stat.S_IMODE(private.stat().st_mode)
+    finally:
+        server.stop()
+    # Root runs PostgreSQL as another user, who must reach its data dir: search, never read.
+    assert mode == (0o711 if os.geteuid() == 0 else 0o700)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from uuid import uuid4
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -87,3 +88,45 @@ async def test_a_reactor_sends_its_command_once_even_when_the_event_comes_twice(
         ).scalar_one()
     assert effects == 1
     assert reactor.calls == 1
+
+
+class AlwaysFails:
+    """A reactor whose effect can never happen (a broken config, an unreachable cluster)."""
+
+    name = "always-fails"
+    event_types = frozenset({"ExperimentStarted"})
+
+    async def react(self, event: RecordedEvent) -> Reaction:
+        raise RuntimeError("the cluster refused the config")
+
+
+async def test_an_experiment_whose_event_a_reactor_keeps_failing_on_ends_failed_with_the_reason(
+    bus: NatsBus, engine: AsyncEngine
+) -> None:
+    store, dead = PostgresEventStore(engine), PostgresDeadLetters(engine)
+    await CommandWorker(bus, CommandHandler(store, SystemClock()), dead, policy=FAST).start()
+    await ReactorRunner(bus, engine, AlwaysFails(), dead, policy=FAST).start()
+    relay = Relay(engine, bus_publisher(bus))
+    created = create()
+    await bus.send(created)
+    [event] = await eventually(partial(store.read_all, 0, 10), until=lambda e: len(e) == 1)
+    await bus.send(
+        CommandEnvelope(
+            command_id=uuid4(),
+            type="StartExperiment",
+            data={"experiment_id": event.data["experiment_id"]},
+        )
+    )
+
+    async def history() -> list[RecordedEvent]:
+        await relay.run_once()
+        return await store.read_stream(event.stream_id)
+
+    found = await eventually(history, until=lambda h: h[-1].type == "ExperimentFailed")
+    assert found[-1].data["reason"] == (
+        "the always-fails handler failed on ExperimentStarted: RuntimeError: "
+        "the cluster refused the config"
+    )
+    assert found[-1].metadata.actor == "reactor:always-fails"
+    letters = await eventually(dead.list, until=lambda d: len(d) == 1)
+    assert letters[0].consumer == "reactor-always-fails"
