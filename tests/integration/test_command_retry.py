@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 from pathlib import Path
 
 import httpx
@@ -29,7 +30,7 @@ async def test_a_503_carries_the_command_id_and_a_retry_with_it_is_taken_once(
     app = create_app(ApiDeps(engine, PostgresEventStore(engine), bus, Metrics()))
     try:
         # On this event loop, where the bus's connection lives (a test client's portal is not).
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=cast(Any, app))  # an ASGI app; the two typings differ
         async with httpx.AsyncClient(transport=transport, base_url="http://phoenix") as api:
             nats.stop()  # the bus goes away under the API
             body = {"type": "CreateExperiment", "data": spec()}
