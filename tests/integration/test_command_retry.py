@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, cast
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
