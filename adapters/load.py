@@ -11,21 +11,38 @@ from domain.telemetry.model import Batch
 from simulator.fleet import Fleet
 
 Publish = Callable[[list[Batch], int], Awaitable[None]]
+# Given the fleet, the interval's start (ns) and its length (s): scrapes it as it likes.
+ScrapeEach = Callable[[Fleet, int, float], Awaitable[object]]
 
 
 class LoadGenerator:
-    """Scrapes ``fleet`` at wall-clock times, one interval apart, and publishes each scrape."""
+    """Every interval, on the wall clock: scrapes ``fleet`` once and publishes the scrape, or
+    (``each``) lets each consumer scrape it at its own moment of the interval.
+    """
 
-    def __init__(self, fleet: Fleet, interval_s: float, publish: Publish) -> None:
+    def __init__(
+        self,
+        fleet: Fleet,
+        interval_s: float,
+        publish: Publish | None = None,
+        *,
+        each: ScrapeEach | None = None,
+    ) -> None:
         if interval_s <= 0:
             raise ValueError("the scrape interval must be positive")
-        self.fleet, self.interval_s, self.publish = fleet, interval_s, publish
+        if (publish is None) == (each is None):
+            raise ValueError("give either publish or each")
+        self.fleet, self.interval_s, self.publish, self.each = fleet, interval_s, publish, each
         self.scrapes = 0
 
     async def tick(self) -> None:
         at = time.time_ns()
-        batches = await asyncio.to_thread(self.fleet.scrape, at)
-        await self.publish(batches, at)
+        if self.each is not None:
+            await self.each(self.fleet, at, self.interval_s)
+        else:
+            assert self.publish is not None
+            batches = await asyncio.to_thread(self.fleet.scrape, at)
+            await self.publish(batches, at)
         self.scrapes += 1
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -9,11 +9,18 @@ from uuid import UUID
 import yaml
 
 from adapters.otlp_sink import OtlpSink
+from domain.ids import derived_id
 from domain.telemetry.model import Batch
 from handlers.ports import Deployment, DeploymentError, Overhead
 from pipelines.evaluator import Evaluator, EvaluatorError
+from simulator.fleet import Fleet
 
 Key = tuple[UUID, str]
+
+
+def scrape_phase(key: Key, interval_ns: int) -> int:
+    """Where in each interval a variant's simulated collector scrapes: fixed per variant."""
+    return derived_id("scrape-phase", *key).int % max(1, interval_ns)
 
 
 class LocalDeployer:
@@ -45,8 +52,38 @@ class LocalDeployer:
         for experiment_id, variant in list(self.running):
             await self.teardown(experiment_id, variant)
 
+    async def scrape_each(
+        self, fleet: Fleet, at: int, interval_s: float
+    ) -> list[tuple[Key, int, list[Batch]]]:
+        """Each deployed variant scrapes the fleet at its own moment of the interval, as a real
+        collector does on its own clock (short-lived processes are then seen by some variants
+        and not others); returns every variant's scrape: (variant, when, batches).
+        """
+        interval_ns = int(interval_s * 1e9)
+        running = sorted(self.running.items(), key=lambda item: scrape_phase(item[0], interval_ns))
+        if not running:
+            return []
+
+        def scrape_and_evaluate() -> list[tuple[Key, int, list[Batch], list[Batch]]]:
+            done = []
+            for key, evaluator in running:  # in phase order: the fleet's time moves forward
+                when = at + scrape_phase(key, interval_ns)
+                batches = fleet.scrape(when)
+                done.append((key, when, batches, [evaluator.run(b) for b in batches]))
+            return done
+
+        scraped = await asyncio.to_thread(scrape_and_evaluate)
+        for (experiment_id, variant), when, _, outputs in scraped:
+            if (experiment_id, variant) in self.running:
+                for out in outputs:
+                    await self.sink.record(str(experiment_id), variant, out, when)
+        await self.sink.notify()
+        return [(key, when, batches) for key, when, batches, _ in scraped]
+
     async def feed(self, batches: list[Batch], at: int) -> None:
-        """Run one scrape of the load through every variant deployed now."""
+        """Run one scrape of the load through every variant deployed now (load sent over OTLP
+        is one scrape; every variant sees the same one).
+        """
         running = list(self.running.items())
         if not running:
             return

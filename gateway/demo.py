@@ -180,7 +180,10 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
             warm_up = [b for k in (2, 1) for b in fleet.scrape(now - k * int(seconds * 1e9))]
             keep = top_by_cpu(warm_up, 10)
             tasks.append(
-                asyncio.create_task(LoadGenerator(fleet, seconds, deployer.feed).run(stop))
+                # Each variant scrapes at its own moment of the interval, as real collectors do.
+                asyncio.create_task(
+                    LoadGenerator(fleet, seconds, each=deployer.scrape_each).run(stop)
+                )
             )
             console.print(
                 f"  load: {options.hosts} simulated {options.profile} hosts, "

@@ -23,14 +23,19 @@ def disappeared(
     baseline: list[Slice], candidate: list[Slice], *, confirm: int = 2
 ) -> set[Attributes]:
     """Critical processes the candidate reported, then missed for the last ``confirm`` intervals
-    while the baseline went on reporting them: lost by the candidate, not ended on the host.
+    while the baseline, which saw them before too, went on reporting them: lost by the
+    candidate, not ended on the host, nor too short-lived to compare.
     """
     if len(candidate) <= confirm or len(baseline) != len(candidate):
         return set()
     seen: set[Attributes] = set()
-    for piece in candidate[:-confirm]:
-        seen |= piece.critical
-    gone = set(seen)
+    before: set[Attributes] = set()
+    for mine, theirs in zip(candidate[:-confirm], baseline[:-confirm], strict=True):
+        seen |= mine.critical
+        before |= theirs.critical
+    # The analysis's rule too (verdict.COMPARABLE_INTERVALS): the baseline saw it before the
+    # last intervals as well, so it lived long enough for any collector to be sure to see it.
+    gone = seen & before
     for b, c in zip(baseline[-confirm:], candidate[-confirm:], strict=True):
         gone &= b.critical - c.critical
     return gone

@@ -137,35 +137,76 @@ def describe_processes(lost: set[Attributes]) -> str:
     return f"{listed}{where}"
 
 
+# A critical process is compared only if the baseline saw it in at least this many intervals:
+# it then lived through a whole interval (a collection interval or more) with a scrape of the
+# baseline at each end, so every candidate scraping as often, at whatever phase, had a scrape
+# while it lived. See ADR 0006 for the rule and the rates it was measured at.
+COMPARABLE_INTERVALS = 3
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Critical processes the baseline saw: kept and lost by a candidate, or set aside."""
+
+    kept: frozenset[Attributes]
+    lost: frozenset[Attributes]
+    set_aside: frozenset[Attributes]
+
+
+def retention_of(
+    baseline: VariantWindow, candidate: VariantWindow, *, at_least: int = COMPARABLE_INTERVALS
+) -> Retention:
+    """Which of the baseline's critical processes the candidate kept or lost, setting aside
+    those too short-lived for a collector on its own clock to have been sure to see.
+    """
+    if baseline.intervals:
+        seen = Counter(r for piece in baseline.intervals for r in piece.critical)
+        compared = {r for r, n in seen.items() if n >= at_least}
+    else:  # no intervals to tell lifetimes by: compare everything
+        compared = set(baseline.critical)
+    return Retention(
+        kept=frozenset(compared & candidate.critical),
+        lost=frozenset(compared - candidate.critical),
+        set_aside=frozenset(baseline.critical - compared),
+    )
+
+
 def critical_check(
     baseline: VariantWindow, candidate: VariantWindow, max_loss: float
-) -> tuple[Check, float | None]:
-    if not baseline.critical:
-        return (
-            Check(
-                Outcome.UNSURE,
-                "no critical process was seen in the baseline: retention cannot be measured",
-            ),
-            None,
+) -> tuple[Check, float | None, Retention]:
+    found = retention_of(baseline, candidate)
+    aside = (
+        f"; set aside as too short-lived to compare: {describe_processes(set(found.set_aside))}"
+        if found.set_aside
+        else ""
+    )
+    compared = len(found.kept) + len(found.lost)
+    if not compared:
+        why = (
+            "no critical process lived long enough in the baseline to compare"
+            if found.set_aside
+            else "no critical process was seen in the baseline"
         )
-    kept = baseline.critical & candidate.critical
-    retention = len(kept) / len(baseline.critical)
+        return Check(Outcome.UNSURE, f"{why}: retention cannot be measured{aside}"), None, found
+    retention = len(found.kept) / compared
     if retention < 1 - max_loss:
-        lost = set(baseline.critical - candidate.critical)
         return (
             Check(
                 Outcome.FAILS,
-                f"critical retention {retention:.1%} < {1 - max_loss:.0%}: lost {describe_processes(lost)}",
+                f"critical retention {retention:.1%} < {1 - max_loss:.0%}: "
+                f"lost {describe_processes(set(found.lost))}{aside}",
             ),
             retention,
+            found,
         )
     return (
         Check(
             Outcome.HOLDS,
-            f"critical retention {retention:.1%} ({len(kept)} of {len(baseline.critical)} "
-            "critical processes with full identity)",
+            f"critical retention {retention:.1%} ({len(found.kept)} of {compared} "
+            f"critical processes with full identity){aside}",
         ),
         retention,
+        found,
     )
 
 
@@ -279,7 +320,7 @@ def judge(
     cost_check, cost_p = _reduction_check(
         "cost reduction", cost_reduction, per_interval("cost"), criteria.min_cost_reduction, alpha
     )
-    critical, retention = critical_check(baseline, candidate, criteria.max_critical_loss)
+    critical, retention, found = critical_check(baseline, candidate, criteria.max_critical_loss)
     checks += [series_check, dp_check, cost_check, critical, *overhead_checks(overhead, criteria)]
 
     outcomes = {c.outcome for c in checks}
@@ -295,6 +336,9 @@ def judge(
         "datapoint_reduction": _round(dp_reduction),
         "cost_reduction": _round(cost_reduction),
         "critical_retention": _round(retention),
+        "critical_kept": float(len(found.kept)),
+        "critical_lost": float(len(found.lost)),
+        "critical_set_aside": float(len(found.set_aside)),
         "series_p_value": _round(series_p, 6),
         "datapoint_p_value": _round(dp_p, 6),
         "cost_p_value": _round(cost_p, 6),

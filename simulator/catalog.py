@@ -295,3 +295,16 @@ FLASH = (
         lifetime_s=0.5,
     ),
 )
+
+# A PostgreSQL connection backend: forked by the postmaster for each client connection, gone when
+# the client disconnects (applications that do not pool open one per request). Critical by name.
+BACKEND = Archetype(
+    "postgres",
+    "/usr/lib/postgresql/16/bin/postgres",
+    "postgres: app appdb 10.1.{n}.{id}(5432) idle",
+    owner="postgres",
+    category="backend",
+    cpu=(0.002, 1.0),
+    memory_mib=(12, 0.3),
+    lifetime_s=1.5,
+)

@@ -204,6 +204,7 @@ class Fleet:
             del host.processes[p.pid]
             host.unseen_starts += 1
         self._flash(host, until, seconds)
+        self._backends(host, until, seconds)
         if self.profile.chaos:
             self._chaos(host, until, seconds)
         for process in host.processes.values():
@@ -226,6 +227,36 @@ class Fleet:
                 life = int(rng.expovariate(1.0 / (archetype.lifetime_s or 1.0)) * NANOS)
                 if started + life > until:
                     self._spawn(host, archetype, ppid=1, started=started, ends=started + life)
+                else:
+                    host.pid()
+                    host.unseen_starts += 1
+
+    def _backends(self, host: Host, until: int, seconds: float) -> None:
+        """Connection backends forked by each postmaster since the last scrape; those gone again
+        before this scrape are never seen (by this scraper: one scraping at another moment may).
+        """
+        rate = self.profile.backends_per_second
+        if not rate:
+            return
+        rng = host.rng
+        postmasters = [
+            p
+            for p in host.processes.values()
+            if p.archetype is catalog.DATABASES[0]
+            and host.processes.get(p.ppid, p).archetype is not catalog.DATABASES[0]
+        ]
+        for postmaster in postmasters:
+            for _ in range(_poisson(rng, rate * seconds)):
+                started = until - int(rng.random() * seconds * NANOS)
+                life = int(rng.expovariate(1.0 / (catalog.BACKEND.lifetime_s or 1.0)) * NANOS)
+                if started + life > until:
+                    self._spawn(
+                        host,
+                        catalog.BACKEND,
+                        ppid=postmaster.pid,
+                        started=started,
+                        ends=started + life,
+                    )
                 else:
                     host.pid()
                     host.unseen_starts += 1

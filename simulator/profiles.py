@@ -17,6 +17,8 @@ class Profile:
     jobs_per_hour: float = 3.0
     idle_workers: tuple[int, int] = (0, 0)
     flash_per_second: tuple[int, int] = (0, 0)
+    # PostgreSQL connection backends forked per second by each postmaster (short-lived).
+    backends_per_second: float = 0.0
     chaos: bool = False
 
 
@@ -26,7 +28,9 @@ PROFILES: dict[str, Profile] = {
         Profile(
             "realistic",
             "System daemons, databases, web servers, runtimes and short jobs; heavy-tailed CPU and "
-            "memory; about 10 % of processes replaced an hour.",
+            "memory; about 10 % of processes replaced an hour; PostgreSQL forks a short-lived "
+            "backend per connection, about one a second.",
+            backends_per_second=1.0,
         ),
         Profile(
             "high-cardinality",
@@ -43,6 +47,7 @@ PROFILES: dict[str, Profile] = {
         Profile(
             "chaos",
             "Realistic, plus CPU spikes, memory leaks, and processes killed and restarted.",
+            backends_per_second=1.0,
             chaos=True,
         ),
     )

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 import httpx
 
 from adapters.load import LoadGenerator
+from adapters.local_deployer import LocalDeployer
 from domain.experiment.state import Experiment
 from domain.ids import experiment_stream
 from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
@@ -123,12 +124,16 @@ async def simulated_load(
     deployer = runtime.experiments.deployer
     load = Load(Fleet("realistic", hosts, seed=seed, start=_now_ns()))
 
-    async def publish(batches: list[Batch], at: int) -> None:
-        load.sent.append((at, batches))
-        await deployer.feed(batches, at)  # type: ignore[union-attr]
+    assert isinstance(deployer, LocalDeployer)
+
+    async def scrape_each(fleet: Fleet, at: int, seconds: float) -> None:
+        # Each variant scrapes at its own moment; the baseline's scrapes are the ground truth.
+        for (_, variant), when, batches in await deployer.scrape_each(fleet, at, seconds):
+            if variant == "baseline":
+                load.sent.append((when, batches))
 
     stop = asyncio.Event()
-    task = asyncio.create_task(LoadGenerator(load.fleet, interval, publish).run(stop))
+    task = asyncio.create_task(LoadGenerator(load.fleet, interval, each=scrape_each).run(stop))
     try:
         yield load
     finally:
