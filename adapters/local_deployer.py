@@ -29,6 +29,7 @@ class LocalDeployer:
     def __init__(self, sink: OtlpSink) -> None:
         self.sink = sink
         self.running: dict[Key, Evaluator] = {}
+        self._scraped: dict[int, int] = {}  # each fleet's last scrape time (ns)
         sink.load_listeners.append(self.feed)
 
     async def deploy(self, experiment_id: UUID, variant: str, config: str) -> Deployment:
@@ -67,7 +68,9 @@ class LocalDeployer:
         def scrape_and_evaluate() -> list[tuple[Key, int, list[Batch], list[Batch]]]:
             done = []
             for key, evaluator in running:  # in phase order: the fleet's time moves forward
-                when = at + scrape_phase(key, interval_ns)
+                # A tick that came a little early must not take the fleet back in time.
+                when = max(at + scrape_phase(key, interval_ns), self._scraped.get(id(fleet), 0) + 1)
+                self._scraped[id(fleet)] = when
                 batches = fleet.scrape(when)
                 done.append((key, when, batches, [evaluator.run(b) for b in batches]))
             return done

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from uuid import UUID
 
 from domain.ids import derived_id
@@ -41,6 +42,9 @@ def scheduler_command(
     )
 
 
+SETTLE = timedelta(seconds=2)  # as the interval recorder's grace for late batches
+
+
 class WindowScheduler:
     """Closes each observation window at its deadline; the deadline lives in the log.
 
@@ -49,12 +53,21 @@ class WindowScheduler:
     """
 
     def __init__(
-        self, index: ExperimentIndex, bus: CommandBus, clock: Clock, *, tick: float = 0.25
+        self,
+        index: ExperimentIndex,
+        bus: CommandBus,
+        clock: Clock,
+        *,
+        tick: float = 0.25,
+        settle: timedelta = SETTLE,
     ) -> None:
         self.index, self.bus, self.clock, self.tick = index, bus, clock, tick
+        self.settle = settle
 
     async def run_once(self) -> list[UUID]:
-        due = await self.index.due_windows(self.clock.now())
+        # A little after the deadline: batches stamped before it may still be on their way
+        # (a collector's batch timeout, the export), and must count in the window they belong to.
+        due = await self.index.due_windows(self.clock.now() - self.settle)
         for experiment_id in due:
             await self.bus.send(scheduler_command("CloseObservationWindow", experiment_id, {}))
         return due
