@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -90,7 +90,11 @@ async def one_run(api: httpx.AsyncClient) -> dict[str, Any]:
 
 
 async def test_real_collectors_keep_the_same_verdicts_run_after_run(
-    servers: Servers, database_url: str, otelcol: Path, tmp_path: Path
+    servers: Servers,
+    database_url: str,
+    otelcol: Path,
+    tmp_path: Path,
+    report: Callable[[str], None],
 ) -> None:
     settings = Settings(
         data_dir=tmp_path / "data",
@@ -117,8 +121,8 @@ async def test_real_collectors_keep_the_same_verdicts_run_after_run(
                 assert keeps["measures"]["critical_lost"] == 0, keeps["reasons"]
                 assert by_name["no-postgres"]["measures"]["critical_lost"] > 0
                 assert any("lost postgres" in r for r in by_name["no-postgres"]["reasons"])
-                print(
-                    f"\nreal host: verdicts {verdicts[-1]}; postgres kept "
+                report(
+                    f"real host: verdicts {verdicts[-1]}; postgres kept "
                     f"{keeps['measures']['critical_kept']:.0f}, set aside "
                     f"{keeps['measures']['critical_set_aside']:.0f} as too short-lived; "
                     f"{len(backends)} connections opened so far"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import schemathesis
@@ -62,13 +63,13 @@ def _fuzz_one(strategy: Any, base_url: str, statuses: Counter[str], failures: li
 
 
 async def test_the_api_answers_every_generated_request_as_its_openapi_document_says(
-    runtime: Runtime,
+    runtime: Runtime, report: Callable[[str], None]
 ) -> None:
     assert runtime.api_url is not None
     operations, statuses, failures = await asyncio.to_thread(fuzz, runtime.api_url)
     requests = sum(statuses.values())
-    print(
-        f"\nschemathesis: {operations} operations, {requests} requests "
+    report(
+        f"schemathesis: {operations} operations, {requests} requests "
         f"({', '.join(f'{k}: {v}' for k, v in sorted(statuses.items()))}), "
         f"{len(failures)} failures"
     )

@@ -6,7 +6,7 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,7 @@ def kill(pid: int) -> None:
 
 
 async def test_killed_nats_and_postgres_are_restarted_and_commands_go_on(
-    embedded: Runtime,
+    embedded: Runtime, report: Callable[[str], None]
 ) -> None:
     data_dir = embedded.settings.data_dir
     async with httpx.AsyncClient(base_url=str(embedded.api_url), timeout=10) as api:
@@ -82,14 +82,14 @@ async def test_killed_nats_and_postgres_are_restarted_and_commands_go_on(
             assert len(servers_on(data_dir)[server]) == 1
         ready = await eventually(lambda: api.get("/readyz"), until=lambda r: r.status_code == 200)
         assert ready.status_code == 200
-    print(
-        f"\nfaults: killed nats-server, commands accepted again after {times['nats-server']:.1f}s; "
+    report(
+        f"faults: killed nats-server, commands accepted again after {times['nats-server']:.1f}s; "
         f"killed postgres, after {times['postgres']:.1f}s"
     )
 
 
 async def test_streams_deleted_over_nats_are_declared_again_and_commands_go_on(
-    embedded: Runtime,
+    embedded: Runtime, report: Callable[[str], None]
 ) -> None:
     async with httpx.AsyncClient(base_url=str(embedded.api_url), timeout=10) as api:
         began = time.monotonic()
@@ -97,7 +97,7 @@ async def test_streams_deleted_over_nats_are_declared_again_and_commands_go_on(
             assert config.name is not None
             await embedded.bus.js.delete_stream(config.name)
         took = await accepted_after(api, began)
-    print(f"\nfaults: streams deleted, commands accepted again after {took:.1f}s")
+    report(f"faults: streams deleted, commands accepted again after {took:.1f}s")
 
 
 async def test_readyz_names_what_is_missing_on_the_bus(

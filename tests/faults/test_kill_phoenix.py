@@ -7,6 +7,7 @@ import random
 import statistics
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -27,7 +28,12 @@ COMMANDS = 400
 
 
 async def test_twenty_kills_during_four_hundred_commands_lose_and_double_nothing(
-    servers: Servers, database_url: str, bus: NatsBus, engine: AsyncEngine, tmp_path: Path
+    servers: Servers,
+    database_url: str,
+    bus: NatsBus,
+    engine: AsyncEngine,
+    tmp_path: Path,
+    report: Callable[[str], None],
 ) -> None:
     rng = random.Random(17)
     phoenix = PhoenixProcess(
@@ -63,8 +69,8 @@ async def test_twenty_kills_during_four_hundred_commands_lose_and_double_nothing
         n - 1 for n in published.values() if n > 1
     )
     pending = sum(1 for i in ids if i not in created)
-    print(
-        f"\nfaults: {KILLS} kill -9 of phoenix up over {COMMANDS} commands: lost {lost}, "
+    report(
+        f"faults: {KILLS} kill -9 of phoenix up over {COMMANDS} commands: lost {lost}, "
         f"doubled {doubled}, pending {pending}; ready after restart p50 "
         f"{statistics.median(recoveries):.2f}s max {max(recoveries):.2f}s; caught up {caught_up:.1f}s"
     )

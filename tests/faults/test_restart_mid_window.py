@@ -7,6 +7,7 @@ import signal
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,7 @@ def baseline_intervals(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def test_a_restart_mid_window_keeps_what_was_measured_and_gives_the_same_verdicts(
-    tmp_path: Path,
+    tmp_path: Path, report: Callable[[str], None]
 ) -> None:
     steady = await run(tmp_path, "steady", kill_at=None)
     restarted = await run(tmp_path, "restarted", kill_at=0.5)
@@ -128,8 +129,8 @@ async def test_a_restart_mid_window_keeps_what_was_measured_and_gives_the_same_v
     kept = sum(i["datapoints_per_minute"] for i in closed_before_kill)
     assert kept >= (len(closed_before_kill) - 1) * per_scrape, (intervals, per_scrape)
     measured = sum(1 for i in intervals if i["series"] > 0)
-    print(
-        f"\nfaults: kill -9 at half the window: {measured} of {len(intervals)} intervals measured "
+    report(
+        f"faults: kill -9 at half the window: {measured} of {len(intervals)} intervals measured "
         f"({len(closed_before_kill)} closed before the kill, all kept); verdicts "
         f"{verdicts(restarted['results'])} as without the restart"
     )
