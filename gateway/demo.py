@@ -93,10 +93,15 @@ class Demo:
         }
 
     async def experiment(self) -> dict[str, Any]:
-        async with self.runtime.engine.connect() as conn:
-            found = await queries.get_experiment(conn, self.experiment_id)
-        assert found is not None
-        return found
+        """The experiment as the read model has it; the projection may trail the command's
+        outcome by a moment, so this waits for it to appear.
+        """
+        while True:
+            async with self.runtime.engine.connect() as conn:
+                found = await queries.get_experiment(conn, self.experiment_id)
+            if found is not None:
+                return found
+            await asyncio.sleep(0.1)
 
     async def results(self, within: float = 30.0) -> dict[str, Any]:
         """The results read model once it has the verdicts (it may trail the phase by a moment)."""
