@@ -6,13 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from adapters.measured_intervals import Interval, IntervalRecorder, slices
+from adapters.measured_intervals import Interval, IntervalRecorder, nanos, slices
 from domain.telemetry.model import Attributes
 from handlers.ports import Slice, VariantWindow
-
-
-def _nanos(at: datetime) -> int:
-    return int(at.timestamp() * 1_000_000) * 1000
 
 
 class LocalMetricsSource:
@@ -42,7 +38,7 @@ class LocalMetricsSource:
             pieces = [Interval() for _ in range(intervals)]
         else:
             stored = await self.recorder.intervals(experiment_id, variant)
-            pieces = slices(stored, schedule, _nanos(start), _nanos(end), intervals)
+            pieces = slices(stored, schedule, nanos(start), nanos(end), intervals)
         everything: set[int] = set().union(*(p.series for p in pieces))
         critical: set[Attributes] = set().union(*(p.critical for p in pieces))
         return VariantWindow(

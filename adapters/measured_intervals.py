@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import logging
 import time
 from array import array
 from dataclasses import dataclass, field
@@ -26,14 +25,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.schema import measured_intervals
-from domain.telemetry.model import Attributes, Batch, SeriesKey, datapoint_count, series_of
+from domain.telemetry.model import (
+    Attributes,
+    Batch,
+    SeriesKey,
+    datapoint_count,
+    resource_value,
+    series_of,
+)
 from handlers.analysis import window_cut
 from handlers.experiment_state import critical_patterns, load
-
-log = logging.getLogger(__name__)
+from handlers.lifecycle import SETTLE
 
 NANOS = 1_000_000_000
-GRACE_NS = 2 * NANOS  # a batch may arrive a little after its interval ended
+GRACE_NS = int(SETTLE.total_seconds() * NANOS)  # late batches: as the window scheduler waits
 REFRESH_NS = NANOS // 4  # how often the schedule of an experiment not yet running is read
 HOLD_NS = 60 * NANOS  # how long arrivals wait for their experiment's schedule to be known
 
@@ -93,7 +98,8 @@ class _Arrival:
     resources: frozenset[Attributes]
 
 
-def _nanos(at: datetime) -> int:
+def nanos(at: datetime) -> int:
+    """A timestamp in nanoseconds, at microsecond precision (as stored datetimes have)."""
     return int(at.timestamp() * 1_000_000) * 1000
 
 
@@ -128,8 +134,8 @@ class IntervalRecorder:
             return None
         count, _ = window_cut(state)
         found = Schedule(
-            _nanos(state.started_at),
-            _nanos(state.window_ends_at),
+            nanos(state.started_at),
+            nanos(state.window_ends_at),
             count,
             critical_patterns(state.spec),
         )
@@ -182,7 +188,7 @@ class IntervalRecorder:
             compiled = self._compiled[patterns] = [re2.compile(p) for p in patterns]
 
         def critical(resource: Attributes) -> bool:
-            name = dict(resource).get("process.executable.name")
+            name = resource_value(resource, "process.executable.name")
             return isinstance(name, str) and any(p.search(name) for p in compiled)
 
         return critical

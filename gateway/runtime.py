@@ -141,11 +141,11 @@ class Runtime:
                 delay = min(delay * 2, 30.0)
 
     async def _keep_servers(self, stop: asyncio.Event) -> None:
-        """Restart an embedded server that died, and declare again what vanished from the bus."""
+        """Restart an embedded server that died, and declare again what vanished from the bus
+        (each says what it restored).
+        """
         while not stop.is_set():
-            restarted = self.servers.restart_dead()
-            if restarted:
-                log.warning("restarted the embedded %s", ", ".join(restarted))
+            self.servers.restart_dead()  # logs what it restarts
             if self.bus.nc.is_connected:
                 await self.bus.heal()
             with contextlib.suppress(TimeoutError):

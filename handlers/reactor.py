@@ -32,18 +32,24 @@ def reaction_commands(
     """The reaction's commands, with ids derived from (reactor, event, index): a redelivered
     event yields the same command ids, which the store then refuses to apply twice.
     """
-    correlation = event.metadata.correlation_id or event.event_id
     return [
         CommandEnvelope(
             command_id=derived_id("reaction", reactor, event.event_id, index),
             type=kind,
             data=data,
-            metadata=CommandMetadata(
-                actor=f"reactor:{reactor}", correlation_id=correlation, causation_id=event.event_id
-            ),
+            metadata=_caused_by(reactor, event),
         )
         for index, (kind, data) in enumerate(reaction.commands)
     ]
+
+
+def _caused_by(reactor: str, event: RecordedEvent) -> CommandMetadata:
+    """A reactor's command: sent by the reactor, caused by the event, in its conversation."""
+    return CommandMetadata(
+        actor=f"reactor:{reactor}",
+        correlation_id=event.metadata.correlation_id or event.event_id,
+        causation_id=event.event_id,
+    )
 
 
 def failure_command(
@@ -60,9 +66,5 @@ def failure_command(
         command_id=derived_id("reaction-failed", reactor, event.event_id),
         type="FailExperiment",
         data={"experiment_id": str(stream_uuid(event.stream_id)), "reason": reason[:2000]},
-        metadata=CommandMetadata(
-            actor=f"reactor:{reactor}",
-            correlation_id=event.metadata.correlation_id or event.event_id,
-            causation_id=event.event_id,
-        ),
+        metadata=_caused_by(reactor, event),
     )
