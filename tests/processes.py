@@ -102,5 +102,12 @@ def start_load(data_dir: Path, endpoint: str, *args: str) -> subprocess.Popen[by
     return subprocess.Popen(
         [sys.executable, "-c", "from gateway.cli import main; main()", "loadsim", "start",
          "--seed", "5", "--endpoint", endpoint, *args],
-        env=cli_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=cli_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+
+
+def wait_until_sending(load: subprocess.Popen[bytes]) -> None:
+    """Block until the load says it is sending (its first scrape goes out right after)."""
+    assert load.stdout is not None
+    line = load.stdout.readline()
+    assert b"sending" in line, f"loadsim did not start: {line!r}"

@@ -15,7 +15,7 @@ from uuid import uuid4
 
 import httpx
 
-from tests.processes import PhoenixProcess, start_load
+from tests.processes import PhoenixProcess, start_load, wait_until_sending
 from tests.waiting import eventually
 
 DURATION = 16
@@ -50,6 +50,8 @@ async def run(tmp_path: Path, name: str, *, kill_at: float | None) -> dict[str, 
     try:
         await asyncio.to_thread(phoenix.wait_ready)
         load = start_load(tmp_path / name, phoenix.otlp_url, "--hosts", "4", "--interval", INTERVAL)
+        # Its first scrapes must not miss the window's first intervals (it takes seconds to start).
+        await asyncio.to_thread(wait_until_sending, load)
         experiment_id = str(uuid4())
         async with httpx.AsyncClient(base_url=phoenix.api_url, timeout=10) as api:
             for kind, data in (
