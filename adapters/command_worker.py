@@ -10,8 +10,13 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from adapters.metrics import Metrics
-from adapters.nats.bus import NatsBus
-from adapters.nats.consumer import DeadLetterSink, Delivery, DeliveryPolicy, PermanentFailure
+from adapters.nats.consumer import (
+    DeadLetterSink,
+    Delivery,
+    DeliveryPolicy,
+    MessageBus,
+    PermanentFailure,
+)
 from adapters.nats.streams import COMMAND_SUBJECTS, COMMANDS
 from domain.messages import CommandEnvelope
 from handlers.command_handler import CommandHandler, describe_validation_error
@@ -36,7 +41,7 @@ def _command_id(payload: Any, delivery: Delivery) -> UUID | None:
 class CommandWorker:
     def __init__(
         self,
-        bus: NatsBus,
+        bus: MessageBus,
         handler: CommandHandler,
         dead_letters: DeadLetterSink,
         metrics: Metrics | None = None,
@@ -52,9 +57,10 @@ class CommandWorker:
         # One at a time, in stream order: a Create followed by a Start must be decided in that
         # order (with parallel workers the Start was often handled first and rejected).
         self.policy = policy or DeliveryPolicy(workers=1, batch_size=1)
+        self._consumer: Any = None
 
     async def start(self) -> None:
-        await self.bus.consume(
+        self._consumer = await self.bus.consume(
             durable=self.durable,
             stream=COMMANDS,
             subject=COMMAND_SUBJECTS,
@@ -62,6 +68,12 @@ class CommandWorker:
             dead_letters=self.dead_letters,
             policy=self.policy,
         )
+
+    async def stop(self) -> None:
+        """Stop consuming; what arrives meanwhile waits in the durable consumer."""
+        if self._consumer is not None:
+            await self.bus.stop_consumer(self._consumer)
+            self._consumer = None
 
     async def on_delivery(self, delivery: Delivery) -> None:
         try:

@@ -9,9 +9,10 @@ from uuid import UUID
 import yaml
 
 from adapters.otlp_sink import OtlpSink
+from domain.analysis.windows import Overhead
 from domain.ids import derived_id
 from domain.telemetry.model import Batch
-from handlers.ports import Deployment, DeploymentError, Overhead
+from handlers.ports import Deployment, DeploymentError
 from pipelines.evaluator import Evaluator, EvaluatorError
 from simulator.fleet import Fleet
 

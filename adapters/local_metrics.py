@@ -7,8 +7,8 @@ from datetime import datetime
 from uuid import UUID
 
 from adapters.measured_intervals import Interval, IntervalRecorder, nanos, slices
+from domain.analysis.windows import Slice, VariantWindow
 from domain.telemetry.model import Attributes
-from handlers.ports import Slice, VariantWindow
 
 
 class LocalMetricsSource:

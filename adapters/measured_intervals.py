@@ -1,9 +1,9 @@
-"""Per-interval measurements of each variant, kept in PostgreSQL as the intervals close.
+"""Per-interval measurements of each variant, handed to their storage as the intervals close.
 
 The sink hands every batch here. A batch counts in the interval of its experiment's window it
 arrived in (the analysis's own cut of the window); an interval is kept in memory while it is
-open and written (merged with what is stored) once it has closed, so memory holds only open
-intervals and a restart of Phoenix loses nothing already measured.
+open and merged into the storage (PostgreSQL in Phoenix) once it has closed, so memory holds
+only open intervals and a restart of Phoenix loses nothing already measured.
 """
 
 from __future__ import annotations
@@ -12,30 +12,23 @@ import asyncio
 import contextlib
 import hashlib
 import time
-from array import array
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 from uuid import UUID
 
-import re2
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from adapters.postgres.event_store import PostgresEventStore
-from adapters.postgres.schema import measured_intervals
+from domain.analysis.critical import critical_processes
 from domain.telemetry.model import (
     Attributes,
     Batch,
     SeriesKey,
     datapoint_count,
-    resource_value,
     series_of,
 )
 from handlers.analysis import window_cut
 from handlers.experiment_state import critical_patterns, load
 from handlers.lifecycle import SETTLE
+from handlers.ports import EventStore
 
 NANOS = 1_000_000_000
 GRACE_NS = int(SETTLE.total_seconds() * NANOS)  # late batches: as the window scheduler waits
@@ -87,6 +80,14 @@ class Interval:
 Key = tuple[UUID, str, int]
 
 
+class IntervalStorage(Protocol):
+    """Where closed intervals are kept: merged into what is there, read back per variant."""
+
+    async def merge(self, intervals: dict[Key, Interval]) -> None: ...
+
+    async def load(self, experiment_id: UUID, variant: str) -> dict[int, Interval]: ...
+
+
 @dataclass(frozen=True)
 class _Arrival:
     """A batch reduced to what the measurements need, while its experiment's schedule is read."""
@@ -106,14 +107,15 @@ def nanos(at: datetime) -> int:
 class IntervalRecorder:
     """Accumulates batches per (experiment, variant, interval); flushes closed intervals."""
 
-    def __init__(self, engine: AsyncEngine, *, flush_every: float = 0.5) -> None:
-        self.engine = engine
-        self.store = PostgresEventStore(engine)
+    def __init__(
+        self, store: EventStore, storage: IntervalStorage, *, flush_every: float = 0.5
+    ) -> None:
+        self.store = store
+        self.storage = storage
         self.flush_every = flush_every
         self.open: dict[Key, Interval] = {}
         self._schedules: dict[UUID, Schedule | None] = {}
         self._looked_at: dict[UUID, int] = {}
-        self._compiled: dict[tuple[str, ...], list[Any]] = {}
         self._held: dict[UUID, list[_Arrival]] = {}
         self._lock = asyncio.Lock()
 
@@ -174,24 +176,12 @@ class IntervalRecorder:
         index = schedule.index(arrival.at)
         if index is None:
             return
-        critical = self._critical(schedule.patterns)
         piece = Interval(
             series=arrival.series,
             datapoints=arrival.datapoints,
-            critical={r for r in arrival.resources if critical(r)},
+            critical=critical_processes(schedule.patterns).among(arrival.resources),
         )
         self.open.setdefault((experiment_id, arrival.variant, index), Interval()).merge(piece)
-
-    def _critical(self, patterns: tuple[str, ...]) -> Any:
-        compiled = self._compiled.get(patterns)
-        if compiled is None:
-            compiled = self._compiled[patterns] = [re2.compile(p) for p in patterns]
-
-        def critical(resource: Attributes) -> bool:
-            name = resource_value(resource, "process.executable.name")
-            return isinstance(name, str) and any(p.search(name) for p in compiled)
-
-        return critical
 
     async def flush(self, *, everything: bool = False) -> int:
         """Write the intervals that have closed (or, with ``everything``, all); returns how many."""
@@ -208,9 +198,7 @@ class IntervalRecorder:
             ]
             if not due:
                 return 0
-            async with self.engine.begin() as conn:
-                for key in due:
-                    await _merge(conn, key, self.open[key])
+            await self.storage.merge({key: self.open[key] for key in due})
             for key in due:
                 del self.open[key]
             return len(due)
@@ -228,12 +216,7 @@ class IntervalRecorder:
     async def intervals(self, experiment_id: UUID, variant: str) -> dict[int, Interval]:
         """Everything measured for a variant so far, stored and open, by interval index."""
         await self._drain(experiment_id)
-        query = select(measured_intervals).where(
-            measured_intervals.c.experiment_id == experiment_id,
-            measured_intervals.c.variant == variant,
-        )
-        async with self.engine.connect() as conn:
-            found = {row._mapping["index"]: _loaded(row) for row in await conn.execute(query)}
+        found = await self.storage.load(experiment_id, variant)
         async with self._lock:
             for (xid, name, index), interval in self.open.items():
                 if xid == experiment_id and name == variant:
@@ -247,52 +230,6 @@ class IntervalRecorder:
             for key in [k for k in self.open if k[0] == experiment_id and k[1] == variant]:
                 del self.open[key]
             self._held.pop(experiment_id, None)
-
-
-def _packed(series: set[int]) -> bytes:
-    return array("Q", sorted(series)).tobytes()
-
-
-def _loaded(row: Any) -> Interval:
-    series = array("Q")
-    series.frombytes(row.series)
-    return Interval(
-        series=set(series),
-        datapoints=int(row.datapoints),
-        critical={tuple(tuple(pair) for pair in resource) for resource in row.critical},
-    )
-
-
-async def _merge(conn: Any, key: Key, interval: Interval) -> None:
-    experiment_id, variant, index = key
-    stored = (
-        await conn.execute(
-            select(measured_intervals)
-            .where(
-                measured_intervals.c.experiment_id == experiment_id,
-                measured_intervals.c.variant == variant,
-                measured_intervals.c.index == index,
-            )
-            .with_for_update()
-        )
-    ).first()
-    merged = Interval()
-    if stored is not None:
-        merged.merge(_loaded(stored))
-    merged.merge(interval)
-    values = {
-        "series": _packed(merged.series),
-        "datapoints": merged.datapoints,
-        "critical": [list(map(list, resource)) for resource in sorted(merged.critical, key=repr)],
-    }
-    statement = insert(measured_intervals).values(
-        experiment_id=experiment_id, variant=variant, index=index, **values
-    )
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=["experiment_id", "variant", "index"], set_=values
-        )
-    )
 
 
 def slices(

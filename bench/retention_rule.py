@@ -18,9 +18,9 @@ import random
 
 import yaml
 
+from domain.analysis.retention import retention_of
+from domain.analysis.windows import Slice, VariantWindow
 from domain.telemetry.model import Attributes, resource_value
-from handlers.ports import Slice, VariantWindow
-from handlers.verdict import retention_of
 from pipelines.evaluator import Evaluator
 from pipelines.render import render
 from simulator.fleet import EPOCH, Fleet

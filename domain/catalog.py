@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain.aggregate import AggregateType
 from domain.command_log import COMMAND_LOG_EVENTS
 from domain.dead_letters import DEAD_LETTER_EVENTS
 from domain.errors import UnknownMessageType
 from domain.experiment.aggregate import EXPERIMENT
-from domain.messages import Command, Event, RecordedEvent
-from domain.upcasting import upcast
+from domain.messages import Command, Event
 
 AGGREGATES: dict[str, AggregateType] = {a.name: a for a in (EXPERIMENT,)}
 
@@ -32,22 +29,6 @@ def command_type(name: str) -> tuple[type[Command], AggregateType]:
         return COMMAND_TYPES[name]
     except KeyError:
         raise UnknownMessageType("command", name, list(COMMAND_TYPES)) from None
-
-
-def parse_command(name: str, data: dict[str, Any]) -> Command:
-    """The typed command; raises UnknownMessageType or pydantic's ValidationError."""
-    model, _ = command_type(name)
-    return model.model_validate(data)
-
-
-def to_event(recorded: RecordedEvent) -> Event:
-    """The typed event of a stored one, upcast to the current schema version."""
-    try:
-        model = EVENT_TYPES[recorded.type]
-    except KeyError:
-        raise UnknownMessageType("event", recorded.type, list(EVENT_TYPES)) from None
-    data = upcast(recorded.type, recorded.schema_version, recorded.data, model.schema_version)
-    return model.model_validate(data)
 
 
 def command_subject(name: str) -> str:

@@ -113,9 +113,9 @@ def up(
             else "external"
         )
         console.print(f"  Postgres  {database}")
-        if runtime.experiments is not None:
+        if runtime.adapters is not None:
             console.print(
-                f"  OTLP      {runtime.experiments.sink.endpoint}  (variants and load send here)"
+                f"  OTLP      {runtime.adapters.sink.endpoint}  (variants and load send here)"
             )
         console.print("  Ctrl-C to stop.")
         try:

@@ -116,7 +116,7 @@ class Demo:
             await asyncio.sleep(0.1)
 
     def live_table(self, variants: list[str]) -> Table:
-        sink = self.runtime.experiments.sink  # type: ignore[union-attr]
+        sink = self.runtime.real.sink
         table = Table(title="measured so far", show_edge=False, title_justify="left")
         for column in ("variant", "series", "datapoints"):
             table.add_column(column, justify="left" if column == "variant" else "right")
@@ -171,7 +171,7 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
     try:
         console.print(f"  stack up in {time.monotonic() - began:.1f}s; API {runtime.api_url}")
         keep: list[str] = []
-        deployer = runtime.experiments.deployer  # type: ignore[union-attr]
+        deployer = runtime.real.deployer
         if isinstance(deployer, LocalDeployer):
             seconds = duration_nanos(options.interval) / 1e9
             now = time.time_ns()

@@ -1,8 +1,8 @@
-"""The experiment handlers and their adapters, built for one deployer and metrics source."""
+"""The real adapters Phoenix runs on, from Settings: what `phoenix up` gives the composition root."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from adapters.collector.binary import find_otelcol
@@ -13,20 +13,15 @@ from adapters.local_deployer import LocalDeployer
 from adapters.local_metrics import LocalMetricsSource
 from adapters.measured_intervals import IntervalRecorder
 from adapters.nats.bus import NatsBus
-from adapters.nats.consumer import DeadLetterSink
 from adapters.otlp_sink import OtlpSink
+from adapters.postgres.dead_letters import PostgresDeadLetters
 from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.experiment_index import PostgresExperimentIndex
-from adapters.reactor_runner import ReactorRunner
+from adapters.postgres.measured_intervals import PostgresIntervals
+from adapters.postgres.tracking import PostgresTracking
 from adapters.settings import Settings
-from handlers.analysis import Analysis
+from gateway.bootstrap import Ports, Wiring
 from handlers.clock import SystemClock
-from handlers.config_generation import ConfigGeneration
-from handlers.deployment import DeploymentHandler
-from handlers.guardrail import Guardrail
-from handlers.lifecycle import Lifecycle, WindowScheduler
-from handlers.promotion import Promotion
-from handlers.reactor import Reactor
 
 DEPLOYERS = ("local", "process")
 
@@ -57,27 +52,21 @@ def _process_variables(_variant: str) -> dict[str, Any]:
 
 
 @dataclass
-class ExperimentServices:
-    """Everything that moves experiments along, on one bus and one store."""
+class RealAdapters:
+    """The ports on PostgreSQL, NATS and this host, and the OTLP sink the variants send to."""
 
-    settings: Settings
+    ports: Ports
+    wiring: Wiring
     sink: OtlpSink
+    recorder: IntervalRecorder
     deployer: LocalDeployer | ProcessDeployer
-    runners: dict[str, ReactorRunner] = field(default_factory=dict)
-    scheduler: WindowScheduler | None = None
-    guardrail: Guardrail | None = None
-    promotion: Promotion | None = None
-    recorder: IntervalRecorder | None = None
 
     @classmethod
     async def start(
-        cls,
-        settings: Settings,
-        bus: NatsBus,
-        store: PostgresEventStore,
-        dead_letters: DeadLetterSink,
-    ) -> ExperimentServices:
-        recorder = IntervalRecorder(store.engine)
+        cls, settings: Settings, bus: NatsBus, store: PostgresEventStore
+    ) -> RealAdapters:
+        engine = store.engine
+        recorder = IntervalRecorder(store, PostgresIntervals(engine))
         # A stable port: collectors and load keep sending to it across a restart of Phoenix.
         sink = OtlpSink(port=settings.otlp_port, recorder=recorder)
         await sink.start()
@@ -86,57 +75,22 @@ class ExperimentServices:
         except DeployerUnavailable:
             await sink.stop()
             raise
-        services = cls(settings, sink, deployer)
-        try:
-            await services._start_handlers(bus, store, dead_letters)
-        except BaseException:
-            await services.stop()
-            raise
-        return services
-
-    async def _start_handlers(
-        self, bus: NatsBus, store: PostgresEventStore, dead_letters: DeadLetterSink
-    ) -> None:
-        engine = store.engine
-        index = PostgresExperimentIndex(engine)
-        assert self.sink.recorder is not None
-        self.recorder = self.sink.recorder
-        source = LocalMetricsSource(self.recorder)
-        clock = SystemClock()
-        defaults: dict[str, Any] = {"otlp_endpoint": self.sink.endpoint}
-        per_variant = _process_variables if self.settings.deployer == "process" else None
-        deployment = DeploymentHandler(store, self.deployer)
-        await deployment.recover(index)
-        self.promotion = Promotion(
-            store, GitRepository(self.settings.gitops_path, remote=self.settings.gitops_remote)
+        ports = Ports(
+            store=store,
+            bus=bus,
+            clock=SystemClock(),
+            deployer=deployer,
+            source=LocalMetricsSource(recorder),
+            gitops=GitRepository(settings.gitops_path, remote=settings.gitops_remote),
+            index=PostgresExperimentIndex(engine),
+            tracking=PostgresTracking(engine),
+            dead_letters=PostgresDeadLetters(engine),
         )
-        reactors: list[Reactor] = [
-            ConfigGeneration(store, defaults=defaults, per_variant=per_variant),
-            Lifecycle(),
-            deployment,
-            Analysis(store, source, self.deployer),
-            self.promotion,
-        ]
-        for reactor in reactors:
-            runner = ReactorRunner(bus, engine, reactor, dead_letters)
-            await runner.start()
-            self.runners[reactor.name] = runner
-        self.scheduler = WindowScheduler(index, bus, clock)
-        self.guardrail = Guardrail(index, store, source, bus, clock)
-
-    def loops(self) -> dict[str, Any]:
-        """The long-lived loops the runtime supervises: the window scheduler, the guardrail, and
-        the recorder that writes each closed interval's measurements.
-        """
-        assert self.scheduler and self.guardrail and self.recorder
-        return {
-            "window-scheduler": self.scheduler.run,
-            "guardrail": self.guardrail.run,
-            "interval-recorder": self.recorder.run,
-        }
+        wiring = Wiring(
+            defaults={"otlp_endpoint": sink.endpoint},
+            per_variant=_process_variables if settings.deployer == "process" else None,
+        )
+        return cls(ports, wiring, sink, recorder, deployer)
 
     async def stop(self) -> None:
-        for runner in self.runners.values():
-            await runner.stop()
-        await self.deployer.teardown_all()
         await self.sink.stop()

@@ -7,30 +7,27 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.command_worker import CommandWorker
 from adapters.embedded.servers import Servers
 from adapters.metrics import Metrics
 from adapters.nats.bus import NatsBus
-from adapters.postgres.dead_letters import PostgresDeadLetters
 from adapters.postgres.engine import create_engine
 from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.migrate import upgrade
 from adapters.projection_runner import ProjectionRunner
 from adapters.relay import Relay, bus_publisher
 from adapters.settings import Settings
+from adapters.supervisor import Loop, Supervisor
 from gateway.api.app import create_app
 from gateway.api.dependencies import ApiDeps
-from gateway.experiment_services import ExperimentServices
-from handlers.clock import SystemClock
-from handlers.command_handler import CommandHandler
+from gateway.bootstrap import Phoenix, bootstrap
+from gateway.experiment_services import RealAdapters
 from projections.registry import all_projectors
 
 log = logging.getLogger(__name__)
@@ -56,9 +53,9 @@ class Runtime:
     metrics: Metrics
     projections: ProjectionRunner
     api_url: str | None = None
-    experiments: ExperimentServices | None = None
-    _stop: asyncio.Event = field(default_factory=asyncio.Event)
-    _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    adapters: RealAdapters | None = None
+    phoenix: Phoenix | None = None
+    supervisor: Supervisor = field(default_factory=Supervisor)
     _api: _EmbeddedUvicorn | None = None
 
     @classmethod
@@ -95,22 +92,33 @@ class Runtime:
             raise
         return runtime
 
+    @property
+    def real(self) -> RealAdapters:
+        """The adapters Phoenix runs on (once started)."""
+        assert self.adapters is not None, "the runtime has not started"
+        return self.adapters
+
     async def _start_workers(self) -> None:
-        dead_letters = PostgresDeadLetters(self.engine)
-        handler = CommandHandler(self.store, SystemClock())
-        await CommandWorker(self.bus, handler, dead_letters, self.metrics).start()
-        self.experiments = await ExperimentServices.start(
-            self.settings, self.bus, self.store, dead_letters
+        self.adapters = await RealAdapters.start(self.settings, self.bus, self.store)
+        self.phoenix = bootstrap(
+            self.adapters.ports, wiring=self.adapters.wiring, metrics=self.metrics
         )
-        for name, loop in self.experiments.loops().items():
-            self._tasks.append(asyncio.create_task(self._supervise(name, loop), name=name))
-        relay = Relay(
-            self.engine,
-            bus_publisher(self.bus),
-            poll_interval=self.settings.poll_interval,
-            dead_letters=dead_letters,
-        )
-        self._tasks.append(asyncio.create_task(self._supervise("relay", relay.run), name="relay"))
+        await self.phoenix.start()
+        loops: dict[str, Loop] = {
+            **self.phoenix.loops(),
+            # Writes each closed interval's measurements.
+            "interval-recorder": self.adapters.recorder.run,
+            "relay": Relay(
+                self.engine,
+                bus_publisher(self.bus),
+                poll_interval=self.settings.poll_interval,
+                dead_letters=self.adapters.ports.dead_letters,
+            ).run,
+            "servers": self._keep_servers,
+            "projections": self.projections.run,
+        }
+        for name, loop in loops.items():
+            self.supervisor.run(name, loop)
         # The bus wakes the projections as soon as the relay publishes; polling is the fallback.
         wake = self.projections.wakeup
 
@@ -118,27 +126,6 @@ class Runtime:
             wake.set()
 
         await self.bus.subscribe_core("phoenix.evt.>", on_event)
-        self._tasks.append(
-            asyncio.create_task(self._supervise("servers", self._keep_servers), name="servers")
-        )
-        self._tasks.append(
-            asyncio.create_task(
-                self._supervise("projections", self.projections.run), name="projections"
-            )
-        )
-
-    async def _supervise(self, name: str, run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
-        """Run a long-lived loop until stop; if it dies (say, the database restarted), restart it."""
-        delay = 0.5
-        while not self._stop.is_set():
-            try:
-                await run(self._stop)
-                return
-            except Exception:
-                log.exception("%s stopped with an error; restarting in %.1fs", name, delay)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), delay)
-                delay = min(delay * 2, 30.0)
 
     async def _keep_servers(self, stop: asyncio.Event) -> None:
         """Restart an embedded server that died, and declare again what vanished from the bus
@@ -163,15 +150,15 @@ class Runtime:
         )
         self._api = _EmbeddedUvicorn(config)
         task = asyncio.create_task(self._serve(self._api), name="api")
-        self._tasks.append(task)
+        self.supervisor.adopt("api", task)
         while not self._api.started:
             if task.done():
                 task.result()
             await asyncio.sleep(0.02)
         port = self._api.servers[0].sockets[0].getsockname()[1]
         self.api_url = f"http://{self.settings.api_host}:{port}"
-        if self.experiments is not None and self.experiments.promotion is not None:
-            self.experiments.promotion.api_url = self.api_url
+        if self.phoenix is not None:
+            self.phoenix.promotion.api_url = self.api_url
 
     @staticmethod
     async def _serve(server: uvicorn.Server) -> None:
@@ -192,25 +179,24 @@ class Runtime:
             "database_url": self.servers.database_url,
             "nats_url": self.servers.nats_url,
             "api_url": self.api_url,
-            "otlp_url": self.experiments.sink.endpoint if self.experiments else None,
+            "otlp_url": self.adapters.sink.endpoint if self.adapters else None,
         }
         self.runtime_file.write_text(json.dumps(info, indent=2) + "\n")
 
     async def wait(self) -> None:
-        await self._stop.wait()
+        await self.supervisor.stop_event.wait()
 
     def request_stop(self) -> None:
-        self._stop.set()
+        self.supervisor.stop_event.set()
 
     async def stop(self) -> None:
-        self._stop.set()
         if self._api is not None:
             self._api.should_exit = True
-        for task in self._tasks:
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(task, 10)
-        if self.experiments is not None:
-            await self.experiments.stop()
+        await self.supervisor.stop()
+        if self.phoenix is not None:
+            await self.phoenix.stop()
+        if self.adapters is not None:
+            await self.adapters.stop()
         await self.bus.stop()
         await self.engine.dispose()
         with contextlib.suppress(FileNotFoundError):

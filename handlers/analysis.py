@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 from uuid import UUID
 
+from domain.analysis.cost import DEFAULT_PRICES, Prices
+from domain.analysis.verdict import judge, measures_of
+from domain.analysis.windows import Exited, Overhead, Span, VariantWindow
+from domain.experiment import commands as cmd
+from domain.experiment import events as ev
 from domain.experiment.phase import Phase
 from domain.experiment.state import Experiment
-from domain.messages import RecordedEvent
+from domain.mapper import Occurred
+from domain.messages import Command, Event
 from handlers.experiment_state import collection_interval_seconds, critical_patterns, load
-from handlers.ports import Deployer, EventStore, MetricsSource, Overhead, VariantWindow
-from handlers.reactor import Reaction
-from handlers.verdict import DEFAULT_PRICES, Window, judge, measures_of
-from pipelines.estimate import Prices
+from handlers.ports import CollectorExited, Deployer, EventStore, MetricsSource
 
 MAX_INTERVALS = 60
 
@@ -35,7 +38,7 @@ class Analysis:
     """Reacts to ObservationWindowClosed with RecordAnalysis: measures, intervals, verdicts."""
 
     name = "analysis"
-    event_types = frozenset({"ObservationWindowClosed"})
+    event_types = (ev.ObservationWindowClosed,)
 
     def __init__(
         self,
@@ -47,15 +50,17 @@ class Analysis:
     ) -> None:
         self.store, self.source, self.deployer, self.prices = store, source, deployer, prices
 
-    async def react(self, event: RecordedEvent) -> Reaction:
-        state = await load(self.store, event.data["experiment_id"])
+    async def react(self, occurred: Occurred[Event]) -> list[Command]:
+        event = occurred.event
+        assert isinstance(event, ev.ObservationWindowClosed)
+        state = await load(self.store, event.experiment_id)
         if state.phase is not Phase.ANALYZING or state.started_at is None:
-            return Reaction()
+            return []
         assert state.window_ends_at is not None
         spec = state.spec
         count, length = window_cut(state)
         seconds = count * length
-        span = Window(minutes=seconds / 60, interval_minutes=length / 60)
+        span = Span(minutes=seconds / 60, interval_minutes=length / 60)
         patterns = critical_patterns(spec)
         windows: dict[str, VariantWindow] = {}
         for name in spec.variant_names:
@@ -82,25 +87,18 @@ class Analysis:
                 overhead=overhead,
                 prices=self.prices,
             )
-            results.append(result.model_dump(mode="json"))
+            results.append(result)
         measured = measures_of(spec.baseline.name, baseline, span, self.prices)
-        return Reaction(
-            commands=[
-                (
-                    "RecordAnalysis",
-                    {
-                        "experiment_id": str(state.experiment_id),
-                        "results": results,
-                        "baseline": measured.model_dump(mode="json"),
-                    },
-                )
-            ]
-        )
+        return [
+            cmd.RecordAnalysis(
+                experiment_id=state.experiment_id, results=tuple(results), baseline=measured
+            )
+        ]
 
-    async def _overhead(self, experiment_id: UUID, variant: str) -> Overhead | None:
+    async def _overhead(self, experiment_id: UUID, variant: str) -> Overhead | Exited | None:
         if self.deployer is None:
             return None
         try:
             return await self.deployer.overhead(experiment_id, variant)
-        except (RuntimeError, ProcessLookupError):
-            return None  # not running here (any more): nothing to measure
+        except CollectorExited as exc:
+            return Exited(str(exc))

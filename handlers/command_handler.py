@@ -9,11 +9,11 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
-from domain.catalog import command_type, to_event
+from domain.catalog import command_type
 from domain.command_log import CommandHadNoEffect, CommandRejected, command_stream
 from domain.context import Context
 from domain.errors import DomainError
-from domain.ids import derived_id
+from domain.mapper import to_event, to_new_events
 from domain.messages import (
     UNDECODABLE_EVENT,
     Command,
@@ -137,19 +137,9 @@ class CommandHandler:
         )
 
     def _new_events(self, envelope: CommandEnvelope, events: list[Event]) -> list[NewEvent]:
-        meta = self._metadata(envelope)
-        return [
-            NewEvent(
-                # Derived from the command and the event's type, so handling a command twice
-                # cannot write different events, and its outcome events never share an id.
-                event_id=derived_id("event", envelope.command_id, event.type_name(), index),
-                type=event.type_name(),
-                schema_version=event.schema_version,
-                data=event.model_dump(mode="json"),
-                metadata=meta,
-            )
-            for index, event in enumerate(events)
-        ]
+        return to_new_events(
+            events, command_id=envelope.command_id, metadata=self._metadata(envelope)
+        )
 
     async def _record_no_effect(
         self, envelope: CommandEnvelope, stream_id: str

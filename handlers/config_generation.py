@@ -5,12 +5,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
+from domain.experiment import commands as cmd
+from domain.experiment import events as ev
+from domain.experiment.commands import VariantConfig
 from domain.experiment.spec import PipelineRef
-from domain.messages import RecordedEvent
+from domain.mapper import Occurred
+from domain.messages import Command, Event
 from handlers.experiment_state import load
 from handlers.ports import EventStore
-from handlers.reactor import Reaction
 from pipelines.render import RenderError, render
 from pipelines.validator import ConfigInvalid, validate_text
 
@@ -19,7 +23,7 @@ class ConfigGeneration:
     """Reacts to ExperimentStarted with RecordConfigsGenerated, or FailExperiment and the reason."""
 
     name = "config-generation"
-    event_types = frozenset({"ExperimentStarted"})
+    event_types = (ev.ExperimentStarted,)
 
     def __init__(
         self,
@@ -33,37 +37,32 @@ class ConfigGeneration:
         # Variables each variant needs of its own, e.g. a health-check port per collector.
         self.per_variant = per_variant
 
-    async def react(self, event: RecordedEvent) -> Reaction:
-        experiment_id = str(event.data["experiment_id"])
-        spec = (await load(self.store, experiment_id)).spec
+    async def react(self, occurred: Occurred[Event]) -> list[Command]:
+        event = occurred.event
+        assert isinstance(event, ev.ExperimentStarted)
+        xid = event.experiment_id
+        experiment_id = str(xid)
+        spec = (await load(self.store, xid)).spec
         configs = []
         for ref in (spec.baseline, *spec.candidates):
             try:
                 text = self._render(ref, experiment_id, list(spec.critical_processes))
                 validate_text(text)
             except RenderError as exc:
-                return _fail(experiment_id, f"variant {ref.name} ({ref.template}): {exc}")
+                return _fail(xid, f"variant {ref.name} ({ref.template}): {exc}")
             except ConfigInvalid as exc:
                 problems = "; ".join(str(p) for p in exc.problems)
-                return _fail(
-                    experiment_id, f"variant {ref.name} ({ref.template}) is invalid: {problems}"
-                )
+                return _fail(xid, f"variant {ref.name} ({ref.template}) is invalid: {problems}")
             except ValueError as exc:  # an unknown template, or a value it cannot render
-                return _fail(experiment_id, f"variant {ref.name}: {exc}")
+                return _fail(xid, f"variant {ref.name}: {exc}")
             except Exception as exc:
-                return _fail(experiment_id, f"variant {ref.name}: {type(exc).__name__}: {exc}")
+                return _fail(xid, f"variant {ref.name}: {type(exc).__name__}: {exc}")
             configs.append(
-                {
-                    "variant": ref.name,
-                    "config": text,
-                    "sha256": hashlib.sha256(text.encode()).hexdigest(),
-                }
+                VariantConfig(
+                    variant=ref.name, config=text, sha256=hashlib.sha256(text.encode()).hexdigest()
+                )
             )
-        return Reaction(
-            commands=[
-                ("RecordConfigsGenerated", {"experiment_id": experiment_id, "configs": configs})
-            ]
-        )
+        return [cmd.RecordConfigsGenerated(experiment_id=xid, configs=tuple(configs))]
 
     def _render(self, ref: PipelineRef, experiment_id: str, critical: list[str]) -> str:
         wiring = {
@@ -86,7 +85,5 @@ def render_variant(
     return render(ref.template, variables)
 
 
-def _fail(experiment_id: str, reason: str) -> Reaction:
-    return Reaction(
-        commands=[("FailExperiment", {"experiment_id": experiment_id, "reason": reason})]
-    )
+def _fail(experiment_id: UUID, reason: str) -> list[Command]:
+    return [cmd.FailExperiment(experiment_id=experiment_id, reason=reason)]

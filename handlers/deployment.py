@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
+from domain.experiment import commands as cmd
+from domain.experiment import events as ev
 from domain.experiment.phase import Phase
-from domain.messages import RecordedEvent
+from domain.mapper import Occurred
+from domain.messages import Command, Event
 from handlers.experiment_state import load
 from handlers.ports import Deployer, DeploymentError, EventStore, ExperimentIndex
-from handlers.reactor import Reaction
 
 log = logging.getLogger(__name__)
 
@@ -18,54 +20,46 @@ class DeploymentHandler:
     """ConfigsGenerated -> deploy every variant; TeardownRequested -> tear them down."""
 
     name = "deployment"
-    event_types = frozenset({"ConfigsGenerated", "TeardownRequested"})
+    event_types = (ev.ConfigsGenerated, ev.TeardownRequested)
 
     def __init__(self, store: EventStore, deployer: Deployer) -> None:
         self.store, self.deployer = store, deployer
 
-    async def react(self, event: RecordedEvent) -> Reaction:
-        experiment_id = str(event.data["experiment_id"])
-        if event.type == "TeardownRequested":
-            variants = [str(v) for v in event.data["variants"]]
-            for variant in variants:
-                await self.deployer.teardown(UUID(experiment_id), variant)
-            return Reaction(
-                commands=[
-                    ("RecordTeardown", {"experiment_id": experiment_id, "variants": variants})
-                ]
-            )
+    async def react(self, occurred: Occurred[Event]) -> list[Command]:
+        match occurred.event:
+            case ev.TeardownRequested(experiment_id=xid, variants=variants):
+                for variant in variants:
+                    await self.deployer.teardown(xid, variant)
+                return [cmd.RecordTeardown(experiment_id=xid, variants=variants)]
+            case ev.ConfigsGenerated(experiment_id=xid):
+                return await self._deploy(xid)
+        raise TypeError(f"{self.name} does not take {type(occurred.event).__name__}")
+
+    async def _deploy(self, experiment_id: UUID) -> list[Command]:
         state = await load(self.store, experiment_id)
         if state.phase is not Phase.DEPLOYING:
-            return Reaction()  # cancelled or failed before its turn came: deploy nothing
-        commands: list[tuple[str, dict[str, object]]] = []
+            return []  # cancelled or failed before its turn came: deploy nothing
+        commands: list[Command] = []
         for generated in state.configs:
             try:
                 deployment = await self.deployer.deploy(
-                    state.experiment_id, generated.variant, generated.config
+                    experiment_id, generated.variant, generated.config
                 )
             except DeploymentError as exc:
                 commands.append(
-                    (
-                        "RecordDeploymentFailed",
-                        {
-                            "experiment_id": experiment_id,
-                            "variant": generated.variant,
-                            "reason": str(exc),
-                        },
+                    cmd.RecordDeploymentFailed(
+                        experiment_id=experiment_id, variant=generated.variant, reason=str(exc)
                     )
                 )
                 break  # the experiment fails; the teardown takes down what did start
             commands.append(
-                (
-                    "RecordVariantDeployed",
-                    {
-                        "experiment_id": experiment_id,
-                        "variant": generated.variant,
-                        "details": deployment.details,
-                    },
+                cmd.RecordVariantDeployed(
+                    experiment_id=experiment_id,
+                    variant=generated.variant,
+                    details=deployment.details,
                 )
             )
-        return Reaction(commands=commands)
+        return commands
 
     async def recover(self, index: ExperimentIndex) -> int:
         """After a restart, bring back what was deployed for experiments still under way."""

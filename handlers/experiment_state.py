@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.catalog import to_event
 from domain.experiment.spec import ExperimentSpec, PipelineRef
 from domain.experiment.state import Experiment, fold
 from domain.ids import experiment_stream
+from domain.mapper import to_event
 from handlers.ports import EventStore
 from pipelines.catalog import template
 from pipelines.ottl.functions import duration_nanos

@@ -7,38 +7,18 @@ import logging
 from datetime import timedelta
 from uuid import UUID
 
+from domain.analysis.critical import describe_processes
+from domain.analysis.retention import disappeared
+from domain.analysis.windows import Slice
+from domain.experiment import commands as cmd
 from domain.experiment.phase import Phase
-from domain.telemetry.model import Attributes
 from handlers.analysis import window_cut
 from handlers.experiment_state import critical_patterns, load
 from handlers.lifecycle import scheduler_command
-from handlers.ports import Clock, CommandBus, EventStore, ExperimentIndex, MetricsSource, Slice
+from handlers.ports import Clock, CommandBus, EventStore, ExperimentIndex, MetricsSource
 from handlers.ticking import every
-from handlers.verdict import describe_processes
 
 log = logging.getLogger(__name__)
-
-
-def disappeared(
-    baseline: list[Slice], candidate: list[Slice], *, confirm: int = 2
-) -> set[Attributes]:
-    """Critical processes the candidate reported, then missed for the last ``confirm`` intervals
-    while the baseline, which saw them before too, went on reporting them: lost by the
-    candidate, not ended on the host, nor too short-lived to compare.
-    """
-    if len(candidate) <= confirm or len(baseline) != len(candidate):
-        return set()
-    seen: set[Attributes] = set()
-    before: set[Attributes] = set()
-    for mine, theirs in zip(candidate[:-confirm], baseline[:-confirm], strict=True):
-        seen |= mine.critical
-        before |= theirs.critical
-    # The analysis's rule too (verdict.COMPARABLE_INTERVALS): the baseline saw it before the
-    # last intervals as well, so it lived long enough for any collector to be sure to see it.
-    gone = seen & before
-    for b, c in zip(baseline[-confirm:], candidate[-confirm:], strict=True):
-        gone &= b.critical - c.critical
-    return gone
 
 
 class Guardrail:
@@ -106,9 +86,9 @@ class Guardrail:
             )
             await self.bus.send(
                 scheduler_command(
-                    "TripGuardrail",
-                    experiment_id,
-                    {"variant": candidate.name, "reason": reason},
+                    cmd.TripGuardrail(
+                        experiment_id=experiment_id, variant=candidate.name, reason=reason
+                    ),
                     candidate.name,
                 )
             )
@@ -136,7 +116,8 @@ class Guardrail:
         reason = f"the guardrail could not check it {failures} times in a row: {type(exc).__name__}: {exc}"
         await self.bus.send(
             scheduler_command(
-                "FailExperiment", experiment_id, {"reason": reason[:2000]}, "guardrail-failed"
+                cmd.FailExperiment(experiment_id=experiment_id, reason=reason[:2000]),
+                "guardrail-failed",
             )
         )
 

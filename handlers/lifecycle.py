@@ -7,37 +7,34 @@ import logging
 from datetime import timedelta
 from uuid import UUID
 
+from domain.experiment import commands as cmd
+from domain.experiment import events as ev
 from domain.ids import derived_id
-from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
+from domain.mapper import Occurred, to_envelope
+from domain.messages import Command, CommandEnvelope, CommandMetadata, Event
 from handlers.ports import Clock, CommandBus, ExperimentIndex
-from handlers.reactor import Reaction
 from handlers.ticking import every
 
 log = logging.getLogger(__name__)
-
-TERMINAL_EVENTS = frozenset({"ExperimentCompleted", "ExperimentFailed", "ExperimentCancelled"})
 
 
 class Lifecycle:
     """Reacts to every terminal event with RequestTeardown (the deployment handler does it)."""
 
     name = "lifecycle"
-    event_types = TERMINAL_EVENTS
+    event_types = (ev.ExperimentCompleted, ev.ExperimentFailed, ev.ExperimentCancelled)
 
-    async def react(self, event: RecordedEvent) -> Reaction:
-        return Reaction(
-            commands=[("RequestTeardown", {"experiment_id": str(event.data["experiment_id"])})]
-        )
+    async def react(self, occurred: Occurred[Event]) -> list[Command]:
+        event = occurred.event
+        assert isinstance(event, self.event_types)
+        return [cmd.RequestTeardown(experiment_id=event.experiment_id)]
 
 
-def scheduler_command(
-    kind: str, experiment_id: UUID, data: dict[str, object], *about: str
-) -> CommandEnvelope:
+def scheduler_command(command: cmd.ExperimentCommand, *about: str) -> CommandEnvelope:
     """A scheduler's command, its id derived from what it is about: sending it twice is harmless."""
-    return CommandEnvelope(
-        command_id=derived_id("scheduler", kind, experiment_id, *about),
-        type=kind,
-        data={"experiment_id": str(experiment_id), **data},
+    return to_envelope(
+        command,
+        command_id=derived_id("scheduler", command.type_name(), command.experiment_id, *about),
         metadata=CommandMetadata(actor="scheduler:lifecycle"),
     )
 
@@ -69,7 +66,9 @@ class WindowScheduler:
         # (a collector's batch timeout, the export), and must count in the window they belong to.
         due = await self.index.due_windows(self.clock.now() - self.settle)
         for experiment_id in due:
-            await self.bus.send(scheduler_command("CloseObservationWindow", experiment_id, {}))
+            await self.bus.send(
+                scheduler_command(cmd.CloseObservationWindow(experiment_id=experiment_id))
+            )
         return due
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 from uuid import UUID
 
+from domain.analysis.windows import Overhead, VariantWindow
 from domain.experiment.phase import Phase
 from domain.messages import CommandEnvelope, NewEvent, RecordedEvent
-from domain.telemetry.model import Attributes
 
 
 class ConcurrencyError(Exception):
@@ -87,16 +87,12 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
-@dataclass(frozen=True)
-class Overhead:
-    """What a variant's collectors cost the hosts they run on."""
-
-    cpu_cores: float
-    resident_bytes: int
-
-
 class DeploymentError(Exception):
     """A variant could not be deployed; the message says why, for the experiment's record."""
+
+
+class CollectorExited(Exception):
+    """A variant's collector is no longer running; the message says how it ended."""
 
 
 @dataclass(frozen=True)
@@ -114,29 +110,18 @@ class Deployer(Protocol):
         ...
 
     async def overhead(self, experiment_id: UUID, variant: str) -> Overhead | None:
-        """What the variant's collectors cost; None where no collector process runs."""
+        """What the variant's collectors cost; None where no collector process runs (none is
+        deployed, or the deployer runs none). CollectorExited if its collector has exited.
+        """
         ...
 
-    async def teardown(self, experiment_id: UUID, variant: str) -> None: ...
+    async def teardown(self, experiment_id: UUID, variant: str) -> None:
+        """Take the variant down; taking down what does not run is harmless."""
+        ...
 
-
-@dataclass(frozen=True)
-class Slice:
-    """One interval of one variant's output: distinct series, datapoints, critical processes."""
-
-    series: int
-    datapoints: int
-    critical: frozenset[Attributes]
-
-
-@dataclass(frozen=True)
-class VariantWindow:
-    """One variant's output over a window, whole and cut into equal intervals."""
-
-    series: int
-    datapoints: int
-    critical: frozenset[Attributes]
-    intervals: tuple[Slice, ...] = field(default_factory=tuple)
+    async def teardown_all(self) -> None:
+        """Take down everything this deployer runs (when Phoenix stops)."""
+        ...
 
 
 class MetricsSource(Protocol):
@@ -175,3 +160,25 @@ class ExperimentIndex(Protocol):
     async def due_windows(self, now: datetime) -> list[UUID]: ...
 
     async def in_phases(self, phases: Sequence[Phase]) -> list[UUID]: ...
+
+
+class Tracking(Protocol):
+    """What each consumer of the log has done: the events a reactor acted on (by id) and how far
+    a reader has come (by position) — pyeventsourcing's process recorder.
+    """
+
+    async def has_tracking_id(self, consumer: str, event_id: UUID) -> bool:
+        """Whether ``consumer`` has recorded its effect of the event."""
+        ...
+
+    async def track(self, consumer: str, event_id: UUID) -> None:
+        """Record that ``consumer`` acted on the event; recording it twice is harmless."""
+        ...
+
+    async def max_tracking_id(self, consumer: str) -> int:
+        """The position ``consumer`` has come to in the log (0 before its first event)."""
+        ...
+
+    async def track_position(self, consumer: str, position: int) -> None:
+        """Record that ``consumer`` has come to ``position``."""
+        ...

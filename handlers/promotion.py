@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from uuid import UUID
 
+from domain.analysis.measures import Measures
+from domain.experiment import commands as cmd
+from domain.experiment import events as ev
 from domain.experiment.state import Experiment
-from domain.messages import RecordedEvent
+from domain.mapper import Occurred
+from domain.messages import Command, Event
 from handlers.experiment_state import load
 from handlers.ports import EventStore, GitOps
-from handlers.reactor import Reaction
 from handlers.report import markdown_table, result_rows
 
 CONFIG_DIR = "otelcol/process-metrics"
@@ -23,14 +27,16 @@ class Promotion:
     """Reacts to PromotionRequested with a commit on a branch, and RecordPromotion."""
 
     name = "promotion"
-    event_types = frozenset({"PromotionRequested"})
+    event_types = (ev.PromotionRequested,)
 
     def __init__(self, store: EventStore, gitops: GitOps, *, api_url: str | None = None) -> None:
         self.store, self.gitops, self.api_url = store, gitops, api_url
 
-    async def react(self, event: RecordedEvent) -> Reaction:
-        state = await load(self.store, event.data["experiment_id"])
-        variant = str(event.data["variant"])
+    async def react(self, occurred: Occurred[Event]) -> list[Command]:
+        event = occurred.event
+        assert isinstance(event, ev.PromotionRequested)
+        state = await load(self.store, event.experiment_id)
+        variant = event.variant
         generated = next(c for c in state.configs if c.variant == variant)
         description = self.describe(state, event)
         commit = await self.gitops.commit(
@@ -39,23 +45,18 @@ class Promotion:
                 f"{CONFIG_DIR}/config.yaml": generated.config,
                 f"{CONFIG_DIR}/PROMOTION.md": description,
             },
-            message=self.message(state, event, description),
-            key=f"Phoenix-Promotion: {event.event_id}",
+            message=self.message(state, variant, description, occurred.event_id),
+            key=f"Phoenix-Promotion: {occurred.event_id}",
         )
-        return Reaction(
-            commands=[
-                (
-                    "RecordPromotion",
-                    {
-                        "experiment_id": str(state.experiment_id),
-                        "variant": variant,
-                        "commit_id": commit.commit_id,
-                        "repository": commit.repository,
-                        "branch": commit.branch,
-                    },
-                )
-            ]
-        )
+        return [
+            cmd.RecordPromotion(
+                experiment_id=state.experiment_id,
+                variant=variant,
+                commit_id=commit.commit_id,
+                repository=commit.repository,
+                branch=commit.branch,
+            )
+        ]
 
     def _audit(self, state: Experiment) -> str:
         command = f"phoenix replay experiment-{state.experiment_id}"
@@ -65,9 +66,9 @@ class Promotion:
             )
         return f"`{command}`"
 
-    def describe(self, state: Experiment, event: RecordedEvent) -> str:
+    def describe(self, state: Experiment, event: ev.PromotionRequested) -> str:
         """The change description: what was compared, the results, and why this one."""
-        variant = str(event.data["variant"])
+        variant = event.variant
         ref = next(c for c in state.spec.candidates if c.name == variant)
         generated = next(c for c in state.configs if c.variant == variant)
         result = state.verdict_of(variant)
@@ -82,10 +83,10 @@ class Promotion:
             markdown_table(result_rows(state)),
             "",
         ]
-        if event.data.get("override"):
+        if event.override:
             lines += [
-                f"**Admin override** by {event.data.get('requested_by')}: "
-                f"{event.data.get('override_reason')} "
+                f"**Admin override** by {event.requested_by}: "
+                f"{event.override_reason} "
                 f"(verdict was {result.verdict.value if result else 'none'}).",
                 "",
             ]
@@ -95,29 +96,28 @@ class Promotion:
             lines.append("")
         lines += [
             f"Config sha256 `{generated.sha256}`, exactly as measured.",
-            f"Requested by {event.data.get('requested_by')}.",
+            f"Requested by {event.requested_by}.",
             f"Audit trail: {self._audit(state)}",
             "",
         ]
         return "\n".join(lines)
 
-    def message(self, state: Experiment, event: RecordedEvent, description: str) -> str:
-        variant = str(event.data["variant"])
+    def message(self, state: Experiment, variant: str, description: str, promotion: UUID) -> str:
         result = state.verdict_of(variant)
-        measures = result.measures if result else {}
+        measures = result.measures if result else Measures()
         summary = ", ".join(
             f"{label} {-value:+.1%}"
-            for label, key in (
-                ("series", "series_reduction"),
-                ("datapoints", "datapoint_reduction"),
-                ("cost", "cost_reduction"),
+            for label, value in (
+                ("series", measures.series_reduction),
+                ("datapoints", measures.datapoint_reduction),
+                ("cost", measures.cost_reduction),
             )
-            if isinstance(value := measures.get(key), float)
+            if value is not None
         )
         title = f"Promote {variant} for process metrics ({summary or 'override'})"
         return (
             f"{title}\n\n{description}\n"
             f"Phoenix-Experiment: {state.experiment_id}\n"
             f"Phoenix-Variant: {variant}\n"
-            f"Phoenix-Promotion: {event.event_id}\n"
+            f"Phoenix-Promotion: {promotion}\n"
         )

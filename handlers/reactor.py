@@ -1,70 +1,77 @@
-"""Reactors: react to events, usually by sending commands, each effect once per event."""
+"""Reactors: react to typed events with typed commands, each effect once per event."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from domain.ids import derived_id, stream_uuid
-from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
+from domain.experiment.commands import FailExperiment
+from domain.experiment.events import ExperimentEvent
+from domain.ids import derived_id
+from domain.mapper import Occurred, to_envelope
+from domain.messages import Command, CommandEnvelope, CommandMetadata, Event
 
-
-@dataclass(frozen=True)
-class Reaction:
-    """The commands a reactor wants sent for one event (type and data; ids are derived)."""
-
-    commands: Sequence[tuple[str, dict[str, Any]]] = field(default_factory=tuple)
+__all__ = ["Reactor", "failure_command", "reaction_commands"]
 
 
 class Reactor(Protocol):
-    """A named reaction to some event types; its durable consumer is named after it."""
+    """A named reaction to some event classes; its durable consumer is named after it.
 
-    name: str
-    event_types: frozenset[str]
+    ``react`` gets each event of ``event_types`` typed, and returns the commands to send for it
+    (their ids are derived from the reactor, the event and their place, so a redelivered event
+    sends the same commands, which the store then refuses to apply twice).
+    """
 
-    async def react(self, event: RecordedEvent) -> Reaction: ...
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def event_types(self) -> tuple[type[Event], ...]: ...
+
+    async def react(self, occurred: Occurred[Event]) -> Sequence[Command]: ...
+
+
+def event_type_names(reactor: Reactor) -> frozenset[str]:
+    """The stored type names of the events the reactor takes."""
+    return frozenset(kind.type_name() for kind in reactor.event_types)
 
 
 def reaction_commands(
-    reactor: str, event: RecordedEvent, reaction: Reaction
+    reactor: str, occurred: Occurred[Event], commands: Sequence[Command]
 ) -> list[CommandEnvelope]:
-    """The reaction's commands, with ids derived from (reactor, event, index): a redelivered
-    event yields the same command ids, which the store then refuses to apply twice.
-    """
+    """The reaction's commands as envelopes, ids derived from (reactor, event, index)."""
     return [
-        CommandEnvelope(
-            command_id=derived_id("reaction", reactor, event.event_id, index),
-            type=kind,
-            data=data,
-            metadata=_caused_by(reactor, event),
+        to_envelope(
+            command,
+            command_id=derived_id("reaction", reactor, occurred.event_id, index),
+            metadata=_caused_by(reactor, occurred),
         )
-        for index, (kind, data) in enumerate(reaction.commands)
+        for index, command in enumerate(commands)
     ]
 
 
-def _caused_by(reactor: str, event: RecordedEvent) -> CommandMetadata:
+def _caused_by(reactor: str, occurred: Occurred[Event]) -> CommandMetadata:
     """A reactor's command: sent by the reactor, caused by the event, in its conversation."""
     return CommandMetadata(
         actor=f"reactor:{reactor}",
-        correlation_id=event.metadata.correlation_id or event.event_id,
-        causation_id=event.event_id,
+        correlation_id=occurred.metadata.correlation_id or occurred.event_id,
+        causation_id=occurred.event_id,
     )
 
 
 def failure_command(
-    reactor: str, event: RecordedEvent, error: BaseException
+    reactor: str, occurred: Occurred[Event], error: BaseException
 ) -> CommandEnvelope | None:
     """FailExperiment for an experiment whose event a reactor could not handle, however often it
     was tried: the experiment ends as Failed, with the reason, instead of waiting forever.
     None for events of other aggregates. Its id is derived, so sending it twice is harmless.
     """
-    if event.aggregate != "experiment":
+    event = occurred.event
+    if not isinstance(event, ExperimentEvent):
         return None
-    reason = f"the {reactor} handler failed on {event.type}: {type(error).__name__}: {error}"
-    return CommandEnvelope(
-        command_id=derived_id("reaction-failed", reactor, event.event_id),
-        type="FailExperiment",
-        data={"experiment_id": str(stream_uuid(event.stream_id)), "reason": reason[:2000]},
-        metadata=_caused_by(reactor, event),
+    reason = f"the {reactor} handler failed on {event.type_name()}: {type(error).__name__}: {error}"
+    return to_envelope(
+        FailExperiment(experiment_id=event.experiment_id, reason=reason[:2000]),
+        command_id=derived_id("reaction-failed", reactor, occurred.event_id),
+        metadata=_caused_by(reactor, occurred),
     )

@@ -44,7 +44,7 @@ def result_rows(state: Experiment) -> list[dict[str, Any]]:
             {
                 "variant": state.spec.baseline.name,
                 "template": templates[state.spec.baseline.name],
-                **state.baseline_measures.measures,
+                **state.baseline_measures.measures.figures(),
                 "verdict": "baseline",
                 "reasons": [],
             }
@@ -54,7 +54,7 @@ def result_rows(state: Experiment) -> list[dict[str, Any]]:
             {
                 "variant": result.variant,
                 "template": templates[result.variant],
-                **result.measures,
+                **result.measures.figures(),
                 "verdict": result.verdict.value,
                 "reasons": list(result.reasons),
             }

@@ -4,29 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-import re2
-
-from domain.telemetry.model import Batch, resource_value
+from domain.analysis.cost import DEFAULT_PRICES, Prices, cost
+from domain.analysis.critical import critical_processes as critical_processes_of
+from domain.telemetry.model import Attributes, Batch
 from domain.telemetry.window import SeriesWindow
 from pipelines.evaluator import Evaluator
 
-MINUTES_PER_MONTH = 60 * 24 * 30
-
-
-@dataclass(frozen=True)
-class Prices:
-    """What a metrics backend charges: per active series a month, per million datapoints."""
-
-    per_series_month: float = 0.05
-    per_million_datapoints: float = 0.10
+__all__ = ["Estimate", "Prices", "estimate"]
 
 
 @dataclass
 class Side:
     window: SeriesWindow = field(default_factory=SeriesWindow)
-    critical: set[tuple[object, ...]] = field(default_factory=set)
+    critical: set[Attributes] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -76,39 +67,24 @@ class Estimate:
         }
 
 
-def _critical(batch: Batch, patterns: Sequence[Any], into: set[tuple[object, ...]]) -> None:
-    """Critical processes by their full identity: every resource attribute, unchanged."""
-    for rm in batch:
-        name = resource_value(rm.resource, "process.executable.name")
-        if isinstance(name, str) and any(p.search(name) for p in patterns):
-            into.add(rm.resource)
-
-
-def cost(series: int, dpm: float, prices: Prices) -> float:
-    return (
-        series * prices.per_series_month
-        + dpm * MINUTES_PER_MONTH / 1e6 * prices.per_million_datapoints
-    )
-
-
 def estimate(
     scrapes: Iterable[tuple[int, list[Batch]]],
     candidate: Evaluator,
     *,
     critical_processes: Sequence[str],
     interval_nanos: int,
-    prices: Prices = Prices(),
+    prices: Prices = DEFAULT_PRICES,
 ) -> Estimate:
     """Run every scrape through ``candidate``; the input itself is the baseline."""
-    patterns = [re2.compile(p) for p in critical_processes]  # as the collector matches them
+    critical = critical_processes_of(tuple(critical_processes))
     before, after = Side(), Side()
     for _, batches in scrapes:
         for batch in batches:
             before.window.add(batch)
-            _critical(batch, patterns, before.critical)
+            before.critical |= critical.among(rm.resource for rm in batch)
             out = candidate.run(batch)
             after.window.add(out)
-            _critical(out, patterns, after.critical)
+            after.critical |= critical.among(rm.resource for rm in out)
     span = before.window.span(interval_nanos)
     in_dpm = before.window.datapoints_per_minute(interval_nanos, over=span)
     out_dpm = after.window.datapoints_per_minute(interval_nanos, over=span)

@@ -7,21 +7,13 @@ from typing import Any
 from sqlalchemy import Table, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.catalog import to_event
 from domain.experiment import events as ev
 from domain.experiment.phase import Phase
+from domain.experiment.state import PHASE_AFTER
+from domain.ids import stream_uuid
+from domain.mapper import to_event
 from domain.messages import RecordedEvent
 from projections.tables import experiment_phases, experiments
-
-PHASE_AFTER: dict[type, Phase] = {
-    ev.ExperimentStarted: Phase.INITIALIZING,
-    ev.ConfigsGenerated: Phase.DEPLOYING,
-    ev.ExperimentRunning: Phase.RUNNING,
-    ev.ObservationWindowClosed: Phase.ANALYZING,
-    ev.ExperimentCompleted: Phase.COMPLETED,
-    ev.ExperimentFailed: Phase.FAILED,
-    ev.ExperimentCancelled: Phase.CANCELLED,
-}
 
 
 class ExperimentsProjector:
@@ -75,7 +67,7 @@ class ExperimentsProjector:
     async def _phase(self, conn: AsyncConnection, event: RecordedEvent, phase: Phase) -> None:
         await conn.execute(
             insert(experiment_phases).values(
-                experiment_id=event.stream_id.split("-", 1)[1],
+                experiment_id=stream_uuid(event.stream_id),
                 version=event.version,
                 phase=phase.value,
                 at=event.metadata.occurred_at,

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import Table, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.catalog import to_event
 from domain.experiment import events as ev
+from domain.mapper import to_event
 from domain.messages import RecordedEvent
 from projections.tables import experiment_variants
 
@@ -60,7 +60,7 @@ class VariantsProjector:
                         conn,
                         typed,
                         baseline.variant,
-                        measures=baseline.measures,
+                        measures=baseline.measures.figures(),
                         intervals=[i.model_dump(mode="json") for i in baseline.intervals],
                     )
                 for result in results:
@@ -70,7 +70,7 @@ class VariantsProjector:
                         result.variant,
                         verdict=result.verdict.value,
                         reasons=list(result.reasons),
-                        measures=result.measures,
+                        measures=result.measures.figures(),
                         intervals=[i.model_dump(mode="json") for i in result.intervals],
                     )
             case ev.CollectorsTornDown(variants=variants):

@@ -13,7 +13,8 @@ import psutil
 import yaml
 
 from adapters.collector.process import CollectorProcess
-from handlers.ports import Deployment, DeploymentError, Overhead
+from domain.analysis.windows import Overhead
+from handlers.ports import CollectorExited, Deployment, DeploymentError
 
 
 @dataclass
@@ -70,11 +71,18 @@ class ProcessDeployer:
         if running is None:
             return None
         pid = running.process.pid
-        if pid is None:
-            raise RuntimeError(f"{variant} is not running")
+        exited = running.process.exit_code()
+        if pid is None or exited is not None:
+            raise CollectorExited(
+                f"the {variant} collector exited (code {exited}); see {running.config.parent}"
+            )
         elapsed = max(time.monotonic() - running.since, 1e-6)
-        cores = (_cpu_seconds(pid) - running.cpu_seconds) / elapsed
-        return Overhead(cpu_cores=cores, resident_bytes=psutil.Process(pid).memory_info().rss)
+        try:
+            cores = (_cpu_seconds(pid) - running.cpu_seconds) / elapsed
+            memory = psutil.Process(pid).memory_info().rss
+        except psutil.NoSuchProcess:
+            raise CollectorExited(f"the {variant} collector exited") from None
+        return Overhead(cpu_cores=cores, resident_bytes=memory)
 
     async def teardown(self, experiment_id: UUID, variant: str) -> None:
         running = self.running.pop((experiment_id, variant), None)

@@ -52,6 +52,10 @@ class CollectorProcess:
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
+    def exit_code(self) -> int | None:
+        """The exit code once the process has exited (it is reaped here), else None."""
+        return self._process.poll() if self._process else None
+
     def stop(self) -> None:
         if self._process is None:
             return

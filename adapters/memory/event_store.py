@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
 from domain.messages import NewEvent, RecordedEvent
 from handlers.ports import CommandAlreadyHandled, ConcurrencyError, HandledCommand
 
+Appended = Callable[[list[RecordedEvent]], Awaitable[None]]
+
 
 class InMemoryEventStore:
+    """Events appended here are handed, in order, to each ``on_append`` listener (the in-memory
+    relay): the outbox, published at once.
+    """
+
     def __init__(self) -> None:
+        self.on_append: list[Appended] = []
         self._log: list[RecordedEvent] = []
         self._streams: dict[str, list[RecordedEvent]] = {}
         self._by_id: dict[UUID, RecordedEvent] = {}
@@ -55,6 +62,8 @@ class InMemoryEventStore:
             self._by_id.update((r.event_id, r) for r in recorded)
             if command is not None:
                 self._commands[command.command_id] = command
+            for listener in self.on_append:
+                await listener(recorded)
             return recorded
 
     async def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
@@ -65,6 +74,9 @@ class InMemoryEventStore:
 
     async def head_position(self) -> int:
         return len(self._log)
+
+    def stream_ids(self, prefix: str = "") -> list[str]:
+        return [s for s in self._streams if s.startswith(prefix)]
 
     async def handled_command(self, command_id: UUID) -> HandledCommand | None:
         return self._commands.get(command_id)

@@ -15,14 +15,20 @@ from nats.js.api import AckPolicy as ServerAckPolicy
 from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from adapters.nats.consumer import DeadLetterSink, Delivery, DeliveryPolicy, Handler, deliver
+from adapters.nats.consumer import (
+    DEFAULT_POLICY,
+    DeadLetterSink,
+    Delivery,
+    DeliveryPolicy,
+    Handler,
+    deliver,
+)
 from adapters.nats.streams import COMMANDS, ensure_streams, stream_configs
 from domain.catalog import command_subject
 from domain.messages import CommandEnvelope
 from handlers.ports import PublishAck
 
 log = logging.getLogger(__name__)
-DEFAULT_POLICY = DeliveryPolicy()
 
 
 async def _keep_alive(msg: NatsMessage, every: float) -> None:

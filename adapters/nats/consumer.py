@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+from domain.messages import CommandEnvelope
+from handlers.ports import PublishAck
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,31 @@ class Acker(Protocol):
 
 
 Handler = Callable[[Delivery], Awaitable[None]]
+
+DEFAULT_POLICY = DeliveryPolicy()
+
+
+class MessageBus(Protocol):
+    """What the workers need of a bus: publish, send commands, and durable consumers."""
+
+    async def publish(
+        self, subject: str, body: bytes, headers: dict[str, str], *, stream: str
+    ) -> PublishAck: ...
+
+    async def send(self, envelope: CommandEnvelope) -> PublishAck: ...
+
+    async def consume(
+        self,
+        *,
+        durable: str,
+        stream: str,
+        subject: str,
+        handler: Handler,
+        dead_letters: DeadLetterSink,
+        policy: DeliveryPolicy = DEFAULT_POLICY,
+    ) -> Any: ...
+
+    async def stop_consumer(self, consumer: Any) -> None: ...
 
 
 async def deliver(

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from domain.analysis.measures import Measures
 from domain.bounds import FreeForm
 from domain.experiment.phase import Verdict
 from domain.experiment.spec import VARIANT_NAME, ExperimentSpec, Frozen
@@ -80,15 +81,17 @@ class VariantMeasures(Frozen):
     """What a variant emitted over the window, whole and per interval."""
 
     variant: str = Field(pattern=VARIANT_NAME)
-    measures: dict[str, float | None] = Field(default_factory=dict)
+    measures: Measures = Measures()
     intervals: tuple[IntervalMeasure, ...] = ()
 
 
 class VariantResult(Frozen):
+    """A candidate's verdict, the reasons for it (the deciding one first), and its figures."""
+
     variant: str = Field(pattern=VARIANT_NAME)
     verdict: Verdict
     reasons: tuple[str, ...] = ()
-    measures: dict[str, float | None] = Field(default_factory=dict)
+    measures: Measures = Measures()
     intervals: tuple[IntervalMeasure, ...] = ()
 
 

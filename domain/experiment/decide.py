@@ -169,5 +169,5 @@ def _winner(results: tuple[cmd.VariantResult, ...]) -> str | None:
     promoted = [r for r in results if r.verdict is Verdict.PROMOTE]
     if not promoted:
         return None
-    best = max(promoted, key=lambda r: (r.measures.get("series_reduction") or 0.0, r.variant))
+    best = max(promoted, key=lambda r: (r.measures.series_reduction or 0.0, r.variant))
     return best.variant

@@ -14,6 +14,17 @@ from domain.experiment.phase import Phase
 from domain.experiment.spec import ExperimentSpec
 from domain.messages import Event
 
+PHASE_AFTER: dict[type[Event], Phase] = {
+    ev.ExperimentStarted: Phase.INITIALIZING,
+    ev.ConfigsGenerated: Phase.DEPLOYING,
+    ev.ExperimentRunning: Phase.RUNNING,
+    ev.ObservationWindowClosed: Phase.ANALYZING,
+    ev.ExperimentCompleted: Phase.COMPLETED,
+    ev.ExperimentFailed: Phase.FAILED,
+    ev.ExperimentCancelled: Phase.CANCELLED,
+}
+"""The phase each event moves an experiment into; events not named leave the phase as it is."""
+
 
 class PhaseChange(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -50,8 +61,9 @@ class Experiment(BaseModel):
         return next((r for r in self.results if r.variant == variant), None)
 
 
-def _moved(state: Experiment, phase: Phase, **changes: object) -> Experiment:
+def _moved(state: Experiment, event: Event, **changes: object) -> Experiment:
     version = state.version + 1
+    phase = PHASE_AFTER[type(event)]
     history = (*state.history, PhaseChange(phase=phase, version=version))
     return state.model_copy(
         update={"version": version, "phase": phase, "history": history, **changes}
@@ -72,17 +84,17 @@ def apply(state: Experiment | None, event: Event) -> Experiment:
         )
     match event:
         case ev.ExperimentStarted():
-            return _moved(state, Phase.INITIALIZING)
+            return _moved(state, event)
         case ev.ConfigsGenerated(configs=configs):
-            return _moved(state, Phase.DEPLOYING, configs=configs)
+            return _moved(state, event, configs=configs)
         case ev.VariantDeployed(variant=variant):
             return state.model_copy(
                 update={"version": state.version + 1, "deployed": state.deployed | {variant}}
             )
         case ev.ExperimentRunning(started_at=started, window_ends_at=ends):
-            return _moved(state, Phase.RUNNING, started_at=started, window_ends_at=ends)
+            return _moved(state, event, started_at=started, window_ends_at=ends)
         case ev.ObservationWindowClosed():
-            return _moved(state, Phase.ANALYZING)
+            return _moved(state, event)
         case ev.AnalysisRecorded(results=results, winner=winner, baseline=baseline):
             return state.model_copy(
                 update={
@@ -93,11 +105,11 @@ def apply(state: Experiment | None, event: Event) -> Experiment:
                 }
             )
         case ev.ExperimentCompleted():
-            return _moved(state, Phase.COMPLETED)
+            return _moved(state, event)
         case ev.ExperimentFailed(reason=reason):
-            return _moved(state, Phase.FAILED, reason=reason)
+            return _moved(state, event, reason=reason)
         case ev.ExperimentCancelled(reason=reason):
-            return _moved(state, Phase.CANCELLED, reason=reason)
+            return _moved(state, event, reason=reason)
         case ev.PromotionRequested(variant=variant):
             return state.model_copy(
                 update={"version": state.version + 1, "promotion_requested": variant}

@@ -120,8 +120,7 @@ class Load:
 async def simulated_load(
     runtime: Runtime, *, hosts: int = 3, interval: float = 0.25, seed: int = 3
 ) -> AsyncIterator[Load]:
-    assert runtime.experiments is not None
-    deployer = runtime.experiments.deployer
+    deployer = runtime.real.deployer
     load = Load(Fleet("realistic", hosts, seed=seed, start=_now_ns()))
 
     assert isinstance(deployer, LocalDeployer)

@@ -29,8 +29,8 @@ from tests.waiting import eventually
 
 
 def runner(runtime: Runtime, name: str) -> ReactorRunner:
-    assert runtime.experiments is not None
-    return runtime.experiments.runners[name]
+    assert runtime.phoenix is not None
+    return runtime.phoenix.reactors[name]
 
 
 async def torn_down(runtime: Runtime, experiment_id: object) -> list[str]:
@@ -79,8 +79,7 @@ async def test_an_experiment_can_be_cancelled_in_every_cancellable_phase(
     assert final == "Cancelled"
     types = await torn_down(runtime, experiment_id)
     assert types.count("ExperimentCancelled") == 1 and types.count("CollectorsTornDown") == 1
-    assert runtime.experiments is not None
-    deployer = runtime.experiments.deployer
+    deployer = runtime.real.deployer
     assert isinstance(deployer, LocalDeployer)
     assert not [key for key in deployer.running if key[0] == experiment_id]
 
@@ -91,9 +90,9 @@ async def test_an_experiment_can_be_cancelled_in_every_cancellable_phase(
 async def test_each_handler_can_restart_mid_experiment_and_nothing_is_doubled(
     runtime: Runtime, api: httpx.AsyncClient, name: str
 ) -> None:
-    assert runtime.experiments is not None
-    services = runtime.experiments
-    await services.runners[name].stop()
+    assert runtime.phoenix is not None
+    runners, real = runtime.phoenix.reactors, runtime.real
+    await runners[name].stop()
     async with simulated_load(runtime):
         experiment_id = await create_and_start(runtime, spec(duration=3))
         waiting_in = {
@@ -106,12 +105,12 @@ async def test_each_handler_can_restart_mid_experiment_and_nothing_is_doubled(
         await reach(api, experiment_id, waiting_in)
         if name == "deployment":
             # A new process: the evaluators it ran are gone with the old one.
-            fresh = LocalDeployer(services.sink)
-            services.sink.load_listeners.remove(services.deployer.feed)  # type: ignore[union-attr]
-            services.deployer = fresh
+            fresh = LocalDeployer(real.sink)
+            real.sink.load_listeners.remove(real.deployer.feed)  # type: ignore[union-attr]
+            real.deployer = fresh
             handler = DeploymentHandler(runtime.store, fresh)
-            services.runners[name] = ReactorRunner(
-                runtime.bus, runtime.engine, handler, services.runners[name].dead_letters
+            runners[name] = ReactorRunner(
+                runtime.bus, real.ports.tracking, handler, runners[name].dead_letters
             )
         if name == "promotion":
             await send(
@@ -119,7 +118,7 @@ async def test_each_handler_can_restart_mid_experiment_and_nothing_is_doubled(
                 "PromoteVariant",
                 {"experiment_id": str(experiment_id), "variant": "aggregated"},
             )
-        await services.runners[name].start()
+        await runners[name].start()
         await reach(api, experiment_id, "Completed")
     expected_last = "VariantPromoted" if name == "promotion" else "CollectorsTornDown"
     events = await eventually(
@@ -135,8 +134,7 @@ async def test_each_handler_can_restart_mid_experiment_and_nothing_is_doubled(
 async def test_the_guardrail_fails_the_experiment_when_a_candidate_loses_a_critical_process(
     runtime: Runtime, api: httpx.AsyncClient
 ) -> None:
-    assert runtime.experiments is not None
-    deployer = runtime.experiments.deployer
+    deployer = runtime.real.deployer
     assert isinstance(deployer, LocalDeployer)
     async with simulated_load(runtime) as load:
         assert any(p.executable_name == "redis-server" for p in load.fleet.alive())

@@ -15,13 +15,16 @@ from adapters.nats.streams import EVENTS
 from adapters.postgres.dead_letters import PostgresDeadLetters
 from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.schema import reactor_effects
+from adapters.postgres.tracking import PostgresTracking
 from adapters.reactor_runner import ReactorRunner
 from adapters.relay import Relay, bus_publisher, event_headers
+from domain.experiment import commands as cmd
+from domain.experiment import events as ev
 from domain.ids import experiment_stream
-from domain.messages import CommandEnvelope, RecordedEvent
+from domain.mapper import Occurred
+from domain.messages import Command, CommandEnvelope, Event, RecordedEvent
 from handlers.clock import SystemClock
 from handlers.command_handler import CommandHandler
-from handlers.reactor import Reaction
 from tests.integration.test_command_worker import create
 from tests.waiting import eventually
 
@@ -32,16 +35,15 @@ class StartsWhatIsCreated:
     """A stand-in for the lifecycle reactor: every new experiment is started."""
 
     name = "auto-start"
-    event_types = frozenset({"ExperimentCreated"})
+    event_types = (ev.ExperimentCreated,)
 
     def __init__(self) -> None:
         self.calls = 0
 
-    async def react(self, event: RecordedEvent) -> Reaction:
+    async def react(self, occurred: Occurred[Event]) -> list[Command]:
         self.calls += 1
-        return Reaction(
-            commands=[("StartExperiment", {"experiment_id": event.data["experiment_id"]})]
-        )
+        assert isinstance(occurred.event, ev.ExperimentCreated)
+        return [cmd.StartExperiment(experiment_id=occurred.event.experiment_id)]
 
 
 async def test_a_reactor_sends_its_command_once_even_when_the_event_comes_twice(
@@ -50,7 +52,7 @@ async def test_a_reactor_sends_its_command_once_even_when_the_event_comes_twice(
     store, dead = PostgresEventStore(engine), PostgresDeadLetters(engine)
     await CommandWorker(bus, CommandHandler(store, SystemClock()), dead, policy=FAST).start()
     reactor = StartsWhatIsCreated()
-    await ReactorRunner(bus, engine, reactor, dead, policy=FAST).start()
+    await ReactorRunner(bus, PostgresTracking(engine), reactor, dead, policy=FAST).start()
     relay = Relay(engine, bus_publisher(bus))
 
     sent: CommandEnvelope = create()
@@ -94,9 +96,9 @@ class AlwaysFails:
     """A reactor whose effect can never happen (a broken config, an unreachable cluster)."""
 
     name = "always-fails"
-    event_types = frozenset({"ExperimentStarted"})
+    event_types = (ev.ExperimentStarted,)
 
-    async def react(self, event: RecordedEvent) -> Reaction:
+    async def react(self, occurred: Occurred[Event]) -> list[Command]:
         raise RuntimeError("the cluster refused the config")
 
 
@@ -105,7 +107,7 @@ async def test_an_experiment_whose_event_a_reactor_keeps_failing_on_ends_failed_
 ) -> None:
     store, dead = PostgresEventStore(engine), PostgresDeadLetters(engine)
     await CommandWorker(bus, CommandHandler(store, SystemClock()), dead, policy=FAST).start()
-    await ReactorRunner(bus, engine, AlwaysFails(), dead, policy=FAST).start()
+    await ReactorRunner(bus, PostgresTracking(engine), AlwaysFails(), dead, policy=FAST).start()
     relay = Relay(engine, bus_publisher(bus))
     created = create()
     await bus.send(created)

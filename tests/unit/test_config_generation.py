@@ -8,10 +8,10 @@ from uuid import UUID, uuid4
 import yaml
 
 from adapters.memory.event_store import InMemoryEventStore
-from domain.catalog import to_event
 from domain.experiment.phase import Phase
 from domain.experiment.state import fold
 from domain.ids import experiment_stream
+from domain.mapper import occurred, to_event
 from domain.messages import CommandEnvelope
 from handlers.clock import FixedClock
 from handlers.command_handler import CommandHandler
@@ -42,9 +42,8 @@ async def started(candidate: dict[str, Any]) -> tuple[InMemoryEventStore, Comman
 
 async def react_and_apply(store: InMemoryEventStore, handler: CommandHandler, xid: str) -> Any:
     events = await store.read_stream(experiment_stream(UUID(xid)))
-    reactor = ConfigGeneration(store)
-    reaction = await reactor.react(events[-1])
-    for command in reaction_commands(reactor.name, events[-1], reaction):
+    reactor, started = ConfigGeneration(store), occurred(events[-1])
+    for command in reaction_commands(reactor.name, started, await reactor.react(started)):
         await handler.handle(command)
     return fold([to_event(e) for e in await store.read_stream(experiment_stream(UUID(xid)))])
 
@@ -85,7 +84,7 @@ async def test_a_redelivered_start_event_changes_nothing_twice() -> None:
     await react_and_apply(store, handler, xid)
     before = len(await store.read_stream(experiment_stream(UUID(xid))))
     events = await store.read_stream(experiment_stream(UUID(xid)))
-    started_event = next(e for e in events if e.type == "ExperimentStarted")
+    started_event = occurred(next(e for e in events if e.type == "ExperimentStarted"))
     reactor = ConfigGeneration(store)
     for command in reaction_commands(
         reactor.name, started_event, await reactor.react(started_event)

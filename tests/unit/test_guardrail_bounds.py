@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from adapters.memory.event_store import InMemoryEventStore
+from domain.analysis.windows import Slice, VariantWindow
 from domain.experiment.phase import Phase
 from domain.messages import CommandEnvelope
 from handlers.clock import FixedClock
 from handlers.command_handler import CommandHandler
 from handlers.guardrail import Guardrail
-from handlers.ports import Slice, VariantWindow
 from tests.unit.experiment_builders import NOW, XID, to_running
 from tests.unit.test_window_scheduler import Bus, Clock
 

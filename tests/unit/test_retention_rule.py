@@ -4,14 +4,14 @@ sure to see is set aside and named, never counted as lost; a long-lived one lost
 
 from __future__ import annotations
 
+from domain.analysis.retention import COMPARABLE_INTERVALS, disappeared, retention_of
+from domain.analysis.verdict import judge
+from domain.analysis.windows import Slice, Span, VariantWindow
 from domain.experiment.phase import Verdict
 from domain.experiment.spec import SuccessCriteria
 from domain.telemetry.model import Attributes, attributes
-from handlers.guardrail import disappeared
-from handlers.ports import Slice, VariantWindow
-from handlers.verdict import COMPARABLE_INTERVALS, Window, judge, retention_of
 
-SPAN = Window(minutes=1.0, interval_minutes=1 / 9)
+SPAN = Span(minutes=1.0, interval_minutes=1 / 9)
 
 
 def postgres(pid: int) -> Attributes:
@@ -52,7 +52,7 @@ def test_a_backend_the_baseline_caught_once_is_set_aside_not_lost() -> None:
         "keeps", baseline, candidate, span=SPAN, criteria=SuccessCriteria(), overhead=None
     )
     assert result.verdict is Verdict.PROMOTE, result.reasons
-    assert result.measures["critical_set_aside"] == 1
+    assert result.measures.critical_set_aside == 1
     assert any("set aside as too short-lived to compare: postgres x1" in r for r in result.reasons)
 
 
@@ -64,7 +64,7 @@ def test_a_candidate_that_drops_the_long_lived_postgres_is_rejected_with_it_name
     )
     assert result.verdict is Verdict.REJECT
     assert any("lost postgres x1 (e.g. pid 100 on db1)" in r for r in result.reasons)
-    assert result.measures["critical_lost"] == 1 and result.measures["critical_kept"] == 0
+    assert result.measures.critical_lost == 1 and result.measures.critical_kept == 0
 
 
 def test_a_process_is_compared_once_the_baseline_saw_it_in_enough_intervals() -> None:

@@ -6,12 +6,13 @@ import random
 
 import pytest
 
+from domain.analysis.ranks import Outcome, rank_test, signed_rank_p
+from domain.analysis.retention import disappeared
+from domain.analysis.verdict import judge
+from domain.analysis.windows import Overhead, Slice, Span, VariantWindow
 from domain.experiment.phase import Verdict
 from domain.experiment.spec import SuccessCriteria
 from domain.telemetry.model import attributes
-from handlers.guardrail import disappeared
-from handlers.ports import Overhead, Slice, VariantWindow
-from handlers.verdict import Outcome, Window, judge, rank_test, signed_rank_p
 
 REDIS = attributes(
     [("host.name", "h1"), ("process.pid", 7), ("process.executable.name", "redis-server")]
@@ -19,7 +20,7 @@ REDIS = attributes(
 POSTGRES = attributes(
     [("host.name", "h1"), ("process.pid", 9), ("process.executable.name", "postgres")]
 )
-SPAN = Window(minutes=1.0, interval_minutes=0.1)
+SPAN = Span(minutes=1.0, interval_minutes=0.1)
 
 
 def window(series: list[int], critical: frozenset = frozenset({REDIS, POSTGRES})) -> VariantWindow:  # type: ignore[type-arg]
@@ -49,7 +50,7 @@ def test_a_clear_reduction_with_every_critical_process_is_promoted_with_its_p_va
         overhead=None,
     )
     assert result.verdict is Verdict.PROMOTE, result.reasons
-    assert result.measures["series_reduction"] == 0.7
+    assert result.measures.series_reduction == 0.7
     assert any("p=0.00195" in r and "9 intervals" in r for r in result.reasons)
     assert any("not measured" in r for r in result.reasons)
 

@@ -1,0 +1,135 @@
+"""The composition root: Phoenix built from its ports, with the real adapters or with fakes alike.
+
+``bootstrap`` wires the handlers to whatever implements the ports; ``phoenix up``, the demo and
+the end-to-end tests give it PostgreSQL, NATS and real deployers (``gateway.runtime``), the unit
+tests give it the in-memory adapters (``adapters.memory.ports``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from adapters.command_worker import CommandWorker
+from adapters.metrics import Metrics
+from adapters.nats.consumer import DeadLetterSink, DeliveryPolicy, MessageBus
+from adapters.reactor_runner import ReactorRunner
+from adapters.supervisor import Loop
+from handlers.analysis import Analysis
+from handlers.command_handler import CommandHandler
+from handlers.config_generation import ConfigGeneration
+from handlers.deployment import DeploymentHandler
+from handlers.guardrail import Guardrail
+from handlers.lifecycle import Lifecycle, WindowScheduler
+from handlers.ports import (
+    Clock,
+    Deployer,
+    EventStore,
+    ExperimentIndex,
+    GitOps,
+    MetricsSource,
+    Tracking,
+)
+from handlers.promotion import Promotion
+from handlers.reactor import Reactor
+
+__all__ = ["Phoenix", "Ports", "Wiring", "bootstrap"]
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Everything Phoenix needs from the world, one implementation each."""
+
+    store: EventStore
+    bus: MessageBus
+    clock: Clock
+    deployer: Deployer
+    source: MetricsSource
+    gitops: GitOps
+    index: ExperimentIndex
+    tracking: Tracking
+    dead_letters: DeadLetterSink
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What config generation adds to every variant's variables, which users cannot override:
+    deployment-wide values (where to export) and each variant's own (a health-check port).
+    """
+
+    defaults: dict[str, Any] = field(default_factory=dict)
+    per_variant: Callable[[str], dict[str, Any]] | None = None
+
+
+@dataclass
+class Phoenix:
+    """The command worker, the reactors on their consumers, and the schedulers' loops."""
+
+    ports: Ports
+    handler: CommandHandler
+    worker: CommandWorker
+    reactors: dict[str, ReactorRunner]
+    deployment: DeploymentHandler
+    promotion: Promotion
+    scheduler: WindowScheduler
+    guardrail: Guardrail
+
+    async def start(self) -> None:
+        await self.worker.start()
+        # Before the reactors consume: what was deployed for experiments under way comes back.
+        await self.deployment.recover(self.ports.index)
+        for runner in self.reactors.values():
+            await runner.start()
+
+    def loops(self) -> dict[str, Loop]:
+        """The long-lived loops to supervise (``adapters.supervisor``)."""
+        return {"window-scheduler": self.scheduler.run, "guardrail": self.guardrail.run}
+
+    async def stop(self) -> None:
+        """Stop consuming (what arrives waits on the bus) and take the collectors down."""
+        for runner in self.reactors.values():
+            await runner.stop()
+        await self.worker.stop()
+        await self.ports.deployer.teardown_all()
+
+
+def bootstrap(
+    ports: Ports,
+    *,
+    wiring: Wiring | None = None,
+    metrics: Metrics | None = None,
+    policy: DeliveryPolicy | None = None,
+    scheduler_tick: float = 0.25,
+    guardrail_tick: float = 1.0,
+) -> Phoenix:
+    """Phoenix on ``ports``; ``policy`` overrides every consumer's delivery policy (tests)."""
+    wiring = wiring or Wiring()
+    handler = CommandHandler(ports.store, ports.clock)
+    worker = CommandWorker(ports.bus, handler, ports.dead_letters, metrics, policy=policy)
+    deployment = DeploymentHandler(ports.store, ports.deployer)
+    promotion = Promotion(ports.store, ports.gitops)
+    reactors: list[Reactor] = [
+        ConfigGeneration(ports.store, defaults=wiring.defaults, per_variant=wiring.per_variant),
+        Lifecycle(),
+        deployment,
+        Analysis(ports.store, ports.source, ports.deployer),
+        promotion,
+    ]
+    return Phoenix(
+        ports=ports,
+        handler=handler,
+        worker=worker,
+        reactors={
+            reactor.name: ReactorRunner(
+                ports.bus, ports.tracking, reactor, ports.dead_letters, policy=policy
+            )
+            for reactor in reactors
+        },
+        deployment=deployment,
+        promotion=promotion,
+        scheduler=WindowScheduler(ports.index, ports.bus, ports.clock, tick=scheduler_tick),
+        guardrail=Guardrail(
+            ports.index, ports.store, ports.source, ports.bus, ports.clock, tick=guardrail_tick
+        ),
+    )

@@ -1,0 +1,94 @@
+"""Phoenix built by the composition root on the in-memory adapters: the whole of it, in a unit test."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from adapters.local_deployer import LocalDeployer
+from adapters.local_metrics import LocalMetricsSource
+from adapters.measured_intervals import IntervalRecorder
+from adapters.memory.bus import InMemoryBus
+from adapters.memory.dead_letters import InMemoryDeadLetters
+from adapters.memory.event_store import InMemoryEventStore
+from adapters.memory.experiment_index import InMemoryExperimentIndex
+from adapters.memory.gitops import InMemoryGitOps
+from adapters.memory.measured_intervals import InMemoryIntervals
+from adapters.memory.relay import relay
+from adapters.memory.tracking import InMemoryTracking
+from adapters.nats.consumer import DeliveryPolicy
+from adapters.otlp_sink import OtlpSink
+from domain.experiment.state import Experiment
+from domain.ids import derived_id
+from domain.mapper import to_envelope
+from domain.messages import Command, CommandMetadata
+from gateway.bootstrap import Phoenix, Ports, bootstrap
+from handlers.clock import FixedClock
+from handlers.experiment_state import load
+
+QUICK = DeliveryPolicy(max_deliveries=3, backoff=(0.0,), batch_size=1)
+
+
+@dataclass
+class InMemoryPhoenix:
+    """Phoenix and the fakes it runs on, for a test to drive and to look into."""
+
+    phoenix: Phoenix
+    store: InMemoryEventStore
+    bus: InMemoryBus
+    clock: FixedClock
+    deployer: LocalDeployer
+    recorder: IntervalRecorder
+    gitops: InMemoryGitOps
+    dead_letters: InMemoryDeadLetters
+
+    async def send(self, command: Command, *, actor: str = "alice") -> UUID:
+        """Send a command as ``actor`` and wait until everything it sets off has happened."""
+        command_id = uuid4()
+        await self.bus.send(
+            to_envelope(command, command_id=command_id, metadata=CommandMetadata(actor=actor))
+        )
+        await self.settled()
+        return command_id
+
+    async def settled(self) -> None:
+        """Wait (at most 5 s) until no consumer has anything left to handle."""
+        await asyncio.wait_for(self.bus.settled(), 5)
+
+    async def state(self, experiment_id: UUID) -> Experiment:
+        return await load(self.store, experiment_id)
+
+
+@contextlib.asynccontextmanager
+async def in_memory_phoenix(now: datetime) -> AsyncIterator[InMemoryPhoenix]:
+    store, bus = InMemoryEventStore(), InMemoryBus()
+    relay(store, bus)
+    recorder = IntervalRecorder(store, InMemoryIntervals())
+    deployer = LocalDeployer(OtlpSink(recorder=recorder))  # the sink is not started: no server
+    clock, gitops, dead_letters = FixedClock(now), InMemoryGitOps(), InMemoryDeadLetters()
+    ports = Ports(
+        store=store,
+        bus=bus,
+        clock=clock,
+        deployer=deployer,
+        source=LocalMetricsSource(recorder),
+        gitops=gitops,
+        index=InMemoryExperimentIndex(store),
+        tracking=InMemoryTracking(),
+        dead_letters=dead_letters,
+    )
+    phoenix = bootstrap(ports, policy=QUICK)
+    await phoenix.start()
+    try:
+        yield InMemoryPhoenix(phoenix, store, bus, clock, deployer, recorder, gitops, dead_letters)
+    finally:
+        await phoenix.stop()
+        await bus.stop()
+
+
+def experiment_id(name: str) -> UUID:
+    return derived_id("test-experiment", name)
