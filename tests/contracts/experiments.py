@@ -1,0 +1,73 @@
+"""Experiments put into a store at a chosen phase, through the command handler, for the contracts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from domain.experiment import commands as cmd
+from domain.experiment.phase import Verdict
+from domain.mapper import to_envelope
+from domain.messages import Command, CommandMetadata
+from handlers.clock import FixedClock
+from handlers.command_handler import CommandHandler
+from handlers.ports import EventStore
+
+VARIANTS = ("baseline", "candidate")
+CRITICAL = ("^postgres$",)
+
+
+def to_running(xid: UUID, *, seconds: int) -> list[Command]:
+    """An experiment of two variants with a 1 s collection interval, up to Running."""
+    every = {"collection_interval": "1s"}
+    return [
+        cmd.CreateExperiment.model_validate(
+            {
+                "experiment_id": xid,
+                "name": "contract",
+                "baseline": {
+                    "name": VARIANTS[0],
+                    "template": "process-baseline-v1",
+                    "variables": every,
+                },
+                "candidates": [
+                    {"name": VARIANTS[1], "template": "process-aggregated-v1", "variables": every}
+                ],
+                "duration_seconds": seconds,
+                "critical_processes": list(CRITICAL),
+            }
+        ),
+        cmd.StartExperiment(experiment_id=xid),
+        cmd.RecordConfigsGenerated(
+            experiment_id=xid,
+            configs=tuple(
+                cmd.VariantConfig(variant=v, config="receivers: {}", sha256="0" * 64)
+                for v in VARIANTS
+            ),
+        ),
+        *(cmd.RecordVariantDeployed(experiment_id=xid, variant=v) for v in VARIANTS),
+    ]
+
+
+def to_completed(xid: UUID) -> list[Command]:
+    return [
+        cmd.CloseObservationWindow(experiment_id=xid),
+        cmd.RecordAnalysis(
+            experiment_id=xid,
+            results=(cmd.VariantResult(variant=VARIANTS[1], verdict=Verdict.REJECT),),
+        ),
+    ]
+
+
+async def experiment(
+    store: EventStore, *, at: datetime, seconds: int = 60, completed: bool = False
+) -> UUID:
+    """A new experiment, Running from ``at`` for ``seconds`` (or on to Completed)."""
+    xid = uuid4()
+    handler = CommandHandler(store, FixedClock(at))
+    commands = to_running(xid, seconds=seconds) + (to_completed(xid) if completed else [])
+    for command in commands:
+        envelope = to_envelope(command, command_id=uuid4(), metadata=CommandMetadata(actor="t"))
+        result = await handler.handle(envelope)
+        assert result.result == "accepted", result.reason
+    return xid
