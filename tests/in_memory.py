@@ -46,12 +46,13 @@ class InMemoryPhoenix:
     gitops: InMemoryGitOps
     dead_letters: InMemoryDeadLetters
 
-    async def send(self, command: Command, *, actor: str = "alice") -> UUID:
+    async def send(
+        self, command: Command, *, actor: str = "alice", roles: tuple[str, ...] = ()
+    ) -> UUID:
         """Send a command as ``actor`` and wait until everything it sets off has happened."""
         command_id = uuid4()
-        await self.bus.send(
-            to_envelope(command, command_id=command_id, metadata=CommandMetadata(actor=actor))
-        )
+        metadata = CommandMetadata(actor=actor, roles=roles)
+        await self.bus.send(to_envelope(command, command_id=command_id, metadata=metadata))
         await self.settled()
         return command_id
 

@@ -113,6 +113,10 @@ class InMemoryBus:
                 durable.wakeup.set()
         return PublishAck(stream, message.sequence, duplicate=False)
 
+    def commands(self) -> list[CommandEnvelope]:
+        """Every command the stream holds, in order (for tests to look into)."""
+        return [CommandEnvelope.model_validate_json(m.body) for m in self._messages[COMMANDS]]
+
     async def send(self, envelope: CommandEnvelope) -> PublishAck:
         """Publish a command on its subject, deduplicated by its id."""
         return await self.publish(

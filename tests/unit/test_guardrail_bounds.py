@@ -4,31 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
+from adapters.local_metrics import LocalMetricsSource
+from adapters.measured_intervals import IntervalRecorder
+from adapters.memory.bus import InMemoryBus
 from adapters.memory.event_store import InMemoryEventStore
-from domain.analysis.windows import Slice, VariantWindow
-from domain.experiment.phase import Phase
-from domain.messages import CommandEnvelope
+from adapters.memory.experiment_index import InMemoryExperimentIndex
+from adapters.memory.measured_intervals import InMemoryIntervals
+from domain.analysis.windows import VariantWindow
 from handlers.clock import FixedClock
-from handlers.command_handler import CommandHandler
 from handlers.guardrail import Guardrail
-from tests.unit.experiment_builders import NOW, XID, to_running
-from tests.unit.test_window_scheduler import Bus, Clock
+from tests.contracts.experiments import experiment
+from tests.unit.experiment_builders import NOW
 
 
-class Index:
-    async def due_windows(self, now: datetime) -> list[UUID]:
-        return []
+class CountingSource(LocalMetricsSource):
+    """The in-memory metrics source, remembering how many intervals it was asked for (or, told
+    to fail, failing as an unreachable source does).
+    """
 
-    async def in_phases(self, phases: Sequence[Phase]) -> list[UUID]:
-        return [XID]
-
-
-class CountingSource:
-    """Answers every window with empty intervals, and remembers how many it was asked for."""
-
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self, store: InMemoryEventStore, fail: bool = False) -> None:
+        super().__init__(IntervalRecorder(store, InMemoryIntervals()))
         self.asked: list[int] = []
         self.fail = fail
 
@@ -45,43 +42,44 @@ class CountingSource:
         if self.fail:
             raise ConnectionError("the metrics source is unreachable")
         self.asked.append(intervals)
-        return VariantWindow(
-            0, 0, frozenset(), tuple(Slice(0, 0, frozenset()) for _ in range(intervals))
+        return await super().window(
+            experiment_id,
+            variant,
+            start=start,
+            end=end,
+            intervals=intervals,
+            critical_processes=critical_processes,
         )
-
-
-async def running_store() -> InMemoryEventStore:
-    store = InMemoryEventStore()
-    handler = CommandHandler(store, FixedClock(NOW))
-    for command in to_running():
-        envelope = CommandEnvelope(
-            command_id=uuid4(), type=command.type_name(), data=command.model_dump(mode="json")
-        )
-        assert (await handler.handle(envelope)).result == "accepted"
-    return store
 
 
 async def test_a_check_asks_for_the_history_and_the_last_intervals_however_long_it_ran() -> None:
-    store = await running_store()
-    source = CountingSource()
-    later = Clock(NOW + timedelta(days=29))  # far past the window's end: every interval is done
-    guardrail = Guardrail(Index(), store, source, Bus(), later)
-    assert await guardrail.check(XID) == []
+    store = InMemoryEventStore()
+    xid = await experiment(store, at=NOW, seconds=600)
+    source = CountingSource(store)
+    later = FixedClock(
+        NOW + timedelta(days=29)
+    )  # far past the window's end: every interval is done
+    guardrail = Guardrail(InMemoryExperimentIndex(store), store, source, InMemoryBus(), later)
+    assert await guardrail.check(xid) == []
     # Per variant: everything before the last two intervals as one slice, then those two.
-    assert source.asked == [1, 2] * 3
+    assert source.asked == [1, 2] * 2
 
 
 async def test_an_experiment_the_guardrail_cannot_check_five_times_in_a_row_is_failed_once() -> (
     None
 ):
-    store = await running_store()
-    bus = Bus()
+    store, bus = InMemoryEventStore(), InMemoryBus()
+    await experiment(store, at=NOW, seconds=600)
     guardrail = Guardrail(
-        Index(), store, CountingSource(fail=True), bus, Clock(NOW + timedelta(minutes=5))
+        InMemoryExperimentIndex(store),
+        store,
+        CountingSource(store, fail=True),
+        bus,
+        FixedClock(NOW + timedelta(minutes=5)),
     )
     for _ in range(7):
         await guardrail.run_once()
-    fails = [e for e in bus.sent if e.type == "FailExperiment"]
+    fails = [e for e in bus.commands() if e.type == "FailExperiment"]
     assert len({e.command_id for e in fails}) == 1
     assert (
         fails[0]

@@ -6,8 +6,6 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from domain.telemetry.model import Batch, resource_value
 from pipelines.catalog import catalog
@@ -63,23 +61,6 @@ def full_identity(
     return out
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    name=st.sampled_from([t for t in TEMPLATES if t != "process-minimal-v1"]),
-    profile=st.sampled_from(list(PROFILES)),
-    seed=st.integers(1, 10_000),
-    critical=st.lists(st.sampled_from(CRITICAL_CHOICES), min_size=1, max_size=4, unique=True),
-)
-def test_no_template_drops_or_aggregates_a_critical_process_on_any_profile(
-    name: str, profile: str, seed: int, critical: list[str]
-) -> None:
-    patterns = [re.compile(c) for c in critical]
-    evaluator = Evaluator(render_config(name, variables(name, critical)))
-    fleet = Fleet(profile, 1, seed=seed, processes=120 if profile == "high-cardinality" else None)
-    for _, [batch] in fleet.run(duration_s=30, interval_s=10):
-        assert full_identity(evaluator.run(batch), patterns) == full_identity(batch, patterns)
-
-
 @pytest.mark.parametrize("profile", list(PROFILES))
 def test_the_minimal_template_keeps_critical_processes_with_cpu_and_memory(profile: str) -> None:
     patterns = [re.compile("^postgres$"), re.compile("^nginx$")]
@@ -111,39 +92,6 @@ def test_aggregation_preserves_totals() -> None:
 
         for metric in ("process.cpu.time", "process.memory.usage", "process.disk.io"):
             assert total(out, metric) == pytest.approx(total(batch, metric), rel=1e-9)
-
-
-@pytest.mark.parametrize(
-    "name", ["process-aggregated-v1", "process-topk-v1", "process-adaptive-v1"]
-)
-@pytest.mark.parametrize(("profile", "hosts"), [("realistic", 3), ("high-cardinality", 1)])
-def test_the_reducing_templates_halve_series_and_keep_every_critical_process(
-    name: str, profile: str, hosts: int
-) -> None:
-    from pipelines.estimate import estimate
-    from pipelines.recommend import top_by_cpu
-
-    critical = ["^postgres$", "^mysqld$", "^redis-server$", "^mongod$", "^nginx$"]
-    extra: dict[str, Any] = {"critical_processes": critical}
-    if name == "process-topk-v1":
-        warmup = (
-            b
-            for _, bs in Fleet(profile, hosts, seed=2, processes=300 if hosts == 1 else None).run(
-                duration_s=60, interval_s=10
-            )
-            for b in bs
-        )
-        extra["keep_command_lines"] = top_by_cpu(warmup, 5)
-    fleet = Fleet(profile, hosts, seed=2, processes=300 if hosts == 1 else None)
-    result = estimate(
-        fleet.run(duration_s=60, interval_s=10),
-        Evaluator(render_config(name, extra)),
-        critical_processes=critical,
-        interval_nanos=10_000_000_000,
-    )
-    assert result.series_reduction >= 0.5
-    assert result.critical_retention == 1.0
-    assert result.critical_in > 0
 
 
 def test_every_template_records_its_measured_reduction_on_every_profile() -> None:

@@ -2,65 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from uuid import UUID, uuid4
 
-from domain.experiment.phase import Phase
+from adapters.memory.bus import InMemoryBus
+from adapters.memory.event_store import InMemoryEventStore
+from adapters.memory.experiment_index import InMemoryExperimentIndex
 from domain.messages import CommandEnvelope
+from handlers.clock import FixedClock
 from handlers.lifecycle import SETTLE, WindowScheduler
 from handlers.ports import PublishAck
+from tests.contracts.experiments import experiment
+
+START = datetime(2026, 11, 22, tzinfo=UTC)
 
 
-class Index:
-    def __init__(self, ends: dict[UUID, datetime]) -> None:
-        self.ends = ends
+class Recorded(InMemoryBus):
+    """The in-memory bus, remembering every send (a duplicate too, which the stream drops)."""
 
-    async def due_windows(self, now: datetime) -> list[UUID]:
-        return [x for x, end in self.ends.items() if end <= now]
-
-    async def in_phases(self, phases: Sequence[Phase]) -> list[UUID]:
-        return list(self.ends)
-
-
-class Bus:
     def __init__(self) -> None:
+        super().__init__()
         self.sent: list[CommandEnvelope] = []
 
     async def send(self, envelope: CommandEnvelope) -> PublishAck:
         self.sent.append(envelope)
-        return PublishAck("PHOENIX_COMMANDS", len(self.sent), False)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.at = now
-
-    def now(self) -> datetime:
-        return self.at
+        return await super().send(envelope)
 
 
 async def test_a_window_that_ended_while_nothing_ran_is_closed_on_the_first_tick() -> None:
-    start = datetime(2026, 11, 22, tzinfo=UTC)
-    late, later = uuid4(), uuid4()
-    bus, clock = Bus(), Clock(start)
-    scheduler = WindowScheduler(
-        Index({late: start - timedelta(hours=1), later: start + timedelta(seconds=30)}), bus, clock
-    )
+    store, bus, clock = InMemoryEventStore(), Recorded(), FixedClock(START)
+    late = await experiment(store, at=START - timedelta(hours=2), seconds=3600)
+    later = await experiment(store, at=START, seconds=30)
+    scheduler = WindowScheduler(InMemoryExperimentIndex(store), bus, clock)
     assert await scheduler.run_once() == [late]
-    clock.at = start + timedelta(seconds=30) + SETTLE + timedelta(seconds=1)
+    clock.advance(timedelta(seconds=30) + SETTLE + timedelta(seconds=1))
     await scheduler.run_once()
-    assert [e.data["experiment_id"] for e in bus.sent] == [str(late), str(late), str(later)]
-    assert {e.type for e in bus.sent} == {"CloseObservationWindow"}
+    sent = bus.sent
+    assert [e.command_id for e in bus.commands()] == [sent[0].command_id, sent[2].command_id]
+    assert [e.data["experiment_id"] for e in sent] == [str(late), str(late), str(later)]
+    assert {e.type for e in sent} == {"CloseObservationWindow"}
     # Sent again each tick until the read model catches up: the same id, so decided once.
-    assert bus.sent[0].command_id == bus.sent[1].command_id != bus.sent[2].command_id
+    assert sent[0].command_id == sent[1].command_id != sent[2].command_id
 
 
 async def test_a_window_closes_only_once_batches_stamped_before_its_end_have_settled() -> None:
-    end = datetime(2026, 11, 22, tzinfo=UTC)
-    experiment = uuid4()
-    bus, clock = Bus(), Clock(end + SETTLE - timedelta(milliseconds=1))
-    scheduler = WindowScheduler(Index({experiment: end}), bus, clock)
+    store, bus = InMemoryEventStore(), InMemoryBus()
+    xid = await experiment(store, at=START, seconds=60)
+    end = START + timedelta(seconds=60)
+    clock = FixedClock(end + SETTLE - timedelta(milliseconds=1))
+    scheduler = WindowScheduler(InMemoryExperimentIndex(store), bus, clock)
     assert await scheduler.run_once() == []
-    clock.at = end + SETTLE
-    assert await scheduler.run_once() == [experiment]
+    clock.advance(timedelta(milliseconds=1))
+    assert await scheduler.run_once() == [xid]
