@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
+from adapters.durable_worker import DurableWorker
 from adapters.metrics import Metrics
 from adapters.nats.consumer import (
     DeadLetterSink,
@@ -38,7 +39,7 @@ def _command_id(payload: Any, delivery: Delivery) -> UUID | None:
     return None
 
 
-class CommandWorker:
+class CommandWorker(DurableWorker):
     def __init__(
         self,
         bus: MessageBus,
@@ -49,31 +50,18 @@ class CommandWorker:
         durable: str = DURABLE,
         policy: DeliveryPolicy | None = None,
     ) -> None:
-        self.bus = bus
-        self.handler = handler
-        self.dead_letters = dead_letters
-        self.metrics = metrics
-        self.durable = durable
         # One at a time, in stream order: a Create followed by a Start must be decided in that
         # order (with parallel workers the Start was often handled first and rejected).
-        self.policy = policy or DeliveryPolicy(workers=1, batch_size=1)
-        self._consumer: Any = None
-
-    async def start(self) -> None:
-        self._consumer = await self.bus.consume(
-            durable=self.durable,
+        one_by_one = policy or DeliveryPolicy(workers=1, batch_size=1)
+        super().__init__(
+            bus,
+            dead_letters,
+            durable=durable,
             stream=COMMANDS,
             subject=COMMAND_SUBJECTS,
-            handler=self.on_delivery,
-            dead_letters=self.dead_letters,
-            policy=self.policy,
+            policy=one_by_one,
         )
-
-    async def stop(self) -> None:
-        """Stop consuming; what arrives meanwhile waits in the durable consumer."""
-        if self._consumer is not None:
-            await self.bus.stop_consumer(self._consumer)
-            self._consumer = None
+        self.handler, self.metrics = handler, metrics
 
     async def on_delivery(self, delivery: Delivery) -> None:
         try:

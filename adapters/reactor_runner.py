@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
+from adapters.durable_worker import DurableWorker
 from adapters.nats.consumer import (
     DeadLetterSink,
     Delivery,
@@ -22,7 +22,7 @@ from handlers.reactor import Reactor, event_type_names, failure_command, reactio
 log = logging.getLogger(__name__)
 
 
-class ReactorRunner:
+class ReactorRunner(DurableWorker):
     def __init__(
         self,
         bus: MessageBus,
@@ -32,33 +32,16 @@ class ReactorRunner:
         *,
         policy: DeliveryPolicy | None = None,
     ) -> None:
-        self.bus = bus
-        self.tracking = tracking
-        self.reactor = reactor
-        self.dead_letters = dead_letters
-        self.policy = policy or DeliveryPolicy(batch_size=1)
-        self.takes = event_type_names(reactor)
-        self._subscriber: Any = None
-
-    @property
-    def durable(self) -> str:
-        return f"reactor-{self.reactor.name}"
-
-    async def stop(self) -> None:
-        """Stop consuming; what arrives meanwhile waits in the durable consumer."""
-        if self._subscriber is not None:
-            await self.bus.stop_consumer(self._subscriber)
-            self._subscriber = None
-
-    async def start(self) -> None:
-        self._subscriber = await self.bus.consume(
-            durable=self.durable,
+        super().__init__(
+            bus,
+            dead_letters,
+            durable=f"reactor-{reactor.name}",
             stream=EVENTS,
             subject=EVENT_SUBJECTS,
-            handler=self.on_delivery,
-            dead_letters=self.dead_letters,
-            policy=self.policy,
+            policy=policy or DeliveryPolicy(batch_size=1),
         )
+        self.tracking, self.reactor = tracking, reactor
+        self.takes = event_type_names(reactor)
 
     async def on_delivery(self, delivery: Delivery) -> None:
         if delivery.headers.get("Phoenix-Event-Type") not in self.takes:

@@ -274,14 +274,19 @@ def _found(value: Any, experiment_id: UUID) -> Any:
     return value
 
 
+def _shown(data_dir: Path | None, query: Any, experiment_id: UUID, output: str) -> Any:
+    """The experiment's read model, or None once printed as JSON (when that was asked for)."""
+    found = _found(_read(data_dir, lambda conn: query(conn, experiment_id)), experiment_id)
+    if output == "json":
+        print(json.dumps(found, default=str, indent=2))
+        return None
+    return found
+
+
 @app.command()
 def status(experiment_id: UUID, data_dir: DataDir = None, output: Output = "table") -> None:
     """Phase, history, window and reason of one experiment."""
-    found = _found(
-        _read(data_dir, lambda c: queries.get_experiment(c, experiment_id)), experiment_id
-    )
-    if output == "json":
-        print(json.dumps(found, default=str, indent=2))
+    if (found := _shown(data_dir, queries.get_experiment, experiment_id, output)) is None:
         return
     console.print(f"[bold]{found['name']}[/] {experiment_id}: [cyan]{found['phase']}[/]")
     for change in found["phase_history"]:
@@ -321,11 +326,7 @@ def results_table(variants: list[dict[str, Any]]) -> Table:
 @app.command()
 def results(experiment_id: UUID, data_dir: DataDir = None, output: Output = "table") -> None:
     """Per variant: series, datapoints, critical retention, cost, and the verdict with reasons."""
-    found = _found(
-        _read(data_dir, lambda c: queries.experiment_results(c, experiment_id)), experiment_id
-    )
-    if output == "json":
-        print(json.dumps(found, default=str, indent=2))
+    if (found := _shown(data_dir, queries.experiment_results, experiment_id, output)) is None:
         return
     if not found["available"]:
         console.print(

@@ -71,17 +71,9 @@ class Runtime:
             await engine.dispose()
             await asyncio.to_thread(servers.stop)
             raise
+        projections = ProjectionRunner(engine, all_projectors(), poll_interval=5.0)
         store = PostgresEventStore(engine)
-        metrics = Metrics()
-        runtime = cls(
-            settings=settings,
-            servers=servers,
-            engine=engine,
-            bus=bus,
-            store=store,
-            metrics=metrics,
-            projections=ProjectionRunner(engine, all_projectors(), poll_interval=5.0),
-        )
+        runtime = cls(settings, servers, engine, bus, store, Metrics(), projections)
         try:
             await runtime._start_workers()
             if api:

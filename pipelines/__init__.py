@@ -1,1 +1,1 @@
-"""Collector-config knowledge: templates, renderer, validator, evaluator (to come)."""
+"""Collector-config knowledge: templates, variables, rendering, the validator, OTTL, one package per processor, the evaluator and the estimator."""

@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from domain.telemetry.model import Batch, DataPoint, Metric, ResourceMetrics
-from pipelines.processors.attributes import AttributesProcessor, ResourceProcessor
-from pipelines.processors.base import Processor, ProcessorError
-from pipelines.processors.cumulativetodelta import CumulativeToDeltaProcessor
-from pipelines.processors.filter import FilterProcessor
-from pipelines.processors.groupbyattrs import GroupByAttrsProcessor
-from pipelines.processors.metricstransform import MetricsTransformProcessor
-from pipelines.processors.transform import TransformProcessor
-
-
-class PassThrough:
-    """batch and memory_limiter change nothing about what a pipeline emits."""
-
-    def process(self, batch: Batch) -> Batch:
-        return batch
-
-
-Builder = Callable[[str, dict[str, Any], int], Processor]
+from pipelines.processors import KINDS
+from pipelines.processors.base import Builder, Processor, ProcessorError
 
 BUILDERS: dict[str, Builder] = {
-    "filter": lambda c, cfg, _: FilterProcessor(c, cfg),
-    "transform": lambda c, cfg, _: TransformProcessor(c, cfg),
-    "groupbyattrs": lambda c, cfg, _: GroupByAttrsProcessor(c, cfg),
-    "resource": lambda c, cfg, _: ResourceProcessor(c, cfg),
-    "attributes": lambda c, cfg, _: AttributesProcessor(c, cfg),
-    "metricstransform": lambda c, cfg, _: MetricsTransformProcessor(c, cfg),
-    "cumulativetodelta": lambda c, cfg, t: CumulativeToDeltaProcessor(c, cfg, started_at=t),
-    "batch": lambda c, cfg, _: PassThrough(),
-    "memory_limiter": lambda c, cfg, _: PassThrough(),
+    name: kind.build for name, kind in KINDS.items() if kind.build is not None
 }
-# The names v0.159 gave them; the old ones stay valid as aliases.
-BUILDERS["metrics_transform"] = BUILDERS["metricstransform"]
-BUILDERS["cumulative_to_delta"] = BUILDERS["cumulativetodelta"]
 SUPPORTED = tuple(BUILDERS)
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from pipelines.ottl import ast
-from pipelines.ottl import compile as ottl
-from pipelines.ottl.parser import parse_condition, parse_statement
-from pipelines.processors.ottl_groups import parse_groups
-from pipelines.schemas import OTTL_FUNCTIONS, SECTIONS
+from pipelines.problems import Problem
+from pipelines.processors import KINDS
+from pipelines.schemas import SECTIONS
+
+__all__ = ["ConfigInvalid", "Problem", "validate", "validate_text"]
 
 COMPONENT_ID = re.compile(r"^[a-zA-Z][0-9a-zA-Z_]{0,62}(/\S+)?$")
 TOP_LEVEL = {"receivers", "processors", "exporters", "extensions", "connectors", "service"}
@@ -24,15 +23,6 @@ TYPES: dict[str, type | tuple[type, ...]] = {
     "list": list,
     "map": dict,
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
 
 
 class ConfigInvalid(ValueError):
@@ -85,7 +75,7 @@ def validate(config: dict[str, Any]) -> list[Problem]:
                 continue
             problems.extend(_keys(body or {}, known[kind], path))
             if section == "processors":
-                problems.extend(_processor(kind, body or {}, path))
+                problems.extend(KINDS[kind].check(body or {}, path))
             otlp_exporter = section == "exporters" and kind in (
                 "otlphttp",
                 "otlp_http",
@@ -123,93 +113,6 @@ def _keys(body: Any, spec: Any, path: str) -> list[Problem]:
         if key in spec and value is not None:
             problems.extend(_keys(value, spec[key], f"{path}.{key}"))
     return problems
-
-
-def _processor(kind: str, body: dict[str, Any], path: str) -> list[Problem]:
-    problems: list[Problem] = []
-    if "error_mode" in body and body["error_mode"] not in ("ignore", "silent", "propagate"):
-        problems.append(Problem(f"{path}.error_mode", "must be ignore, silent or propagate"))
-    if kind == "memory_limiter":
-        if not body.get("check_interval"):
-            problems.append(
-                Problem(f"{path}.check_interval", "required and must be greater than zero")
-            )
-        if not (body.get("limit_mib") or body.get("limit_percentage")):
-            problems.append(Problem(path, "limit_mib or limit_percentage is required"))
-    if kind == "resource" and not body.get("attributes"):
-        problems.append(Problem(f"{path}.attributes", "missing required field"))
-    if kind == "filter":
-        metrics = body.get("metrics") or {}
-        if body.get("metric_conditions") is not None and metrics:
-            problems.append(Problem(path, "metric_conditions cannot be combined with metrics"))
-        for context in ("resource", "metric", "datapoint"):
-            for index, text in enumerate(metrics.get(context) or []):
-                here = f"{path}.metrics.{context}[{index}]"
-                problems.extend(_ottl(text, here, statement=False, context=context))
-        problems.extend(
-            _groups(body.get("metric_conditions"), f"{path}.metric_conditions", statements=False)
-        )
-    if kind == "transform":
-        problems.extend(
-            _groups(body.get("metric_statements"), f"{path}.metric_statements", statements=True)
-        )
-    return problems
-
-
-def _groups(raw: Any, path: str, *, statements: bool) -> list[Problem]:
-    try:
-        groups = parse_groups(raw, path, statements=statements)
-    except ValueError as exc:
-        where, _, message = str(exc).partition(": ")
-        return [Problem(where if where.startswith(path) else path, message or str(exc))]
-    problems = []
-    for gi, group in enumerate(groups):
-        for node in (*group.conditions, *group.statements):
-            problems.extend(
-                _functions(node, f"{path}[{gi}]")
-                or _in_context(node, group.context, f"{path}[{gi}]")
-            )
-    return problems
-
-
-def _ottl(text: Any, path: str, *, statement: bool, context: str) -> list[Problem]:
-    if not isinstance(text, str):
-        return [Problem(path, "must be a string")]
-    try:
-        node = parse_statement(text) if statement else parse_condition(text)
-    except ValueError as exc:
-        return [Problem(path, f"invalid OTTL: {exc}")]
-    return _functions(node, path) or _in_context(node, context, path)
-
-
-def _in_context(node: Any, context: str, path: str) -> list[Problem]:
-    """Paths, enums, arities and editor contexts, checked by compiling for the context.
-
-    What only Phoenix's evaluator lacks is not a problem of the config: the real collector
-    may well run it (the evaluator says so itself when asked to run it).
-    """
-    try:
-        if isinstance(node, ast.Statement):
-            ottl.statement(node, context)
-        else:
-            ottl.condition(node, context)
-    except ottl.OttlCompileError as exc:
-        message = str(exc)
-        if (
-            "not supported by Phoenix's evaluator" in message
-            or "Phoenix's evaluator supports" in message
-        ):
-            return []
-        return [Problem(path, f"invalid OTTL: {message}")]
-    return []
-
-
-def _functions(node: Any, path: str) -> list[Problem]:
-    return [
-        Problem(path, f"unknown OTTL function {call.name}")
-        for call in ast.calls_in(node)
-        if call.name not in OTTL_FUNCTIONS
-    ]
 
 
 def _service(config: dict[str, Any]) -> list[Problem]:

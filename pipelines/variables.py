@@ -99,8 +99,7 @@ def _items(value: Any, bounds: dict[str, Any]) -> str | None:
 
 
 def _regexes(value: Any, bounds: dict[str, Any]) -> str | None:
-    problem = _items(value, bounds)
-    if problem:
+    if problem := _items(value, bounds):
         return problem
     for index, pattern in enumerate(value):
         try:
@@ -111,8 +110,7 @@ def _regexes(value: Any, bounds: dict[str, Any]) -> str | None:
 
 
 def _choices(value: Any, bounds: dict[str, Any]) -> str | None:
-    problem = _items(value, bounds)
-    if problem:
+    if problem := _items(value, bounds):
         return problem
     unknown = [v for v in value if v not in bounds["choices"]]
     if unknown:

@@ -1,1 +1,1 @@
-"""Process-load simulator (to come)."""
+"""Process-load simulator: fleets of hosts per profile (seeded), their scrapes, and exporters (OTLP, Prometheus)."""

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from adapters.local_deployer import LocalDeployer
@@ -22,6 +22,7 @@ from adapters.memory.relay import relay
 from adapters.memory.tracking import InMemoryTracking
 from adapters.nats.consumer import DeliveryPolicy
 from adapters.otlp_sink import OtlpSink
+from domain.experiment import commands as cmd
 from domain.experiment.state import Experiment
 from domain.ids import derived_id
 from domain.mapper import to_envelope
@@ -55,6 +56,20 @@ class InMemoryPhoenix:
         await self.bus.send(to_envelope(command, command_id=command_id, metadata=metadata))
         await self.settled()
         return command_id
+
+    async def start(self, create: cmd.CreateExperiment) -> UUID:
+        """Create the experiment and start it: it runs once every variant is deployed."""
+        assert create.experiment_id is not None
+        await self.send(create)
+        await self.send(cmd.StartExperiment(experiment_id=create.experiment_id))
+        return create.experiment_id
+
+    async def close_windows(self, after: timedelta) -> list[UUID]:
+        """Move the clock ``after`` on, and let the window scheduler close what is due then."""
+        self.clock.advance(after)
+        closed = await self.phoenix.scheduler.run_once()
+        await self.settled()
+        return closed
 
     async def settled(self) -> None:
         """Wait (at most 5 s) until no consumer has anything left to handle."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -111,3 +112,17 @@ def wait_until_sending(load: subprocess.Popen[bytes]) -> None:
     assert load.stdout is not None
     line = load.stdout.readline()
     assert b"sending" in line, f"loadsim did not start: {line!r}"
+
+
+async def run_cli(
+    env: dict[str, str], *args: str, merge_stderr: bool = False, within: float = 60
+) -> tuple[int, str, str]:
+    """Run ``phoenix *args`` in a process of its own: (exit code, stdout, stderr)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from gateway.cli import main; main()", *args,
+        env=env, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT if merge_stderr else asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), within)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), (err or b"").decode()

@@ -15,15 +15,12 @@ import contextlib
 from dataclasses import dataclass, field
 
 from adapters.nats.consumer import (
-    DEFAULT_POLICY,
-    DeadLetterSink,
     Delivery,
-    DeliveryPolicy,
-    Handler,
+    Subscription,
+    command_message,
     deliver,
 )
 from adapters.nats.streams import COMMAND_SUBJECTS, COMMANDS, EVENT_SUBJECTS, EVENTS
-from domain.catalog import command_subject
 from domain.messages import CommandEnvelope
 from handlers.ports import PublishAck
 
@@ -119,29 +116,15 @@ class InMemoryBus:
 
     async def send(self, envelope: CommandEnvelope) -> PublishAck:
         """Publish a command on its subject, deduplicated by its id."""
-        return await self.publish(
-            command_subject(envelope.type),
-            envelope.model_dump_json().encode(),
-            {"Nats-Msg-Id": str(envelope.command_id), "Phoenix-Command-Type": envelope.type},
-            stream=COMMANDS,
-        )
+        subject, body, headers = command_message(envelope)
+        return await self.publish(subject, body, headers, stream=COMMANDS)
 
-    async def consume(
-        self,
-        *,
-        durable: str,
-        stream: str,
-        subject: str,
-        handler: Handler,
-        dead_letters: DeadLetterSink,
-        policy: DeliveryPolicy = DEFAULT_POLICY,
-    ) -> MemoryConsumer:
-        """Run ``handler`` on every message of a durable consumer, one at a time, in order."""
-        state = self._durables.setdefault((stream, durable), _Durable(subject))
-        state.subject = subject
-        task = asyncio.create_task(
-            self._run(stream, durable, state, handler, dead_letters, policy), name=durable
-        )
+    async def consume(self, subscription: Subscription) -> MemoryConsumer:
+        """Run the handler on every message of a durable consumer, one at a time, in order."""
+        stream, durable = subscription.stream, subscription.durable
+        state = self._durables.setdefault((stream, durable), _Durable(subscription.subject))
+        state.subject = subscription.subject
+        task = asyncio.create_task(self._run(stream, state, subscription), name=durable)
         consumer = MemoryConsumer(stream, durable, task)
         self._consumers.append(consumer)
         return consumer
@@ -164,15 +147,7 @@ class InMemoryBus:
                 return message, 1
         return None
 
-    async def _run(
-        self,
-        stream: str,
-        durable: str,
-        state: _Durable,
-        handler: Handler,
-        dead_letters: DeadLetterSink,
-        policy: DeliveryPolicy,
-    ) -> None:
+    async def _run(self, stream: str, state: _Durable, subscription: Subscription) -> None:
         while True:
             taken = self._next(stream, state)
             if taken is None:
@@ -183,7 +158,7 @@ class InMemoryBus:
                 continue
             message, delivered = taken
             delivery = Delivery(
-                consumer=durable,
+                consumer=subscription.durable,
                 subject=message.subject,
                 body=message.body,
                 headers=message.headers,
@@ -193,7 +168,13 @@ class InMemoryBus:
             acker = _Acker(state, message, delivered)
             state.in_flight += 1
             try:
-                await deliver(delivery, handler, acker, policy, dead_letters)
+                await deliver(
+                    delivery,
+                    subscription.handler,
+                    acker,
+                    subscription.policy,
+                    subscription.dead_letters,
+                )
             except asyncio.CancelledError:
                 state.redeliver.insert(0, (message, delivered + 1))  # never acked: comes again
                 raise

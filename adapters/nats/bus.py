@@ -16,15 +16,12 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from adapters.nats.consumer import (
-    DEFAULT_POLICY,
-    DeadLetterSink,
     Delivery,
-    DeliveryPolicy,
-    Handler,
+    Subscription,
+    command_message,
     deliver,
 )
 from adapters.nats.streams import COMMANDS, ensure_streams, stream_configs
-from domain.catalog import command_subject
 from domain.messages import CommandEnvelope
 from handlers.ports import PublishAck
 
@@ -97,27 +94,17 @@ class NatsBus:
 
     async def send(self, envelope: CommandEnvelope) -> PublishAck:
         """Publish a command on its subject, deduplicated by its id."""
-        return await self.publish(
-            command_subject(envelope.type),
-            envelope.model_dump_json().encode(),
-            {"Nats-Msg-Id": str(envelope.command_id), "Phoenix-Command-Type": envelope.type},
-            stream=COMMANDS,
-        )
+        subject, body, headers = command_message(envelope)
+        return await self.publish(subject, body, headers, stream=COMMANDS)
 
-    async def consume(
-        self,
-        *,
-        durable: str,
-        stream: str,
-        subject: str,
-        handler: Handler,
-        dead_letters: DeadLetterSink,
-        policy: DeliveryPolicy = DEFAULT_POLICY,
-    ) -> Consumer:
-        """Run ``handler`` on every message of a durable pull consumer, acking after success.
+    async def consume(self, subscription: Subscription) -> Consumer:
+        """Run the handler on every message of a durable pull consumer, acking after success.
 
         Returns the consumer; ``stop_consumer`` stops it (the durable stays on the server).
         """
+        durable, stream, subject = subscription.durable, subscription.stream, subscription.subject
+        handler, dead_letters = subscription.handler, subscription.dead_letters
+        policy = subscription.policy
 
         def config() -> ConsumerConfig:
             # A new object for each use: FastStream and nats-py both mutate the one they get.

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from domain.catalog import command_subject
 from domain.messages import CommandEnvelope
 from handlers.ports import PublishAck
 
@@ -62,6 +63,29 @@ Handler = Callable[[Delivery], Awaitable[None]]
 DEFAULT_POLICY = DeliveryPolicy()
 
 
+@dataclass(frozen=True)
+class Subscription:
+    """A durable consumer: which messages (stream, subject), what to do with each, how to retry,
+    and where what never succeeds goes.
+    """
+
+    durable: str
+    stream: str
+    subject: str
+    handler: Handler
+    dead_letters: DeadLetterSink
+    policy: DeliveryPolicy = DEFAULT_POLICY
+
+
+def command_message(envelope: CommandEnvelope) -> tuple[str, bytes, dict[str, str]]:
+    """A command as it is published: its subject, its body, and its id as the dedup key."""
+    return (
+        command_subject(envelope.type),
+        envelope.model_dump_json().encode(),
+        {"Nats-Msg-Id": str(envelope.command_id), "Phoenix-Command-Type": envelope.type},
+    )
+
+
 class MessageBus(Protocol):
     """What the workers need of a bus: publish, send commands, and durable consumers."""
 
@@ -71,16 +95,9 @@ class MessageBus(Protocol):
 
     async def send(self, envelope: CommandEnvelope) -> PublishAck: ...
 
-    async def consume(
-        self,
-        *,
-        durable: str,
-        stream: str,
-        subject: str,
-        handler: Handler,
-        dead_letters: DeadLetterSink,
-        policy: DeliveryPolicy = DEFAULT_POLICY,
-    ) -> Any: ...
+    async def consume(self, subscription: Subscription) -> Any:
+        """Run the subscription's handler on every message, acking each after it succeeds."""
+        ...
 
     async def stop_consumer(self, consumer: Any) -> None: ...
 

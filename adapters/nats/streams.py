@@ -14,29 +14,26 @@ EVENT_SUBJECTS = "phoenix.evt.>"
 DAY = 24 * 3600
 
 
+def _stream(name: str, subjects: str, *, max_age: int, duplicate_window: int) -> StreamConfig:
+    """A file-backed stream that keeps messages for ``max_age`` seconds, oldest dropped first."""
+    return StreamConfig(
+        name=name,
+        subjects=[subjects],
+        storage=StorageType.FILE,
+        retention=RetentionPolicy.LIMITS,
+        discard=DiscardPolicy.OLD,
+        max_age=max_age,
+        duplicate_window=duplicate_window,
+    )
+
+
 def stream_configs() -> list[StreamConfig]:
     # A new config object each call: nats-py mutates the ones it is given.
     return [
-        StreamConfig(
-            name=COMMANDS,
-            subjects=[COMMAND_SUBJECTS],
-            storage=StorageType.FILE,
-            retention=RetentionPolicy.LIMITS,
-            discard=DiscardPolicy.OLD,
-            max_age=7 * DAY,
-            # Commands are deduplicated by the store forever; the bus window only spares work.
-            duplicate_window=10 * 60,
-        ),
-        StreamConfig(
-            name=EVENTS,
-            subjects=[EVENT_SUBJECTS],
-            storage=StorageType.FILE,
-            retention=RetentionPolicy.LIMITS,
-            discard=DiscardPolicy.OLD,
-            max_age=30 * DAY,
-            # Long enough for a relay that crashed after publishing to restart and republish.
-            duplicate_window=60 * 60,
-        ),
+        # Commands are deduplicated by the store forever; the bus window only spares work.
+        _stream(COMMANDS, COMMAND_SUBJECTS, max_age=7 * DAY, duplicate_window=10 * 60),
+        # Long enough for a relay that crashed after publishing to restart and republish.
+        _stream(EVENTS, EVENT_SUBJECTS, max_age=30 * DAY, duplicate_window=60 * 60),
     ]
 
 

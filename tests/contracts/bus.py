@@ -11,7 +11,13 @@ from typing import TypeVar
 from uuid import uuid4
 
 from adapters.memory.dead_letters import InMemoryDeadLetters
-from adapters.nats.consumer import Delivery, DeliveryPolicy, MessageBus, PermanentFailure
+from adapters.nats.consumer import (
+    Delivery,
+    DeliveryPolicy,
+    MessageBus,
+    PermanentFailure,
+    Subscription,
+)
 from adapters.nats.streams import COMMAND_SUBJECTS, COMMANDS
 from domain.messages import CommandEnvelope
 from tests.waiting import eventually
@@ -51,13 +57,9 @@ class BusContract:
     async def consume(
         self, bus: MessageBus, handler: Received, dead: InMemoryDeadLetters, durable: str = ""
     ) -> object:
+        name = durable or f"contract-{uuid4().hex[:8]}"
         return await bus.consume(
-            durable=durable or f"contract-{uuid4().hex[:8]}",
-            stream=COMMANDS,
-            subject=COMMAND_SUBJECTS,
-            handler=handler,
-            dead_letters=dead,
-            policy=QUICK,
+            Subscription(name, COMMANDS, COMMAND_SUBJECTS, handler, dead, QUICK)
         )
 
     async def test_a_sent_command_reaches_a_consumer_of_its_stream(self, bus: MessageBus) -> None:

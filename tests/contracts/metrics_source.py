@@ -12,16 +12,7 @@ from uuid import UUID
 import pytest
 
 from domain.analysis.windows import VariantWindow
-from domain.telemetry.model import (
-    Attributes,
-    AttrValue,
-    Batch,
-    DataPoint,
-    Metric,
-    MetricType,
-    ResourceMetrics,
-    attributes,
-)
+from domain.telemetry import model as otel
 from handlers.ports import EventStore, MetricsSource
 from tests.contracts.experiments import CRITICAL, experiment
 
@@ -29,22 +20,24 @@ AT = datetime(2028, 7, 8, 9, 10, 11, tzinfo=UTC)
 SECOND = 1_000_000_000
 
 
-def process(name: str, pid: int) -> Attributes:
-    values: dict[str, AttrValue] = {
+def process(name: str, pid: int) -> otel.Attributes:
+    values: dict[str, otel.AttrValue] = {
         "host.name": "h1",
         "process.executable.name": name,
         "process.pid": pid,
     }
-    return attributes(values)
+    return otel.attributes(values)
 
 
-def batch(*processes: tuple[str, int], metrics: int = 2) -> Batch:
+def batch(*processes: tuple[str, int], metrics: int = 2) -> otel.Batch:
     """One scrape of processes (name, pid) on one host, ``metrics`` series each."""
     return [
-        ResourceMetrics(
+        otel.ResourceMetrics(
             resource=process(name, pid),
             metrics=[
-                Metric(f"process.m{m}", MetricType.GAUGE, points=[DataPoint((), 1.0, 0, 0)])
+                otel.Metric(
+                    f"process.m{m}", otel.MetricType.GAUGE, points=[otel.DataPoint((), 1.0, 0, 0)]
+                )
                 for m in range(metrics)
             ],
         )
@@ -58,7 +51,7 @@ class Measured:
 
     source: MetricsSource
     store: EventStore
-    arrive: Callable[[UUID, str, Batch, int], Awaitable[None]]
+    arrive: Callable[[UUID, str, otel.Batch, int], Awaitable[None]]
     settle: Callable[[], Awaitable[object]]
 
 

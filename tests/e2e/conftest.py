@@ -10,22 +10,15 @@ import pytest
 
 from adapters.embedded.servers import Servers
 from adapters.nats.bus import NatsBus
-from adapters.settings import Settings
 from gateway.runtime import Runtime
+from tests.runtimes import settings_for
 
 
 @pytest.fixture
 async def runtime(
     servers: Servers, database_url: str, bus: NatsBus, tmp_path: Path
 ) -> AsyncIterator[Runtime]:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        nats_url=servers.nats_url,
-        api_port=0,
-        otlp_port=0,
-        poll_interval=0.5,
-    )
+    settings = settings_for(tmp_path, database_url=database_url, nats_url=servers.nats_url)
     runtime = await Runtime.start(settings)
     yield runtime
     await runtime.stop()

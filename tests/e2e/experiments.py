@@ -55,6 +55,28 @@ def spec(
     }
 
 
+def filter_and_dropper(
+    name: str, *, filtered: str, dropper_critical: list[str], interval: str, duration: int
+) -> dict[str, Any]:
+    """A baseline, a priority filter that keeps every critical process, and a minimal pipeline
+    told a different list of critical processes (so it drops the experiment's).
+    """
+    variables = {"collection_interval": interval}
+    return {
+        "name": name,
+        "baseline": {"name": "baseline", "template": "process-baseline-v1", "variables": variables},
+        "candidates": [
+            {"name": filtered, "template": "process-priority-filter-v1", "variables": variables},
+            {
+                "name": "no-postgres",
+                "template": "process-minimal-v1",
+                "variables": {**variables, "critical_processes": dropper_critical},
+            },
+        ],
+        "duration_seconds": duration,
+    }
+
+
 async def send(
     runtime: Runtime,
     kind: str,

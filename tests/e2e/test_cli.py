@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import sys
 from pathlib import Path
 
 import httpx
 
 from gateway.runtime import Runtime
+from tests.processes import run_cli
 from tests.waiting import eventually
 
 CREATE = {
@@ -25,13 +24,7 @@ async def phoenix(data_dir: Path, *args: str) -> tuple[int, str, str]:
     # The CLI must find the running Phoenix through its runtime file, not through URLs.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOENIX_")}
     env |= {"PHOENIX_DATA_DIR": str(data_dir), "COLUMNS": "200", "PHOENIX_LOG_LEVEL": "WARNING"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "from gateway.cli import main; main()", *args,
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    return await run_cli(env, *args)
 
 
 async def test_send_prints_the_outcome_and_replay_shows_the_history(

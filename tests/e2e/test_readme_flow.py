@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from pathlib import Path
 
 import httpx
 
-from tests.processes import PhoenixProcess, cli_env
+from tests.processes import PhoenixProcess, cli_env, run_cli
 from tests.waiting import eventually
 
 
@@ -20,13 +19,8 @@ async def phoenix(data_dir: Path, phoenix_up: PhoenixProcess, *args: str) -> tup
         PHOENIX_OTLP_PORT=str(phoenix_up.otlp_port),
         COLUMNS="200",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "from gateway.cli import main; main()", *args,
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    out, _ = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode is not None
-    return process.returncode, out.decode()
+    code, out, _ = await run_cli(env, *args, merge_stderr=True, within=120)
+    return code, out
 
 
 async def test_the_readme_flow_runs_an_experiment_to_a_verdict(tmp_path: Path) -> None:

@@ -18,8 +18,9 @@ import asyncpg
 import httpx
 
 from adapters.embedded.servers import Servers
-from adapters.settings import Settings
 from gateway.runtime import Runtime
+from tests.e2e.experiments import filter_and_dropper
+from tests.runtimes import settings_for
 from tests.waiting import eventually
 
 RUNS = 3
@@ -27,20 +28,15 @@ INTERVAL = "1s"
 
 
 def experiment(experiment_id: str) -> dict[str, Any]:
-    variables = {"collection_interval": INTERVAL}
     return {
+        **filter_and_dropper(
+            "postgres on a real host",
+            filtered="keeps",
+            dropper_critical=["^mysqld$"],
+            interval=INTERVAL,
+            duration=10,
+        ),
         "experiment_id": experiment_id,
-        "name": "postgres on a real host",
-        "baseline": {"name": "baseline", "template": "process-baseline-v1", "variables": variables},
-        "candidates": [
-            {"name": "keeps", "template": "process-priority-filter-v1", "variables": variables},
-            {
-                "name": "no-postgres",
-                "template": "process-minimal-v1",
-                "variables": {**variables, "critical_processes": ["^mysqld$"]},
-            },
-        ],
-        "duration_seconds": 10,
         "critical_processes": ["^postgres$"],
         # Collectors scraping every second cost more than at 10 s: the budget is not what this
         # test is about.
@@ -96,14 +92,8 @@ async def test_real_collectors_keep_the_same_verdicts_run_after_run(
     tmp_path: Path,
     report: Callable[[str], None],
 ) -> None:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        nats_url=servers.nats_url,
-        api_port=0,
-        otlp_port=0,
-        poll_interval=0.5,
-        deployer="process",
+    settings = settings_for(
+        tmp_path, database_url=database_url, nats_url=servers.nats_url, deployer="process"
     )
     runtime = await Runtime.start(settings)
     verdicts = []

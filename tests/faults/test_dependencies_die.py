@@ -16,23 +16,17 @@ import pytest
 
 from adapters.embedded.servers import Servers
 from adapters.nats.streams import stream_configs
-from adapters.settings import Settings
 from gateway.runtime import Runtime
 from tests.e2e.experiments import create_and_start, reach, simulated_load, spec
 from tests.processes import servers_on
+from tests.runtimes import settings_for
 from tests.waiting import eventually
 
 
 @pytest.fixture
 async def embedded(tmp_path: Path) -> AsyncIterator[Runtime]:
     """A whole Phoenix on servers of its own, which the tests may kill."""
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        api_port=0,
-        otlp_port=0,
-        poll_interval=0.5,
-        supervise_interval=0.2,
-    )
+    settings = settings_for(tmp_path, supervise_interval=0.2)
     runtime = await Runtime.start(settings)
     yield runtime
     await runtime.stop()
@@ -103,12 +97,10 @@ async def test_streams_deleted_over_nats_are_declared_again_and_commands_go_on(
 async def test_readyz_names_what_is_missing_on_the_bus(
     servers: Servers, database_url: str, tmp_path: Path
 ) -> None:
-    settings = Settings(
-        data_dir=tmp_path / "data",
+    settings = settings_for(
+        tmp_path,
         database_url=database_url,
         nats_url=servers.nats_url,
-        api_port=0,
-        otlp_port=0,
         supervise_interval=3600,  # no healing during this test: readiness must see the loss
     )
     runtime = await Runtime.start(settings)

@@ -15,6 +15,7 @@ from uuid import uuid4
 
 import httpx
 
+from tests.e2e.experiments import filter_and_dropper
 from tests.processes import PhoenixProcess, start_load, wait_until_sending
 from tests.waiting import eventually
 
@@ -24,20 +25,15 @@ NO_POSTGRES = ["^mysqld$", "^redis-server$", "^mongod$", "^nginx$"]
 
 
 def experiment(experiment_id: str) -> dict[str, Any]:
-    variables = {"collection_interval": INTERVAL}
     return {
+        **filter_and_dropper(
+            "restart mid-window",
+            filtered="filtered",
+            dropper_critical=NO_POSTGRES,
+            interval=INTERVAL,
+            duration=DURATION,
+        ),
         "experiment_id": experiment_id,
-        "name": "restart mid-window",
-        "baseline": {"name": "baseline", "template": "process-baseline-v1", "variables": variables},
-        "candidates": [
-            {"name": "filtered", "template": "process-priority-filter-v1", "variables": variables},
-            {
-                "name": "no-postgres",
-                "template": "process-minimal-v1",
-                "variables": {**variables, "critical_processes": NO_POSTGRES},
-            },
-        ],
-        "duration_seconds": DURATION,
         "critical_processes": ["^postgres$", "^nginx$"],
     }
 

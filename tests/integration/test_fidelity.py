@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,6 @@ import pytest
 
 from adapters.collector.process import CollectorProcess
 from adapters.embedded.ports import free_port
-from adapters.otlp_sink import OtlpSink
 from domain.telemetry.model import Batch
 from pipelines.catalog import catalog
 from pipelines.evaluator import Evaluator
@@ -23,16 +21,6 @@ from tests.waiting import eventually
 
 CRITICAL = ["^postgres$", "^nginx$", "^mysqld$", "^redis-server$"]
 Points = dict[tuple[Any, ...], float]
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[tuple[str, list[Batch]]]:
-    """Phoenix's OTLP sink on loopback, keeping every batch it receives."""
-    sink = OtlpSink(keep_batches=True)
-    await sink.start()
-    assert sink.batches is not None
-    yield sink.endpoint, sink.batches
-    await sink.stop()
 
 
 async def _now(value: bool) -> bool:
@@ -63,9 +51,9 @@ def variables(name: str, fleet_batches: list[Batch]) -> dict[str, Any]:
 @pytest.mark.parametrize("profile", list(PROFILES))
 @pytest.mark.parametrize("name", list(catalog()))
 async def test_the_evaluator_and_the_real_collector_agree(
-    otelcol: Path, sink: tuple[str, list[Batch]], tmp_path: Path, name: str, profile: str
+    otelcol: Path, otlp_received: tuple[str, list[Batch]], tmp_path: Path, name: str, profile: str
 ) -> None:
-    endpoint, received = sink
+    endpoint, received = otlp_received
     fleet = Fleet(profile, 1, seed=17, processes=150 if profile == "high-cardinality" else None)
     batches = [batch for _, [batch] in fleet.run(duration_s=30, interval_s=10)]
     extra = variables(name, batches)

@@ -8,7 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.dead_letter_redrive import redrive
 from adapters.nats.bus import NatsBus
-from adapters.nats.consumer import Delivery, DeliveryPolicy, Handler, PermanentFailure
+from adapters.nats.consumer import (
+    Delivery,
+    DeliveryPolicy,
+    Handler,
+    PermanentFailure,
+    Subscription,
+)
 from adapters.nats.streams import EVENTS
 from adapters.postgres.dead_letters import PostgresDeadLetters
 from adapters.postgres.event_store import PostgresEventStore
@@ -31,14 +37,7 @@ async def consume(
 ) -> PostgresDeadLetters:
     """Run ``handler`` on test pings under a fast policy; returns where dead letters go."""
     dead = PostgresDeadLetters(engine)
-    await bus.consume(
-        durable=durable,
-        stream=EVENTS,
-        subject="phoenix.evt.test.>",
-        handler=handler,
-        dead_letters=dead,
-        policy=FAST,
-    )
+    await bus.consume(Subscription(durable, EVENTS, "phoenix.evt.test.>", handler, dead, FAST))
     return dead
 
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.embedded.ports import free_port
-from adapters.otlp_sink import OtlpSink
 from domain.telemetry.model import Batch, series_of
 from simulator.fleet import Fleet
 from simulator.otlp import OtlpHttpExporter
@@ -24,20 +20,10 @@ def first_batch() -> Batch:
     return batch
 
 
-@pytest.fixture
-async def receiver() -> AsyncIterator[tuple[str, list[Batch]]]:
-    """Phoenix's OTLP sink on loopback, keeping every batch it receives."""
-    sink = OtlpSink(keep_batches=True)
-    await sink.start()
-    assert sink.batches is not None
-    yield sink.endpoint, sink.batches
-    await sink.stop()
-
-
 async def test_a_batch_sent_as_otlp_http_arrives_with_every_series_and_value(
-    receiver: tuple[str, list[Batch]],
+    otlp_received: tuple[str, list[Batch]],
 ) -> None:
-    endpoint, received = receiver
+    endpoint, received = otlp_received
     batch = first_batch()
     exporter = OtlpHttpExporter(endpoint, headers={"x-phoenix-variant": "baseline"})
     await exporter.export(batch)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from adapters.local_metrics import LocalMetricsSource
@@ -29,27 +29,11 @@ class CountingSource(LocalMetricsSource):
         self.asked: list[int] = []
         self.fail = fail
 
-    async def window(
-        self,
-        experiment_id: UUID,
-        variant: str,
-        *,
-        start: datetime,
-        end: datetime,
-        intervals: int,
-        critical_processes: Sequence[str],
-    ) -> VariantWindow:
+    async def window(self, experiment_id: UUID, variant: str, **span: Any) -> VariantWindow:
         if self.fail:
             raise ConnectionError("the metrics source is unreachable")
-        self.asked.append(intervals)
-        return await super().window(
-            experiment_id,
-            variant,
-            start=start,
-            end=end,
-            intervals=intervals,
-            critical_processes=critical_processes,
-        )
+        self.asked.append(span["intervals"])
+        return await super().window(experiment_id, variant, **span)
 
 
 async def test_a_check_asks_for_the_history_and_the_last_intervals_however_long_it_ran() -> None:

@@ -56,8 +56,7 @@ async def test_deployment_deploys_each_variant_or_stops_at_the_first_refusal() -
     async with in_memory_phoenix(AT) as world:
         xid = experiment_id("refused")
         await world.phoenix.reactors["deployment"].stop()
-        await world.send(create(xid))
-        await world.send(cmd.StartExperiment(experiment_id=xid))
+        await world.start(create(xid))
         generated = await last(world.store, xid, ev.ConfigsGenerated)
         refusing = Refuses(OtlpSink())
         commands = await DeploymentHandler(world.store, refusing).react(generated)
@@ -75,8 +74,7 @@ async def test_deployment_deploys_nothing_for_an_experiment_cancelled_before_its
     async with in_memory_phoenix(AT) as world:
         xid = experiment_id("cancelled")
         await world.phoenix.reactors["deployment"].stop()
-        await world.send(create(xid))
-        await world.send(cmd.StartExperiment(experiment_id=xid))
+        await world.start(create(xid))
         await world.send(cmd.CancelExperiment(experiment_id=xid, reason="not now"))
         generated = await last(world.store, xid, ev.ConfigsGenerated)
         assert await world.phoenix.deployment.react(generated) == []
@@ -86,8 +84,7 @@ async def test_deployment_deploys_nothing_for_an_experiment_cancelled_before_its
 async def test_deployment_brings_back_what_ran_for_experiments_under_way_after_a_restart() -> None:
     async with in_memory_phoenix(AT) as world:
         xid = experiment_id("restored")
-        await world.send(create(xid))
-        await world.send(cmd.StartExperiment(experiment_id=xid))
+        await world.start(create(xid))
         fresh = LocalDeployer(OtlpSink())  # a new process: nothing runs in it yet
         assert await DeploymentHandler(world.store, fresh).recover(world.phoenix.ports.index) == 3
         assert sorted(v for _, v in fresh.running) == ["aggregated", "baseline", "drops-redis"]
@@ -101,11 +98,8 @@ async def test_analysis_fails_the_overhead_of_a_collector_that_exited() -> None:
     async with in_memory_phoenix(AT) as world:
         xid = experiment_id("exited")
         await world.phoenix.reactors["analysis"].stop()
-        await world.send(create(xid))
-        await world.send(cmd.StartExperiment(experiment_id=xid))
-        world.clock.advance(timedelta(seconds=5))
-        await world.phoenix.scheduler.run_once()
-        await world.settled()
+        await world.start(create(xid))
+        await world.close_windows(timedelta(seconds=5))
         closed = await last(world.store, xid, ev.ObservationWindowClosed)
         analysis = world.phoenix.reactors["analysis"].reactor
         analysis.deployer = Exits(OtlpSink())  # type: ignore[attr-defined]
@@ -134,11 +128,8 @@ async def test_promotion_commits_the_measured_config_once_however_often_it_is_as
     async with in_memory_phoenix(AT) as world:
         xid = experiment_id("promoted")
         await world.phoenix.reactors["promotion"].stop()
-        await world.send(create(xid))
-        await world.send(cmd.StartExperiment(experiment_id=xid))
-        world.clock.advance(timedelta(seconds=5))
-        await world.phoenix.scheduler.run_once()
-        await world.settled()
+        await world.start(create(xid))
+        await world.close_windows(timedelta(seconds=5))
         await world.send(
             cmd.PromoteVariant(
                 experiment_id=xid, variant="aggregated", override=True, override_reason="we know"

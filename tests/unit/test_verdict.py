@@ -6,9 +6,10 @@ from domain.analysis.ranks import Outcome, rank_test
 from domain.analysis.retention import disappeared
 from domain.analysis.verdict import judge
 from domain.analysis.windows import Overhead, Slice, Span, VariantWindow
+from domain.experiment.commands import VariantResult
 from domain.experiment.phase import Verdict
 from domain.experiment.spec import SuccessCriteria
-from domain.telemetry.model import attributes
+from domain.telemetry.model import Attributes, attributes
 
 REDIS = attributes(
     [("host.name", "h1"), ("process.pid", 7), ("process.executable.name", "redis-server")]
@@ -19,10 +20,30 @@ POSTGRES = attributes(
 SPAN = Span(minutes=1.0, interval_minutes=0.1)
 
 
-def window(series: list[int], critical: frozenset = frozenset({REDIS, POSTGRES})) -> VariantWindow:  # type: ignore[type-arg]
+def window(
+    series: list[int], critical: frozenset[Attributes] = frozenset({REDIS, POSTGRES})
+) -> VariantWindow:
     slices = tuple(Slice(series=s, datapoints=s * 2, critical=critical) for s in series)
     return VariantWindow(
         series=max(series), datapoints=sum(series) * 2, critical=critical, intervals=slices
+    )
+
+
+def judged(
+    baseline: list[int],
+    candidate: list[int],
+    *,
+    critical: frozenset[Attributes] = frozenset({REDIS, POSTGRES}),
+    overhead: Overhead | None = None,
+) -> VariantResult:
+    """A candidate judged on the default criteria against a baseline, interval by interval."""
+    return judge(
+        "candidate",
+        window(baseline),
+        window(candidate, critical),
+        span=SPAN,
+        criteria=SuccessCriteria(),
+        overhead=overhead,
     )
 
 
@@ -37,14 +58,7 @@ def test_values_straddling_the_threshold_are_unsure() -> None:
 
 
 def test_a_clear_reduction_with_every_critical_process_is_promoted_with_its_p_value() -> None:
-    result = judge(
-        "agg",
-        window([1000] * 9),
-        window([300] * 9),
-        span=SPAN,
-        criteria=SuccessCriteria(),
-        overhead=None,
-    )
+    result = judged([1000] * 9, [300] * 9)
     assert result.verdict is Verdict.PROMOTE, result.reasons
     assert result.measures.series_reduction == 0.7
     assert any("p=0.00195" in r and "9 intervals" in r for r in result.reasons)
@@ -52,39 +66,20 @@ def test_a_clear_reduction_with_every_critical_process_is_promoted_with_its_p_va
 
 
 def test_losing_a_critical_process_rejects_and_names_it() -> None:
-    result = judge(
-        "no-redis",
-        window([1000] * 9),
-        window([50] * 9, critical=frozenset({POSTGRES})),
-        span=SPAN,
-        criteria=SuccessCriteria(),
-        overhead=None,
-    )
+    result = judged([1000] * 9, [50] * 9, critical=frozenset({POSTGRES}))
     assert result.verdict is Verdict.REJECT
     assert result.reasons[0].startswith("critical retention 50.0% < 100%: lost redis-server x1")
 
 
 def test_too_few_intervals_is_inconclusive_however_good_the_figures() -> None:
-    result = judge(
-        "agg",
-        window([1000] * 3),
-        window([300] * 3),
-        span=SPAN,
-        criteria=SuccessCriteria(),
-        overhead=None,
-    )
+    result = judged([1000] * 3, [300] * 3)
     assert result.verdict is Verdict.INCONCLUSIVE
     assert result.reasons[0] == "only 3 intervals with data; the criteria need 5"
 
 
 def test_a_collector_over_its_cpu_budget_is_rejected() -> None:
-    result = judge(
-        "agg",
-        window([1000] * 9),
-        window([300] * 9),
-        span=SPAN,
-        criteria=SuccessCriteria(),
-        overhead=Overhead(cpu_cores=0.2, resident_bytes=50 * 2**20),
+    result = judged(
+        [1000] * 9, [300] * 9, overhead=Overhead(cpu_cores=0.2, resident_bytes=50 * 2**20)
     )
     assert result.verdict is Verdict.REJECT
     assert result.reasons[0] == "collector CPU 0.200 cores > 0.05"

@@ -47,8 +47,7 @@ def create(xid: object) -> cmd.CreateExperiment:
 async def test_an_experiment_goes_from_create_to_promotion_and_teardown() -> None:
     xid = experiment_id("whole-lifecycle")
     async with in_memory_phoenix(NOW) as world:
-        await world.send(create(xid))
-        await world.send(cmd.StartExperiment(experiment_id=xid))
+        await world.start(create(xid))
         running = await world.state(xid)
         assert running.phase is Phase.RUNNING, running.reason
         assert sorted(world.deployer.running) == sorted(
@@ -61,9 +60,7 @@ async def test_an_experiment_goes_from_create_to_promotion_and_teardown() -> Non
         for k in range(12):
             await world.deployer.scrape_each(fleet, start + int(k * INTERVAL * 1e9), INTERVAL)
 
-        world.clock.advance(timedelta(seconds=3) + SETTLE)
-        assert await world.phoenix.scheduler.run_once() == [xid]
-        await world.settled()
+        assert await world.close_windows(timedelta(seconds=3) + SETTLE) == [xid]
         done = await world.state(xid)
         assert done.phase is Phase.COMPLETED, done.reason
         verdicts = {r.variant: r for r in done.results}

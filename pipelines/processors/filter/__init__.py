@@ -7,28 +7,44 @@ from typing import Any
 
 from domain.telemetry.model import Batch
 from pipelines.ottl import compile as ottl
+from pipelines.ottl.checks import check_groups, check_ottl
 from pipelines.ottl.context import DATAPOINT, METRIC, RESOURCE, SCOPE, Target
+from pipelines.ottl.groups import parse_groups, parsed
 from pipelines.ottl.parser import parse_condition
-from pipelines.processors.base import ProcessorError, error_mode, guarded, name_matcher
-from pipelines.processors.ottl_groups import parse_groups, parsed
+from pipelines.problems import Problem
+from pipelines.processors.base import (
+    ProcessorError,
+    ProcessorKind,
+    check_error_mode,
+    error_mode,
+    guarded,
+    name_matcher,
+    refuse_unknown,
+)
 
 Check = Callable[[Target], Any]
-LEGACY_KEYS = {"resource", "metric", "datapoint", "include", "exclude"}
+NAME_MATCH = {
+    "match_type": "str",
+    "metric_names": "list",
+    "resource_attributes": "list",
+    "expressions": "list",
+    "regexp": "map",
+}
+LEGACY = {
+    "resource": "list",
+    "metric": "list",
+    "datapoint": "list",
+    "include": NAME_MATCH,
+    "exclude": NAME_MATCH,
+}
+KEYS = {"error_mode": "str", "metrics": LEGACY, "metric_conditions": "list"}
 
 
 class NameMatch:
     """The oldest style: include/exclude by metric name, strict or regexp."""
 
     def __init__(self, where: str, config: dict[str, Any]) -> None:
-        unknown = set(config) - {
-            "match_type",
-            "metric_names",
-            "resource_attributes",
-            "expressions",
-            "regexp",
-        }
-        if unknown:
-            raise ProcessorError(f"{where}: has invalid keys: {', '.join(sorted(unknown))}")
+        refuse_unknown(config, NAME_MATCH, where)
         self.match_type = config.get("match_type")
         if self.match_type not in ("strict", "regexp"):
             raise ProcessorError(
@@ -48,11 +64,7 @@ class FilterProcessor:
         new_style = config.get("metric_conditions")
         if new_style is not None and legacy:
             raise ProcessorError(f"{component}: metric_conditions cannot be combined with metrics")
-        unknown = set(legacy) - LEGACY_KEYS
-        if unknown:
-            raise ProcessorError(
-                f"{component}.metrics: has invalid keys: {', '.join(sorted(unknown))}"
-            )
+        refuse_unknown(legacy, LEGACY, f"{component}.metrics")
         if (legacy.keys() & {"include", "exclude"}) and (
             legacy.keys() & {"resource", "metric", "datapoint"}
         ):
@@ -136,3 +148,27 @@ class FilterProcessor:
                 rm.metrics = kept_metrics
                 kept_resources.append(rm)
         return kept_resources
+
+
+def check(body: dict[str, Any], path: str) -> list[Problem]:
+    """The collector's rules: one style of conditions, each valid OTTL for its context."""
+    problems = check_error_mode(body, path)
+    metrics = body.get("metrics") or {}
+    if body.get("metric_conditions") is not None and metrics:
+        problems.append(Problem(path, "metric_conditions cannot be combined with metrics"))
+    for context in ("resource", "metric", "datapoint"):
+        for index, text in enumerate(metrics.get(context) or []):
+            here = f"{path}.metrics.{context}[{index}]"
+            problems.extend(check_ottl(text, here, statement=False, context=context))
+    problems.extend(
+        check_groups(body.get("metric_conditions"), f"{path}.metric_conditions", statements=False)
+    )
+    return problems
+
+
+KIND = ProcessorKind(
+    names=("filter",),
+    keys=KEYS,
+    check=check,
+    build=lambda component, config, _: FilterProcessor(component, config),
+)

@@ -1,4 +1,4 @@
-"""The resource processor (resource attributes) and the attributes processor (point attributes)."""
+"""The attributes processor: actions on point attributes (never the resource's), by metric name."""
 
 from __future__ import annotations
 
@@ -6,32 +6,16 @@ from typing import Any
 
 from domain.telemetry.model import Batch
 from pipelines.processors.attraction import parse_actions
-from pipelines.processors.base import ProcessorError, name_matcher
+from pipelines.processors.base import ProcessorError, ProcessorKind, name_matcher, refuse_unknown
 
-
-class ResourceProcessor:
-    def __init__(self, component: str, config: dict[str, Any]) -> None:
-        unknown = set(config) - {"attributes"}
-        if unknown:
-            raise ProcessorError(f"{component}: has invalid keys: {', '.join(sorted(unknown))}")
-        self.actions = parse_actions(config.get("attributes"), f"{component}.attributes")
-
-    def process(self, batch: Batch) -> Batch:
-        for rm in batch:
-            attrs = dict(rm.resource)
-            for action in self.actions:
-                action.apply(attrs)
-            rm.resource = tuple(sorted(attrs.items()))
-        return batch
+KEYS = {"actions": "list", "include": "map", "exclude": "map"}
 
 
 class AttributesProcessor:
     """On metrics the actions change point attributes only, never the resource's."""
 
     def __init__(self, component: str, config: dict[str, Any]) -> None:
-        unknown = set(config) - {"actions", "include", "exclude"}
-        if unknown:
-            raise ProcessorError(f"{component}: has invalid keys: {', '.join(sorted(unknown))}")
+        refuse_unknown(config, KEYS, component)
         self.actions = parse_actions(config.get("actions"), f"{component}.actions")
         self.include = _names(config.get("include"), f"{component}.include")
         self.exclude = _names(config.get("exclude"), f"{component}.exclude")
@@ -60,3 +44,10 @@ def _names(raw: Any, where: str) -> Any:
             f"{where}: for metrics only match_type and metric_names are supported; invalid: {', '.join(sorted(unknown))}"
         )
     return name_matcher(raw.get("metric_names") or [], raw.get("match_type"), where)
+
+
+KIND = ProcessorKind(
+    names=("attributes",),
+    keys=KEYS,
+    build=lambda component, config, _: AttributesProcessor(component, config),
+)

@@ -6,17 +6,23 @@ import math
 from typing import Any
 
 from domain.telemetry.model import Batch, MetricType, Temporality
-from pipelines.processors.base import ProcessorError, name_matcher
+from pipelines.problems import Problem
+from pipelines.processors.base import ProcessorError, ProcessorKind, name_matcher, refuse_unknown
+
+KEYS = {
+    "include": {"metrics": "list", "match_type": "str"},
+    "exclude": {"metrics": "list", "match_type": "str"},
+    "max_staleness": "str",
+    "initial_value": "str",
+}
 
 
 class CumulativeToDeltaProcessor:
     def __init__(self, component: str, config: dict[str, Any], *, started_at: int) -> None:
-        unknown = set(config) - {"include", "exclude", "max_staleness", "initial_value"}
-        if unknown:
-            raise ProcessorError(f"{component}: has invalid keys: {', '.join(sorted(unknown))}")
+        refuse_unknown(config, KEYS, component)
         self.initial = config.get("initial_value", "auto")
-        if self.initial not in ("auto", "keep", "drop"):
-            raise ProcessorError(f"{component}.initial_value: must be auto, keep or drop")
+        for problem in check(config, component):
+            raise ProcessorError(str(problem))
         self.include = _matcher(config.get("include"), f"{component}.include")
         self.exclude = _matcher(config.get("exclude"), f"{component}.exclude")
         self.started_at = started_at
@@ -84,3 +90,19 @@ def _matcher(raw: Any, where: str) -> Any:
     if not raw.get("metrics") or not raw.get("match_type"):
         raise ProcessorError(f"{where}: needs both metrics and match_type (strict or regexp)")
     return name_matcher(raw["metrics"], raw["match_type"], where)
+
+
+def check(body: dict[str, Any], path: str) -> list[Problem]:
+    if body.get("initial_value", "auto") not in ("auto", "keep", "drop"):
+        return [Problem(f"{path}.initial_value", "must be auto, keep or drop")]
+    return []
+
+
+KIND = ProcessorKind(
+    names=("cumulativetodelta", "cumulative_to_delta"),
+    keys=KEYS,
+    check=check,
+    build=lambda component, config, started_at: CumulativeToDeltaProcessor(
+        component, config, started_at=started_at
+    ),
+)

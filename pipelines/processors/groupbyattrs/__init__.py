@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from domain.telemetry.model import Attributes, Batch, Metric, ResourceMetrics
-from pipelines.processors.base import ProcessorError
+from pipelines.processors.base import ProcessorError, ProcessorKind, refuse_unknown
+
+KEYS = {"keys": "list"}
 
 
 class GroupByAttrsProcessor:
     def __init__(self, component: str, config: dict[str, Any]) -> None:
-        unknown = set(config) - {"keys"}
-        if unknown:
-            raise ProcessorError(f"{component}: has invalid keys: {', '.join(sorted(unknown))}")
+        refuse_unknown(config, KEYS, component)
         keys = config.get("keys") or []
         if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
             raise ProcessorError(f"{component}.keys: must be a list of strings")
@@ -46,3 +46,10 @@ class GroupByAttrsProcessor:
                         target.metrics.append(into)
                     into.points.append(point)
         return list(resources.values())
+
+
+KIND = ProcessorKind(
+    names=("groupbyattrs",),
+    keys=KEYS,
+    build=lambda component, config, _: GroupByAttrsProcessor(component, config),
+)

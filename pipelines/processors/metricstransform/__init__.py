@@ -8,16 +8,17 @@ from typing import Any
 from domain.telemetry.model import Batch, DataPoint, Metric
 from pipelines.ottl.compile import combine
 from pipelines.ottl.functions import regex
-from pipelines.processors.base import ProcessorError
+from pipelines.problems import Problem
+from pipelines.processors.base import ProcessorError, ProcessorKind, refuse_unknown
+
+KEYS = {"transforms": "list"}
 
 OPERATIONS = {"aggregate_labels", "delete_label_value", "update_label", "add_label"}
 
 
 class MetricsTransformProcessor:
     def __init__(self, component: str, config: dict[str, Any]) -> None:
-        unknown = set(config) - {"transforms"}
-        if unknown:
-            raise ProcessorError(f"{component}: has invalid keys: {', '.join(sorted(unknown))}")
+        refuse_unknown(config, KEYS, component)
         self.transforms = []
         for i, t in enumerate(config.get("transforms") or []):
             where = f"{component}.transforms[{i}]"
@@ -104,3 +105,23 @@ def _operate(metric: Metric, op: dict[str, Any]) -> None:
             )
             for (attrs, at), ps in groups.items()
         ]
+
+
+def check(body: dict[str, Any], path: str) -> list[Problem]:
+    """Each transform names the metric it applies to (the collector refuses it otherwise)."""
+    problems = []
+    for index, transform in enumerate(body.get("transforms") or []):
+        where = f"{path}.transforms[{index}]"
+        if not isinstance(transform, dict):
+            problems.append(Problem(where, "must be a map"))
+        elif not transform.get("include"):
+            problems.append(Problem(f"{where}.include", "missing required field"))
+    return problems
+
+
+KIND = ProcessorKind(
+    names=("metricstransform", "metrics_transform"),
+    keys=KEYS,
+    check=check,
+    build=lambda component, config, _: MetricsTransformProcessor(component, config),
+)

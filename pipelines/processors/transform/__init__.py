@@ -7,9 +7,17 @@ from typing import Any
 
 from domain.telemetry.model import Batch
 from pipelines.ottl import compile as ottl
+from pipelines.ottl.checks import check_groups
 from pipelines.ottl.context import DATAPOINT, METRIC, RESOURCE, SCOPE, Target
-from pipelines.processors.base import ProcessorError, error_mode, guarded
-from pipelines.processors.ottl_groups import parse_groups
+from pipelines.ottl.groups import parse_groups
+from pipelines.problems import Problem
+from pipelines.processors.base import (
+    ProcessorError,
+    ProcessorKind,
+    check_error_mode,
+    error_mode,
+    guarded,
+)
 
 Run = Callable[[Target], Any]
 
@@ -80,3 +88,26 @@ class TransformProcessor:
                             target.flush_point()
                 rm.resource = tuple(sorted(target.resource_attrs.items()))
         return batch
+
+
+KEYS = {
+    "error_mode": "str",
+    "metric_statements": "list",
+    "trace_statements": "list",
+    "log_statements": "list",
+}
+
+
+def check(body: dict[str, Any], path: str) -> list[Problem]:
+    """Every metric statement valid OTTL for its context, and a known error_mode."""
+    return check_error_mode(body, path) + check_groups(
+        body.get("metric_statements"), f"{path}.metric_statements", statements=True
+    )
+
+
+KIND = ProcessorKind(
+    names=("transform",),
+    keys=KEYS,
+    check=check,
+    build=lambda component, config, _: TransformProcessor(component, config),
+)
