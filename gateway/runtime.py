@@ -20,12 +20,13 @@ from adapters.nats.bus import NatsBus
 from adapters.postgres.engine import create_engine
 from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.migrate import upgrade
+from adapters.postgres.read_model import PostgresReadModel
 from adapters.projection_runner import ProjectionRunner
 from adapters.relay import Relay, bus_publisher
 from adapters.settings import Settings
 from adapters.supervisor import Loop, Supervisor
 from gateway.api.app import create_app
-from gateway.api.dependencies import ApiDeps
+from gateway.api.dependencies import ApiDeps, Backends
 from gateway.bootstrap import Phoenix, bootstrap
 from gateway.experiment_services import RealAdapters
 from projections.registry import all_projectors
@@ -131,7 +132,13 @@ class Runtime:
                 await asyncio.wait_for(stop.wait(), self.settings.supervise_interval)
 
     async def _start_api(self) -> None:
-        deps = ApiDeps(engine=self.engine, store=self.store, bus=self.bus, metrics=self.metrics)
+        deps = ApiDeps(
+            read=PostgresReadModel(self.engine),
+            store=self.store,
+            bus=self.bus,
+            metrics=self.metrics,
+            backends=Backends(self.engine, self.bus),
+        )
         config = uvicorn.Config(
             create_app(deps),
             host=self.settings.api_host,

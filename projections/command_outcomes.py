@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -10,38 +12,48 @@ from domain.messages import RecordedEvent
 from projections.tables import command_outcomes
 
 
+def outcome_row(event: RecordedEvent) -> dict[str, Any] | None:
+    """The outcome a command's first event records (None for events no command caused); each
+    later event of an accepted command adds one to ``events``.
+    """
+    command_id = event.metadata.command_id
+    if command_id is None:
+        return None
+    row: dict[str, Any] = {
+        "command_id": command_id,
+        "command_type": None,
+        "outcome": "accepted",
+        "reason": None,
+        "stream_id": event.stream_id,
+        "events": 1,
+        "first_position": event.position,
+        "recorded_at": event.metadata.occurred_at,
+    }
+    if event.type == "CommandRejected":
+        row |= {
+            "command_type": event.data["command_type"],
+            "outcome": "rejected",
+            "reason": event.data["reason"],
+            "stream_id": event.data.get("target_stream"),
+            "events": 0,
+        }
+    elif event.type == "CommandHadNoEffect":
+        row |= {
+            "command_type": event.data["command_type"],
+            "stream_id": event.data["target_stream"],
+            "events": 0,
+        }
+    return row
+
+
 class CommandOutcomesProjector:
     name = "command_outcomes"
     tables: tuple[Table, ...] = (command_outcomes,)
 
     async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
-        command_id = event.metadata.command_id
-        if command_id is None:
+        row = outcome_row(event)
+        if row is None:
             return
-        row = {
-            "command_id": command_id,
-            "command_type": None,
-            "outcome": "accepted",
-            "reason": None,
-            "stream_id": event.stream_id,
-            "events": 1,
-            "first_position": event.position,
-            "recorded_at": event.metadata.occurred_at,
-        }
-        if event.type == "CommandRejected":
-            row |= {
-                "command_type": event.data["command_type"],
-                "outcome": "rejected",
-                "reason": event.data["reason"],
-                "stream_id": event.data.get("target_stream"),
-                "events": 0,
-            }
-        elif event.type == "CommandHadNoEffect":
-            row |= {
-                "command_type": event.data["command_type"],
-                "stream_id": event.data["target_stream"],
-                "events": 0,
-            }
         stmt = insert(command_outcomes).values(**row)
         await conn.execute(
             stmt.on_conflict_do_update(

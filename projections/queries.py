@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from projections.read_model import results_view
 from projections.tables import (
     audit_log,
     command_outcomes,
@@ -108,37 +109,4 @@ async def experiment_results(conn: AsyncConnection, experiment_id: UUID) -> dict
     ).first()
     if found is None:
         return None
-    row = _row(found)
-    variants = await variants_of(conn, experiment_id)
-    return {
-        "experiment_id": row["experiment_id"],
-        "name": row["name"],
-        "phase": row["phase"],
-        # From the variants view itself: the experiments view may be ahead of it (own checkpoint).
-        "available": any(v["verdict"] is not None for v in variants),
-        "window_ends_at": row["window_ends_at"],
-        "winner": row["winner"],
-        "promoted_variant": row["promoted_variant"],
-        "promotion_commit": row["promotion_commit"],
-        "reason": row["reason"],
-        "variants": [
-            {
-                key: v[key]
-                for key in (
-                    "variant",
-                    "role",
-                    "template",
-                    "verdict",
-                    "reasons",
-                    "measures",
-                    "intervals",
-                    "config_sha256",
-                    "deployed_at",
-                    "deployment",
-                    "deployment_error",
-                    "torn_down_at",
-                )
-            }
-            for v in variants
-        ],
-    }
+    return results_view(_row(found), await variants_of(conn, experiment_id))

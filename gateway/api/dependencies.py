@@ -1,4 +1,4 @@
-"""What the API routes are given: the database, the store, the bus and the metrics."""
+"""What the API routes are given: the read model, the store, the bus, and the servers behind them."""
 
 from __future__ import annotations
 
@@ -8,12 +8,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.metrics import Metrics
 from adapters.nats.bus import NatsBus
-from adapters.postgres.event_store import PostgresEventStore
+from adapters.nats.consumer import MessageBus
+from handlers.ports import EventStore
+from projections.read_model import ReadModel
+
+
+@dataclass(frozen=True)
+class Backends:
+    """The servers /readyz and /metrics look into (absent when the API runs on fakes)."""
+
+    engine: AsyncEngine
+    nats: NatsBus
 
 
 @dataclass(frozen=True)
 class ApiDeps:
-    engine: AsyncEngine
-    store: PostgresEventStore
-    bus: NatsBus
+    read: ReadModel
+    store: EventStore
+    bus: MessageBus
     metrics: Metrics
+    backends: Backends | None = None

@@ -14,7 +14,6 @@ from gateway.api.problems import Problem
 from gateway.api.routes import Deps
 from pipelines.catalog import catalog, template
 from pipelines.render import render
-from projections import queries
 
 
 @get("/experiments/{experiment_id:str}/results")
@@ -22,8 +21,7 @@ async def experiment_results(deps: Deps, experiment_id: FromPath[UUID]) -> dict[
     """Per variant: series, datapoints per minute, critical retention, cost, per-interval
     measurements and the verdict with its reasons; ``available`` is false until analysed.
     """
-    async with deps.engine.connect() as conn:
-        found = await queries.experiment_results(conn, experiment_id)
+    found = await deps.read.experiment_results(experiment_id)
     if found is None:
         raise Problem(404, f"no experiment {experiment_id}")
     return found
@@ -36,9 +34,8 @@ async def variant_config(
     """The collector config rendered for the variant, exactly as deployed (YAML)."""
     if not re.fullmatch(VARIANT_NAME, variant):  # nothing by that name can exist
         raise Problem(404, f"{variant!r} is not a variant name")
-    async with deps.engine.connect() as conn:
-        found = await queries.variant(conn, experiment_id, variant)
-        experiment = await queries.get_experiment(conn, experiment_id) if found is None else None
+    found = await deps.read.variant(experiment_id, variant)
+    experiment = await deps.read.get_experiment(experiment_id) if found is None else None
     if found is None:
         if experiment is None:
             raise Problem(404, f"no experiment {experiment_id}")

@@ -18,7 +18,7 @@ from adapters.postgres.migrate import pending_revisions
 from adapters.postgres.schema import checkpoints as checkpoints_table
 from adapters.postgres.schema import dead_letters
 from adapters.relay import CHECKPOINT as RELAY
-from gateway.api.dependencies import ApiDeps
+from gateway.api.dependencies import ApiDeps, Backends
 from gateway.api.problems import problem_response
 
 
@@ -36,19 +36,19 @@ async def _check(name: str, probe: Any) -> tuple[str, str | None]:
     return name, None
 
 
-async def _postgres(deps: ApiDeps) -> None:
+async def _postgres(deps: Backends) -> None:
     async with deps.engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
 
 
-async def _nats(deps: ApiDeps) -> None:
-    if not deps.bus.nc.is_connected:
+async def _nats(deps: Backends) -> None:
+    if not deps.nats.nc.is_connected:
         raise ConnectionError("not connected")
-    await deps.bus.js.account_info()
+    await deps.nats.js.account_info()
 
 
-async def _bus(deps: ApiDeps) -> None:
-    missing = await deps.bus.missing()
+async def _bus(deps: Backends) -> None:
+    missing = await deps.nats.missing()
     if missing:
         raise RuntimeError(f"missing on the bus: {', '.join(missing)}")
 
@@ -56,7 +56,7 @@ async def _bus(deps: ApiDeps) -> None:
 STUCK_AFTER_S = 30.0
 
 
-async def _log_readers(deps: ApiDeps) -> None:
+async def _log_readers(deps: Backends) -> None:
     """The relay and every projection keep up with the log: none is behind it and idle."""
     async with deps.engine.connect() as conn:
         head = await head_position_in(conn)
@@ -76,7 +76,7 @@ async def _log_readers(deps: ApiDeps) -> None:
         raise RuntimeError("; ".join(stuck))
 
 
-async def _migrations(deps: ApiDeps) -> None:
+async def _migrations(deps: Backends) -> None:
     pending = await pending_revisions(deps.engine)
     if pending:
         raise RuntimeError(f"migrations not applied: {', '.join(pending)}")
@@ -89,12 +89,15 @@ async def readyz(
     """Ready when Postgres and NATS answer, the schema is current, the streams and consumers
     are there, and the relay and projections keep up with the log.
     """
+    backends = deps.backends
+    if backends is None:
+        return problem_response(request, 503, "Phoenix runs on no servers here (fakes)")
     results = await asyncio.gather(
-        _check("postgres", _postgres(deps)),
-        _check("nats", _nats(deps)),
-        _check("bus", _bus(deps)),
-        _check("migrations", _migrations(deps)),
-        _check("log readers", _log_readers(deps)),
+        _check("postgres", _postgres(backends)),
+        _check("nats", _nats(backends)),
+        _check("bus", _bus(backends)),
+        _check("migrations", _migrations(backends)),
+        _check("log readers", _log_readers(backends)),
     )
     checks = {name: error or "ok" for name, error in results}
     if any(error for _, error in results):
@@ -105,8 +108,12 @@ async def readyz(
 @get("/metrics", include_in_schema=False)
 async def metrics(deps: NamedDependency[ApiDeps]) -> Response[bytes]:
     """Prometheus exposition of Phoenix's metrics, with lags measured now."""
-    m = deps.metrics
-    async with deps.engine.connect() as conn:
+    m, backends = deps.metrics, deps.backends
+    if backends is None:  # on fakes: the counters only, no lags to measure
+        return Response(
+            generate_latest(m.registry), headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4}
+        )
+    async with backends.engine.connect() as conn:
         head = await head_position_in(conn)
         positions = await checkpoints.all_positions(conn)
         open_letters = await conn.execute(
@@ -121,7 +128,7 @@ async def metrics(deps: NamedDependency[ApiDeps]) -> Response[bytes]:
     m.relay_lag.set(head - positions.get(RELAY, 0))
     for name, position in positions.items():
         m.consumer_lag.labels(name).set(head - position)
-    pending = await deps.bus.consumer_pending(COMMANDS, WORKER_DURABLE)
+    pending = await backends.nats.consumer_pending(COMMANDS, WORKER_DURABLE)
     if pending is not None:
         m.bus_pending.labels(WORKER_DURABLE).set(pending)
     return Response(generate_latest(m.registry), headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4})

@@ -21,7 +21,6 @@ from domain.messages import CommandEnvelope
 from gateway.api.dependencies import ApiDeps
 from gateway.api.openapi_docs import CommandOperation
 from gateway.api.problems import Problem
-from projections import queries
 
 Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=2**62)]
@@ -34,18 +33,16 @@ async def list_experiments(
     deps: Deps, phase: FromQuery[Phase | None] = None, limit: Limit = 50, offset: Offset = 0
 ) -> dict[str, Any]:
     """Experiments, newest first; filter by phase."""
-    async with deps.engine.connect() as conn:
-        items, total = await queries.list_experiments(
-            conn, phase=phase.value if phase else None, limit=limit, offset=offset
-        )
+    items, total = await deps.read.list_experiments(
+        phase=phase.value if phase else None, limit=limit, offset=offset
+    )
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 @get("/experiments/{experiment_id:str}")
 async def get_experiment(deps: Deps, experiment_id: FromPath[UUID]) -> dict[str, Any]:
     """One experiment with its spec, phase, and history of phase changes."""
-    async with deps.engine.connect() as conn:
-        found = await queries.get_experiment(conn, experiment_id)
+    found = await deps.read.get_experiment(experiment_id)
     if found is None:
         raise Problem(404, f"no experiment {experiment_id}")
     return found
@@ -56,12 +53,11 @@ async def experiment_events(
     deps: Deps, experiment_id: FromPath[UUID], after_version: Version = 0, limit: Limit = 1000
 ) -> dict[str, Any]:
     """The audit trail: every event of the experiment with actor, causation and correlation."""
-    async with deps.engine.connect() as conn:
-        if await queries.get_experiment(conn, experiment_id) is None:
-            raise Problem(404, f"no experiment {experiment_id}")
-        items = await queries.stream_audit(
-            conn, experiment_stream(experiment_id), after_version=after_version, limit=limit
-        )
+    if await deps.read.get_experiment(experiment_id) is None:
+        raise Problem(404, f"no experiment {experiment_id}")
+    items = await deps.read.stream_audit(
+        experiment_stream(experiment_id), after_version=after_version, limit=limit
+    )
     return {"stream_id": experiment_stream(experiment_id), "items": items}
 
 
@@ -81,8 +77,7 @@ async def global_log(deps: Deps, after: Offset = 0, limit: Limit = 100) -> dict[
 @get("/commands/{command_id:str}")
 async def command_status(deps: Deps, command_id: FromPath[UUID]) -> dict[str, Any]:
     """A command's outcome: accepted, rejected (with the reason), or pending."""
-    async with deps.engine.connect() as conn:
-        found = await queries.command_outcome(conn, command_id)
+    found = await deps.read.command_outcome(command_id)
     if found is None:
         return {"command_id": command_id, "status": "pending"}
     return {"status": found.pop("outcome"), **found}

@@ -14,8 +14,9 @@ from adapters.metrics import Metrics
 from adapters.nats.bus import NatsBus
 from adapters.nats.streams import COMMANDS
 from adapters.postgres.event_store import PostgresEventStore
+from adapters.postgres.read_model import PostgresReadModel
 from gateway.api.app import create_app
-from gateway.api.dependencies import ApiDeps
+from gateway.api.dependencies import ApiDeps, Backends
 from tests.e2e.experiments import spec
 from tests.waiting import eventually
 
@@ -27,7 +28,10 @@ async def test_a_503_carries_the_command_id_and_a_retry_with_it_is_taken_once(
     nats.start()
     bus = NatsBus(nats.url, publish_timeout=1.0)
     await bus.start()
-    app = create_app(ApiDeps(engine, PostgresEventStore(engine), bus, Metrics()))
+    store = PostgresEventStore(engine)
+    app = create_app(
+        ApiDeps(PostgresReadModel(engine), store, bus, Metrics(), Backends(engine, bus))
+    )
     try:
         # On this event loop, where the bus's connection lives (a test client's portal is not).
         transport = httpx.ASGITransport(app=cast(Any, app))  # an ASGI app; the two typings differ

@@ -21,6 +21,7 @@ from adapters.measured_intervals import IntervalRecorder
 from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.experiment_index import PostgresExperimentIndex
 from adapters.postgres.measured_intervals import PostgresIntervals
+from adapters.postgres.read_model import PostgresReadModel
 from adapters.postgres.tracking import PostgresTracking
 from adapters.projection_runner import ProjectionRunner
 from domain.telemetry.model import Batch
@@ -31,6 +32,7 @@ from tests.contracts.deployer import DeployerContract, Deploying
 from tests.contracts.experiment_index import ExperimentIndexContract, Indexed
 from tests.contracts.gitops import GitOpsContract
 from tests.contracts.metrics_source import Measured, MetricsSourceContract
+from tests.contracts.read_model import Readable, ReadModelContract
 from tests.contracts.tracking import TrackingContract
 
 
@@ -55,6 +57,13 @@ class TestPostgresExperimentIndex(ExperimentIndexContract):
     def indexed(self, engine: AsyncEngine) -> Indexed:
         runner = ProjectionRunner(engine, all_projectors())
         return Indexed(PostgresExperimentIndex(engine), PostgresEventStore(engine), runner.catch_up)
+
+
+class TestPostgresReadModel(ReadModelContract):
+    @pytest.fixture
+    def readable(self, engine: AsyncEngine) -> Readable:
+        runner = ProjectionRunner(engine, all_projectors())
+        return Readable(PostgresReadModel(engine), PostgresEventStore(engine), runner.catch_up)
 
 
 class TestLocalMetricsSourceOnPostgres(MetricsSourceContract):

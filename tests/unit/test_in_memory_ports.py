@@ -16,6 +16,7 @@ from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.experiment_index import InMemoryExperimentIndex
 from adapters.memory.gitops import InMemoryGitOps
 from adapters.memory.measured_intervals import InMemoryIntervals
+from adapters.memory.read_model import InMemoryReadModel
 from adapters.memory.tracking import InMemoryTracking
 from adapters.otlp_sink import OtlpSink
 from domain.telemetry.model import Batch
@@ -27,6 +28,7 @@ from tests.contracts.deployer import DeployerContract, Deploying
 from tests.contracts.experiment_index import ExperimentIndexContract, Indexed
 from tests.contracts.gitops import GitOpsContract
 from tests.contracts.metrics_source import Measured, MetricsSourceContract
+from tests.contracts.read_model import Readable, ReadModelContract
 from tests.contracts.tracking import TrackingContract
 
 
@@ -93,6 +95,17 @@ class TestLocalMetricsSourceInMemory(MetricsSourceContract):
             return await recorder.flush(everything=True)
 
         return Measured(LocalMetricsSource(recorder), store, arrive, settle)
+
+
+class TestInMemoryReadModel(ReadModelContract):
+    @pytest.fixture
+    def readable(self) -> Readable:
+        store = InMemoryEventStore()
+
+        async def nothing_to_catch_up() -> None:
+            return None
+
+        return Readable(InMemoryReadModel(store), store, nothing_to_catch_up)
 
 
 def variant_config(xid: UUID, variant: str) -> str:

@@ -1,11 +1,31 @@
-"""Every client mistake gets a 4xx problem document, never a 500."""
+"""Every client mistake gets a 4xx problem document, never a 500 (the API built on fakes)."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, cast
 
 import httpx
 import pytest
 
+from adapters.memory.bus import InMemoryBus
+from adapters.memory.event_store import InMemoryEventStore
+from adapters.memory.read_model import InMemoryReadModel
+from adapters.metrics import Metrics
+from gateway.api.app import create_app
+from gateway.api.dependencies import ApiDeps
+
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[httpx.AsyncClient]:
+    """The API on the in-memory store, bus and read model, called in-process."""
+    store = InMemoryEventStore()
+    app = create_app(ApiDeps(InMemoryReadModel(store), store, InMemoryBus(), Metrics()))
+    transport = httpx.ASGITransport(app=cast(Any, app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://phoenix") as client:
+        yield client
 
 
 @pytest.mark.parametrize(

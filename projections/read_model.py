@@ -1,0 +1,68 @@
+"""The read side as the API and the CLI ask it: experiments, their results, audit trails, command outcomes."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from uuid import UUID
+
+Row = dict[str, Any]
+
+VARIANT_FIELDS = (
+    "variant",
+    "role",
+    "template",
+    "verdict",
+    "reasons",
+    "measures",
+    "intervals",
+    "config_sha256",
+    "deployed_at",
+    "deployment",
+    "deployment_error",
+    "torn_down_at",
+)
+
+
+class ReadModel(Protocol):
+    async def list_experiments(
+        self, *, phase: str | None, limit: int, offset: int
+    ) -> tuple[list[Row], int]:
+        """A page of experiments, newest first (then by id), and how many there are in all."""
+        ...
+
+    async def get_experiment(self, experiment_id: UUID) -> Row | None:
+        """One experiment with its ``phase_history``; None if there is none."""
+        ...
+
+    async def stream_audit(self, stream_id: str, *, after_version: int, limit: int) -> list[Row]:
+        """A stream's events after a version, with actor, causation and correlation."""
+        ...
+
+    async def command_outcome(self, command_id: UUID) -> Row | None:
+        """Accepted (with its events) or rejected (with the reason); None while pending."""
+        ...
+
+    async def variant(self, experiment_id: UUID, name: str) -> Row | None:
+        """One variant: its config, deployment, measures and verdict."""
+        ...
+
+    async def experiment_results(self, experiment_id: UUID) -> Row | None:
+        """Per variant its measures, intervals and verdict, and the experiment's winner."""
+        ...
+
+
+def results_view(experiment: Row, variants: list[Row]) -> Row:
+    """The results read model from an experiment's row and its variants' rows, in order."""
+    return {
+        "experiment_id": experiment["experiment_id"],
+        "name": experiment["name"],
+        "phase": experiment["phase"],
+        # From the variants view itself: the experiments view may be ahead of it (own checkpoint).
+        "available": any(v["verdict"] is not None for v in variants),
+        "window_ends_at": experiment["window_ends_at"],
+        "winner": experiment["winner"],
+        "promoted_variant": experiment["promoted_variant"],
+        "promotion_commit": experiment["promotion_commit"],
+        "reason": experiment["reason"],
+        "variants": [{key: v[key] for key in VARIANT_FIELDS} for v in variants],
+    }
