@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from domain.experiment.phase import Phase
-from handlers.ports import EventStore, ExperimentIndex
-from tests.contracts.experiments import experiment
+from handlers.ports import ExperimentIndex
+from tests.contracts.experiments import Seeded, experiment
 
 AT = datetime(2029, 2, 3, 4, 5, 6, tzinfo=UTC)
 
 
-@dataclass
-class Indexed:
-    """The index under test, the store it reads, and how to let it catch up with the store."""
-
-    index: ExperimentIndex
-    store: EventStore
-    catch_up: Callable[[], Awaitable[object]]
+Indexed = Seeded[ExperimentIndex]
 
 
 class ExperimentIndexContract:
@@ -30,22 +22,22 @@ class ExperimentIndexContract:
     ) -> None:
         xid = await experiment(indexed.store, at=AT, seconds=60)
         await indexed.catch_up()
-        assert await indexed.index.due_windows(AT + timedelta(seconds=59)) == []
-        assert await indexed.index.due_windows(AT + timedelta(seconds=60)) == [xid]
-        assert await indexed.index.due_windows(AT + timedelta(days=3)) == [xid]
+        assert await indexed.of.due_windows(AT + timedelta(seconds=59)) == []
+        assert await indexed.of.due_windows(AT + timedelta(seconds=60)) == [xid]
+        assert await indexed.of.due_windows(AT + timedelta(days=3)) == [xid]
 
     async def test_an_experiment_past_running_is_never_due(self, indexed: Indexed) -> None:
         await experiment(indexed.store, at=AT, seconds=60, completed=True)
         await indexed.catch_up()
-        assert await indexed.index.due_windows(AT + timedelta(days=1)) == []
+        assert await indexed.of.due_windows(AT + timedelta(days=1)) == []
 
     async def test_experiments_are_found_by_phase(self, indexed: Indexed) -> None:
         running = await experiment(indexed.store, at=AT)
         done = await experiment(indexed.store, at=AT, completed=True)
         await indexed.catch_up()
-        assert await indexed.index.in_phases([Phase.RUNNING]) == [running]
-        assert await indexed.index.in_phases([Phase.COMPLETED]) == [done]
-        assert sorted(await indexed.index.in_phases([Phase.RUNNING, Phase.COMPLETED])) == sorted(
+        assert await indexed.of.in_phases([Phase.RUNNING]) == [running]
+        assert await indexed.of.in_phases([Phase.COMPLETED]) == [done]
+        assert sorted(await indexed.of.in_phases([Phase.RUNNING, Phase.COMPLETED])) == sorted(
             [running, done]
         )
-        assert await indexed.index.in_phases([Phase.DEPLOYING]) == []
+        assert await indexed.of.in_phases([Phase.DEPLOYING]) == []

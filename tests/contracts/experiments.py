@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
 from uuid import UUID, uuid4
 
 from domain.experiment import commands as cmd
@@ -13,7 +16,20 @@ from handlers.clock import FixedClock
 from handlers.command_handler import CommandHandler
 from handlers.ports import EventStore
 
+T = TypeVar("T")
+
 VARIANTS = ("baseline", "candidate")
+
+
+@dataclass
+class Seeded(Generic[T]):
+    """A read side under test (``of``), the store it reads, and how to let it catch up."""
+
+    of: T
+    store: EventStore
+    catch_up: Callable[[], Awaitable[object]]
+
+
 CRITICAL = ("^postgres$",)
 
 

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
 from domain.messages import CommandEnvelope, CommandMetadata
 from handlers.clock import FixedClock
 from handlers.command_handler import CommandHandler
-from handlers.ports import EventStore
 from projections.read_model import ReadModel
-from tests.contracts.experiments import VARIANTS, experiment
+from tests.contracts.experiments import VARIANTS, Seeded, experiment
 
 AT = datetime(2029, 9, 8, 7, 6, 5, tzinfo=UTC)
 
 
-@dataclass
-class Readable:
-    """The read model under test, the store it reads, and how to let it catch up with the store."""
-
-    read: ReadModel
-    store: EventStore
-    catch_up: Callable[[], Awaitable[object]]
+Readable = Seeded[ReadModel]
 
 
 class ReadModelContract:
@@ -35,12 +26,12 @@ class ReadModelContract:
         older = await experiment(readable.store, at=AT)
         newer = await experiment(readable.store, at=AT.replace(year=2030), completed=True)
         await readable.catch_up()
-        items, total = await readable.read.list_experiments(phase=None, limit=10, offset=0)
+        items, total = await readable.of.list_experiments(phase=None, limit=10, offset=0)
         assert ([i["experiment_id"] for i in items], total) == ([newer, older], 2)
         assert items[0]["phase"] == "Completed" and items[0]["name"] == "contract"
-        running, total = await readable.read.list_experiments(phase="Running", limit=10, offset=0)
+        running, total = await readable.of.list_experiments(phase="Running", limit=10, offset=0)
         assert ([i["experiment_id"] for i in running], total) == ([older], 1)
-        page, total = await readable.read.list_experiments(phase=None, limit=1, offset=1)
+        page, total = await readable.of.list_experiments(phase=None, limit=1, offset=1)
         assert ([i["experiment_id"] for i in page], total) == ([older], 2)
 
     async def test_an_experiment_has_its_phases_in_order_and_who_created_it(
@@ -48,7 +39,7 @@ class ReadModelContract:
     ) -> None:
         xid = await experiment(readable.store, at=AT, completed=True)
         await readable.catch_up()
-        found = await readable.read.get_experiment(xid)
+        found = await readable.of.get_experiment(xid)
         assert found is not None
         assert [p["phase"] for p in found["phase_history"]] == [
             "Pending",
@@ -59,18 +50,18 @@ class ReadModelContract:
             "Completed",
         ]
         assert found["created_by"] == "t" and found["created_at"] == AT
-        assert await readable.read.get_experiment(uuid4()) is None
+        assert await readable.of.get_experiment(uuid4()) is None
 
     async def test_the_audit_trail_pages_a_stream_by_version(self, readable: Readable) -> None:
         xid = await experiment(readable.store, at=AT)
         await readable.catch_up()
         stream = f"experiment-{xid}"
-        first = await readable.read.stream_audit(stream, after_version=0, limit=2)
+        first = await readable.of.stream_audit(stream, after_version=0, limit=2)
         assert [(e["version"], e["type"]) for e in first] == [
             (1, "ExperimentCreated"),
             (2, "ExperimentStarted"),
         ]
-        rest = await readable.read.stream_audit(stream, after_version=2, limit=100)
+        rest = await readable.of.stream_audit(stream, after_version=2, limit=100)
         assert rest[0]["version"] == 3 and rest[0]["actor"] == "t"
         assert rest[0]["command_id"] is not None
 
@@ -87,16 +78,16 @@ class ReadModelContract:
         await handler.handle(refused)
         xid = await experiment(readable.store, at=AT)
         await readable.catch_up()
-        rejected = await readable.read.command_outcome(refused.command_id)
+        rejected = await readable.of.command_outcome(refused.command_id)
         assert rejected is not None
         assert (rejected["outcome"], rejected["events"]) == ("rejected", 0)
         assert "does not exist" in rejected["reason"]
-        [started] = await readable.read.stream_audit(f"experiment-{xid}", after_version=1, limit=1)
-        accepted = await readable.read.command_outcome(started["command_id"])
+        [started] = await readable.of.stream_audit(f"experiment-{xid}", after_version=1, limit=1)
+        accepted = await readable.of.command_outcome(started["command_id"])
         assert accepted is not None
         assert (accepted["outcome"], accepted["events"]) == ("accepted", 1)
         assert accepted["stream_id"] == f"experiment-{xid}"
-        assert await readable.read.command_outcome(uuid4()) is None
+        assert await readable.of.command_outcome(uuid4()) is None
 
     async def test_results_show_each_variant_and_are_available_once_judged(
         self, readable: Readable
@@ -104,21 +95,21 @@ class ReadModelContract:
         running = await experiment(readable.store, at=AT)
         judged = await experiment(readable.store, at=AT, completed=True)
         await readable.catch_up()
-        before = await readable.read.experiment_results(running)
+        before = await readable.of.experiment_results(running)
         assert before is not None and before["available"] is False
         assert [v["variant"] for v in before["variants"]] == list(VARIANTS)
         assert before["variants"][0]["role"] == "baseline"
-        after = await readable.read.experiment_results(judged)
+        after = await readable.of.experiment_results(judged)
         assert after is not None and after["available"] is True
         assert after["variants"][1]["verdict"] == "reject"
         assert after["phase"] == "Completed"
-        assert await readable.read.experiment_results(uuid4()) is None
+        assert await readable.of.experiment_results(uuid4()) is None
 
     async def test_a_variant_has_its_config_and_deployment(self, readable: Readable) -> None:
         xid = await experiment(readable.store, at=AT)
         await readable.catch_up()
-        found = await readable.read.variant(xid, VARIANTS[1])
+        found = await readable.of.variant(xid, VARIANTS[1])
         assert found is not None
         assert found["role"] == "candidate" and found["config_sha256"] == "0" * 64
         assert found["deployed_at"] == AT and found["deployment"] == {}
-        assert await readable.read.variant(xid, "nobody") is None
+        assert await readable.of.variant(xid, "nobody") is None

@@ -6,14 +6,7 @@ from typing import Any
 
 import pytest
 
-from domain.telemetry.model import (
-    Batch,
-    DataPoint,
-    Metric,
-    MetricType,
-    ResourceMetrics,
-    Temporality,
-)
+from domain.telemetry import model as otel
 from pipelines.evaluator import Evaluator, EvaluatorError
 
 
@@ -37,30 +30,30 @@ def pipeline(processors: dict[str, Any]) -> Evaluator:
 
 def process(
     name: str, pid: int, cpu: float = 1.0, at: int = 100, start: int = 10
-) -> ResourceMetrics:
-    points = [DataPoint((("state", s),), cpu, start, at) for s in ("user", "system")]
-    cpu_time = Metric(
+) -> otel.ResourceMetrics:
+    points = [otel.DataPoint((("state", s),), cpu, start, at) for s in ("user", "system")]
+    cpu_time = otel.Metric(
         "process.cpu.time",
-        MetricType.SUM,
+        otel.MetricType.SUM,
         "s",
         monotonic=True,
-        temporality=Temporality.CUMULATIVE,
+        temporality=otel.Temporality.CUMULATIVE,
         points=points,
     )
-    memory = Metric(
+    memory = otel.Metric(
         "process.memory.usage",
-        MetricType.SUM,
+        otel.MetricType.SUM,
         "By",
-        temporality=Temporality.CUMULATIVE,
-        points=[DataPoint((), 100.0, start, at, True)],
+        temporality=otel.Temporality.CUMULATIVE,
+        points=[otel.DataPoint((), 100.0, start, at, True)],
     )
-    return ResourceMetrics(
+    return otel.ResourceMetrics(
         (("host.name", "h"), ("process.executable.name", name), ("process.pid", pid)),
         [cpu_time, memory],
     )
 
 
-def batch() -> Batch:
+def batch() -> otel.Batch:
     return [process("postgres", 1), process("bash", 2), process("bash", 3)]
 
 
@@ -141,7 +134,7 @@ def test_cumulativetodelta_drops_the_first_point_of_an_old_series_and_then_emits
     [later] = delta.run([process("bash", 2, cpu=7.5, at=200)])
     cpu = later.metrics[0]
     assert {p.value for p in cpu.points} == {2.5}
-    assert cpu.temporality is Temporality.DELTA
+    assert cpu.temporality is otel.Temporality.DELTA
     [reset] = delta.run([process("bash", 2, cpu=1.0, at=300)])
     assert [m.name for m in reset.metrics] == ["process.memory.usage"], "a reset drops the point"
 
