@@ -32,9 +32,9 @@ from gateway.commands import NoOutcome
 from gateway.connect import send_command
 from gateway.demo import DEFAULT_CANDIDATES, DemoOptions, run_demo
 from gateway.experiment_cli import app as experiment_app
-from gateway.experiment_services import DEPLOYERS, DeployerUnavailable
 from gateway.loadsim_cli import app as loadsim_app
 from gateway.pipeline_cli import app as pipeline_app
+from gateway.real_adapters import DEPLOYERS, DeployerUnavailable
 from gateway.runtime import Runtime
 from projections.registry import all_projectors
 

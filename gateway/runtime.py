@@ -28,7 +28,7 @@ from adapters.supervisor import Loop, Supervisor
 from gateway.api.app import create_app
 from gateway.api.dependencies import ApiDeps, Backends
 from gateway.bootstrap import Phoenix, bootstrap
-from gateway.experiment_services import RealAdapters
+from gateway.real_adapters import RealAdapters
 from projections.registry import all_projectors
 
 log = logging.getLogger(__name__)
