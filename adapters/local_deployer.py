@@ -13,6 +13,7 @@ from domain.analysis.windows import Overhead
 from domain.ids import derived_id
 from domain.telemetry.model import Batch
 from handlers.ports import Deployment, DeploymentError
+from pipelines import yaml_text
 from pipelines.evaluator import Evaluator, EvaluatorError
 from simulator.fleet import Fleet
 
@@ -37,7 +38,7 @@ class LocalDeployer:
         key = (experiment_id, variant)
         if key not in self.running:
             try:
-                parsed = yaml.safe_load(config)
+                parsed = yaml_text.load(config)
                 self.running[key] = Evaluator(parsed, started_at=time.time_ns())
             except (yaml.YAMLError, EvaluatorError, TypeError, AttributeError) as exc:
                 raise DeploymentError(f"the evaluator cannot run this config: {exc}") from exc

@@ -7,7 +7,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-import yaml
+from pipelines import yaml_text
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def _variables(raw: dict[str, Any]) -> tuple[Variable, ...]:
 
 @cache
 def catalog() -> dict[str, Template]:
-    raw = yaml.safe_load(files("pipelines.templates").joinpath("catalog.yaml").read_text())
+    raw = yaml_text.load(files("pipelines.templates").joinpath("catalog.yaml").read_text())
     common = _variables(raw["common"])
     return {
         name: Template(

@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 import re2
-import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined, UndefinedError
 
+from pipelines import yaml_text
 from pipelines.catalog import template
 from pipelines.variables import check_value
 
@@ -67,10 +67,10 @@ def render(name: str, variables: dict[str, Any] | None = None) -> str:
         text = _env.get_template(f"{name}.yaml.j2").render(**values)
     except UndefinedError as exc:
         raise RenderError(f"{name}: {exc}") from None
-    yaml.safe_load(text)  # a template must always produce YAML; fail here, not in a collector
+    yaml_text.load(text)  # a template must always produce YAML; fail here, not in a collector
     return text
 
 
 def render_config(name: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    config: dict[str, Any] = yaml.safe_load(render(name, variables))
+    config: dict[str, Any] = yaml_text.load(render(name, variables))
     return config

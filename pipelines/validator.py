@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from pipelines import yaml_text
 from pipelines.problems import Problem
 from pipelines.processors import KINDS
 from pipelines.schemas import SECTIONS
@@ -34,7 +35,7 @@ class ConfigInvalid(ValueError):
 def validate_text(text: str) -> dict[str, Any]:
     """The parsed config; raises ConfigInvalid listing every problem found."""
     try:
-        config = yaml.safe_load(text)
+        config = yaml_text.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(document)"

@@ -15,6 +15,7 @@ import yaml
 from adapters.collector.process import CollectorProcess
 from domain.analysis.windows import Overhead
 from handlers.ports import CollectorExited, Deployment, DeploymentError
+from pipelines import yaml_text
 
 
 @dataclass
@@ -99,7 +100,7 @@ class ProcessDeployer:
 def health_url(config: str) -> str:
     """Where the config's health_check extension answers."""
     try:
-        parsed = yaml.safe_load(config) or {}
+        parsed = yaml_text.load(config) or {}
         endpoint = parsed["extensions"]["health_check"]["endpoint"]
     except (yaml.YAMLError, KeyError, TypeError) as exc:
         raise DeploymentError(

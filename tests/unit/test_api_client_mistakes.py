@@ -18,9 +18,11 @@ from gateway.api.dependencies import ApiDeps
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def api() -> AsyncIterator[httpx.AsyncClient]:
-    """The API on the in-memory store, bus and read model, called in-process."""
+    """The API on the in-memory store, bus and read model, called in-process (built once: its
+    OpenAPI document takes a while to make, and no mistake changes what the next one sees).
+    """
     store = InMemoryEventStore()
     app = create_app(ApiDeps(InMemoryReadModel(store), store, InMemoryBus(), Metrics()))
     transport = httpx.ASGITransport(app=cast(Any, app))
