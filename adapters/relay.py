@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.nats.bus import NatsBus
 from adapters.nats.consumer import DeadLetterSink, Delivery
 from adapters.nats.streams import EVENTS
-from adapters.postgres import checkpoints
 from adapters.postgres.event_store import NOTIFY_CHANNEL, read_all_in
 from adapters.postgres.listen import listening
+from adapters.postgres.tracking import PostgresTracking
 from adapters.wakeup import Wakeup, pause
 from domain.catalog import event_subject
 from domain.messages import UNDECODABLE_EVENT, RecordedEvent
@@ -75,11 +75,11 @@ class Relay:
         self.wakeup = Wakeup()
         self.dead_letters = dead_letters
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.tracking = PostgresTracking(engine)  # how far it has published
         self._after: int | None = None
 
     async def position(self) -> int:
-        async with self.engine.begin() as conn:
-            return await checkpoints.load(conn, CHECKPOINT)
+        return await self.tracking.max_tracking_id(CHECKPOINT)
 
     async def run_once(self) -> int:
         """Publish the next batch after the checkpoint; save the checkpoint once all are acked."""
@@ -103,8 +103,7 @@ class Relay:
                 # This event can never be published; retrying it would stop the relay for good.
                 await self._set_aside(event, body, f"{type(exc).__name__}: {exc}", event.type)
         if batch:
-            async with self._autocommit.connect() as conn:
-                await checkpoints.save(conn, CHECKPOINT, batch[-1].position)
+            await self.tracking.track_position(CHECKPOINT, batch[-1].position)
             self._after = batch[-1].position
         return len(batch)
 
