@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from domain.telemetry.model import resource_value, series_of
 from simulator.fleet import Fleet
 from simulator.scrape import ALL_METRICS
@@ -85,3 +87,22 @@ def test_ground_truth_names_the_critical_processes_alive() -> None:
         if resource_value(rm.resource, "process.executable.name") == "postgres"
     }
     assert {p.pid for p in fleet.critical(["^postgres$"])} == seen
+
+
+def test_simulated_pids_are_never_reused_while_alive_and_systemd_is_pid_1() -> None:
+    fleet = Fleet("high-churn", 1, seed=5)
+    host = fleet.hosts[0]
+    assert host.processes[1].executable_name == "systemd"
+    host.next_pid = 4_194_300  # about to wrap
+    for _, [batch] in fleet.run(duration_s=30, interval_s=10):
+        pids = [resource_value(rm.resource, "process.pid") for rm in batch]
+        assert len(pids) == len(set(pids))
+    assert 1 in host.processes
+
+
+def test_processes_already_running_at_boot_carry_their_whole_lifetimes_cpu() -> None:
+    fleet = Fleet("realistic", 1, seed=2)
+    systemd = fleet.hosts[0].processes[1]
+    age = (fleet.hosts[0].now - systemd.started_at) / 1e9
+    lifetime_cores = (systemd.cpu_user + systemd.cpu_system + systemd.cpu_wait) / age
+    assert lifetime_cores == pytest.approx(systemd.cpu_cores, rel=0.9)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from domain.telemetry.model import Batch, resource_value
+from domain.telemetry.model import Batch, MetricType, resource_value
 from pipelines.catalog import catalog
 from pipelines.evaluator import Evaluator
 from pipelines.render import RenderError, render, render_config
@@ -97,3 +97,28 @@ def test_aggregation_preserves_totals() -> None:
 def test_every_template_records_its_measured_reduction_on_every_profile() -> None:
     for t in catalog().values():
         assert set(t.expected_reduction) == set(PROFILES), t.name
+
+
+def test_rolled_up_sums_are_no_longer_monotonic_counters() -> None:
+    evaluator = Evaluator(
+        render_config("process-aggregated-v1", {"critical_processes": ["^postgres$"]})
+    )
+    [(_, [batch])] = list(Fleet("realistic", 1, seed=3).run(duration_s=10, interval_s=10))
+    out = evaluator.run(batch)
+    rolled = [
+        m
+        for rm in out
+        if resource_value(rm.resource, "phoenix.rollup")
+        for m in rm.metrics
+        if m.type is MetricType.SUM
+    ]
+    kept = [
+        m
+        for rm in out
+        if resource_value(rm.resource, "process.executable.name") == "postgres"
+        for m in rm.metrics
+        if m.name == "process.cpu.time"
+    ]
+    assert rolled
+    assert not any(m.monotonic for m in rolled)
+    assert all(m.monotonic for m in kept)

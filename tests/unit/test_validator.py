@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from gateway.cli import app
 from pipelines.render import render
-from pipelines.validator import ConfigInvalid, validate_text
+from pipelines.validator import ConfigInvalid, validate, validate_text
 
 GOOD = render("process-priority-filter-v1")
 
@@ -74,3 +75,23 @@ def test_phoenix_pipeline_validate_exits_non_zero_on_an_invalid_file(tmp_path: P
     result = runner.invoke(app, ["pipeline", "validate", str(bad)])
     assert result.exit_code == 1
     assert "references receiver 'otlp', which is not configured" in result.output
+
+
+def test_the_validator_accepts_connectors_and_resourcedetection_and_refuses_wrong_contexts() -> (
+    None
+):
+    config = yaml.safe_load(render("process-priority-filter-v1"))
+    config["connectors"] = {"forward": {}}
+    config["processors"]["resourcedetection/system"] = {"detectors": ["system"]}
+    config["service"]["pipelines"]["metrics"]["exporters"].append("forward")
+    config["service"]["pipelines"]["metrics/after"] = {
+        "receivers": ["forward"],
+        "processors": ["resourcedetection/system"],
+        "exporters": ["otlphttp/phoenix"],
+    }
+    assert validate(config) == []
+    config["processors"]["filter/low_priority"]["metrics"]["metric"] = [
+        'datapoint.attributes["state"] == "wait"'
+    ]
+    [problem] = validate(config)
+    assert "not reachable from the metric context" in str(problem)
