@@ -72,10 +72,11 @@ class ProcessDeployer:
         if running is None:
             return None
         pid = running.process.pid
-        exited = running.process.exit_code()
-        if pid is None or exited is not None:
+        if pid is None or not running.process.alive():
+            code = running.process.exit_code()
+            how = f" (code {code})" if code is not None else ""
             raise CollectorExited(
-                f"the {variant} collector exited (code {exited}); see {running.config.parent}"
+                f"the {variant} collector exited{how}; see {running.config.parent}"
             )
         elapsed = max(time.monotonic() - running.since, 1e-6)
         try:

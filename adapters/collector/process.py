@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 from adapters.child_process import die_with_parent, stop
 
@@ -55,6 +56,18 @@ class CollectorProcess:
     def exit_code(self) -> int | None:
         """The exit code once the process has exited (it is reaped here), else None."""
         return self._process.poll() if self._process else None
+
+    def alive(self) -> bool:
+        """Running, not exited nor exiting: a Go collector killed is a zombie (its threads
+        still going down, not yet reapable) before it is gone, and measures as zero then.
+        """
+        if self._process is None or self._process.poll() is not None:
+            return False
+        try:
+            status = psutil.Process(self._process.pid).status()
+        except psutil.NoSuchProcess:
+            return False
+        return status not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
 
     def stop(self) -> None:
         if self._process is None:
