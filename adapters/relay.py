@@ -51,6 +51,15 @@ def event_headers(event: RecordedEvent) -> dict[str, str]:
     return headers
 
 
+def event_message(event: RecordedEvent) -> tuple[str, bytes, dict[str, str]]:
+    """An event as it is published: its subject, its body, and its id as the dedup key."""
+    return (
+        event_subject(event.type, event.stream_id),
+        event.model_dump_json().encode(),
+        event_headers(event),
+    )
+
+
 def bus_publisher(bus: NatsBus) -> Publish:
     async def publish(subject: str, body: bytes, headers: dict[str, str]) -> PublishAck:
         return await bus.publish(subject, body, headers, stream=EVENTS)
@@ -94,11 +103,9 @@ class Relay:
                 kind = str(event.data["original_type"])
                 await self._set_aside(event, stored, str(event.data["error"]), kind)
                 continue
-            body = event.model_dump_json().encode()
+            subject, body, headers = event_message(event)
             try:
-                await self.publish(
-                    event_subject(event.type, event.stream_id), body, event_headers(event)
-                )
+                await self.publish(subject, body, headers)
             except MaxPayloadError as exc:
                 # This event can never be published; retrying it would stop the relay for good.
                 await self._set_aside(event, body, f"{type(exc).__name__}: {exc}", event.type)

@@ -82,6 +82,6 @@ def to_envelope(
     return CommandEnvelope(
         command_id=command_id,
         type=command.type_name(),
-        data=command.model_dump(mode="json", exclude_none=False),
+        data=command.model_dump(mode="json"),
         metadata=metadata,
     )

@@ -2,7 +2,7 @@
 
 ``bootstrap`` wires the handlers to whatever implements the ports; ``phoenix up``, the demo and
 the end-to-end tests give it PostgreSQL, NATS and real deployers (``gateway.runtime``), the unit
-tests give it the in-memory adapters (``adapters.memory.ports``).
+tests give it the in-memory adapters (``tests/in_memory.py``).
 """
 
 from __future__ import annotations

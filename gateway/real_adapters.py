@@ -22,6 +22,7 @@ from adapters.postgres.tracking import PostgresTracking
 from adapters.settings import Settings
 from gateway.bootstrap import Ports, Wiring
 from handlers.clock import SystemClock
+from handlers.ports import Deployer
 
 DEPLOYERS = ("local", "process")
 
@@ -59,7 +60,10 @@ class RealAdapters:
     wiring: Wiring
     sink: OtlpSink
     recorder: IntervalRecorder
-    deployer: LocalDeployer | ProcessDeployer
+
+    @property
+    def deployer(self) -> Deployer:
+        return self.ports.deployer
 
     @classmethod
     async def start(
@@ -90,7 +94,7 @@ class RealAdapters:
             defaults={"otlp_endpoint": sink.endpoint},
             per_variant=_process_variables if settings.deployer == "process" else None,
         )
-        return cls(ports, wiring, sink, recorder, deployer)
+        return cls(ports, wiring, sink, recorder)
 
     async def stop(self) -> None:
         await self.sink.stop()

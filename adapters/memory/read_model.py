@@ -147,10 +147,11 @@ class InMemoryReadModel:
         for event in await self._events():
             if event.metadata.command_id != command_id:
                 continue
-            if outcome is not None:
-                outcome["events"] += 0 if event.type in _OUTCOMES else 1
-                continue
-            outcome = outcome_row(event)
+            row = outcome_row(event)
+            if outcome is None:
+                outcome = row
+            elif row is not None:  # as the projector's upsert: each later event adds its own
+                outcome["events"] += row["events"]
         return outcome
 
     async def variant(self, experiment_id: UUID, name: str) -> Row | None:
@@ -162,6 +163,3 @@ class InMemoryReadModel:
         if found is None:
             return None
         return results_view(found.row, list(found.variants.values()))
-
-
-_OUTCOMES = ("CommandRejected", "CommandHadNoEffect")

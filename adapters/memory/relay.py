@@ -5,8 +5,7 @@ from __future__ import annotations
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.nats.consumer import MessageBus
 from adapters.nats.streams import EVENTS
-from adapters.relay import event_headers
-from domain.catalog import event_subject
+from adapters.relay import event_message
 from domain.messages import RecordedEvent
 
 
@@ -15,11 +14,7 @@ def relay(store: InMemoryEventStore, bus: MessageBus) -> None:
 
     async def publish(events: list[RecordedEvent]) -> None:
         for event in events:
-            await bus.publish(
-                event_subject(event.type, event.stream_id),
-                event.model_dump_json().encode(),
-                event_headers(event),
-                stream=EVENTS,
-            )
+            subject, body, headers = event_message(event)
+            await bus.publish(subject, body, headers, stream=EVENTS)
 
     store.on_append.append(publish)

@@ -39,5 +39,5 @@ class Measures(BaseModel):
         return {k: v for k, v in handler(self).items() if v is not None}
 
     def figures(self) -> dict[str, float]:
-        """The measured figures by name."""
-        return {k: v for k, v in self.model_dump().items() if v is not None}
+        """The measured figures by name (the serializer leaves out what was not measured)."""
+        return dict(self.model_dump())

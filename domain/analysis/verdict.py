@@ -52,7 +52,7 @@ def critical_check(
 ) -> tuple[Check, float | None, Retention]:
     found = retention_of(baseline, candidate)
     aside = (
-        f"; set aside as too short-lived to compare: {describe_processes(set(found.set_aside))}"
+        f"; set aside as too short-lived to compare: {describe_processes(found.set_aside)}"
         if found.set_aside
         else ""
     )
@@ -70,7 +70,7 @@ def critical_check(
             Check(
                 Outcome.FAILS,
                 f"critical retention {retention:.1%} < {1 - max_loss:.0%}: "
-                f"lost {describe_processes(set(found.lost))}{aside}",
+                f"lost {describe_processes(found.lost)}{aside}",
             ),
             retention,
             found,

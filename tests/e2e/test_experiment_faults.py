@@ -106,8 +106,8 @@ async def test_each_handler_can_restart_mid_experiment_and_nothing_is_doubled(
         if name == "deployment":
             # A new process: the evaluators it ran are gone with the old one.
             fresh = LocalDeployer(real.sink)
-            real.sink.load_listeners.remove(real.deployer.feed)  # type: ignore[union-attr]
-            real.deployer = fresh
+            assert isinstance(real.deployer, LocalDeployer)
+            real.sink.load_listeners.remove(real.deployer.feed)
             handler = DeploymentHandler(runtime.store, fresh)
             runners[name] = ReactorRunner(
                 runtime.bus, real.ports.tracking, handler, runners[name].dead_letters

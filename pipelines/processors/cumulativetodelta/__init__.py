@@ -21,8 +21,8 @@ class CumulativeToDeltaProcessor:
     def __init__(self, component: str, config: dict[str, Any], *, started_at: int) -> None:
         refuse_unknown(config, KEYS, component)
         self.initial = config.get("initial_value", "auto")
-        for problem in check(config, component):
-            raise ProcessorError(str(problem))
+        if problems := check(config, component):
+            raise ProcessorError(str(problems[0]))
         self.include = _matcher(config.get("include"), f"{component}.include")
         self.exclude = _matcher(config.get("exclude"), f"{component}.exclude")
         self.started_at = started_at
