@@ -21,10 +21,15 @@ from adapters.nats.consumer import (
 from adapters.nats.streams import COMMAND_SUBJECTS, COMMANDS
 from domain.messages import CommandEnvelope
 from handlers.command_handler import CommandHandler, describe_validation_error
+from handlers.ports import Authenticator, NotAuthenticated
 
 log = logging.getLogger(__name__)
 
 DURABLE = "command-worker"
+NO_TOKEN = (
+    "not authenticated: no bearer token came with the command "
+    "(send it in the header `Authorization: Bearer <token>`)"
+)
 
 
 def _command_id(payload: Any, delivery: Delivery) -> UUID | None:
@@ -44,6 +49,7 @@ class CommandWorker(DurableWorker):
         self,
         bus: MessageBus,
         handler: CommandHandler,
+        authenticator: Authenticator,
         dead_letters: DeadLetterSink,
         metrics: Metrics | None = None,
         *,
@@ -61,7 +67,7 @@ class CommandWorker(DurableWorker):
             subject=COMMAND_SUBJECTS,
             policy=one_by_one,
         )
-        self.handler, self.metrics = handler, metrics
+        self.handler, self.authenticator, self.metrics = handler, authenticator, metrics
 
     async def on_delivery(self, delivery: Delivery) -> None:
         try:
@@ -78,7 +84,7 @@ class CommandWorker(DurableWorker):
                     exc
                 ).replace("data.", "", -1)
             else:
-                await self._handle(envelope)
+                await self._handle(envelope, delivery)
                 return
         command_id = _command_id(payload, delivery)
         if command_id is None:
@@ -90,8 +96,17 @@ class CommandWorker(DurableWorker):
         result = await self.handler.reject(envelope, problem)
         self._count(envelope.type, result.result, 0)
 
-    async def _handle(self, envelope: CommandEnvelope) -> None:
-        result = await self.handler.handle(envelope)
+    async def _handle(self, envelope: CommandEnvelope, delivery: Delivery) -> None:
+        token = delivery.bearer_token
+        if token is None:
+            result = await self.handler.reject(envelope, NO_TOKEN)
+        else:
+            try:
+                identity = await self.authenticator.verify(token, at=delivery.published_at)
+            except NotAuthenticated as exc:
+                result = await self.handler.reject(envelope, f"not authenticated: {exc}")
+            else:
+                result = await self.handler.handle(envelope, identity)
         if result.result == "rejected":
             log.info("rejected %s %s: %s", envelope.type, envelope.command_id, result.reason)
         self._count(envelope.type, result.result, len(result.events))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from adapters.nats.bus import NatsBus
+from adapters.nats.consumer import DeadLetterStore, MessageBus
 from adapters.nats.streams import COMMANDS, EVENTS
-from adapters.postgres.dead_letters import PostgresDeadLetters
 
 
 async def redrive(
-    letters: PostgresDeadLetters, bus: NatsBus, dead_letter_id: int, *, actor: str
+    letters: DeadLetterStore, bus: MessageBus, dead_letter_id: int, *, actor: str
 ) -> bool:
     """True if it was sent again; false if it does not exist or was re-driven already."""
     letter = await letters.get(dead_letter_id)

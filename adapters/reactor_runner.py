@@ -16,7 +16,7 @@ from adapters.nats.streams import EVENT_SUBJECTS, EVENTS
 from domain.errors import UnknownMessageType
 from domain.mapper import occurred
 from domain.messages import RecordedEvent
-from handlers.ports import Tracking
+from handlers.ports import CommandBus, Tracking
 from handlers.reactor import Reactor, event_type_names, failure_command, reaction_commands
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ class ReactorRunner(DurableWorker):
         reactor: Reactor,
         dead_letters: DeadLetterSink,
         *,
+        sender: CommandBus,
         policy: DeliveryPolicy | None = None,
     ) -> None:
         super().__init__(
@@ -41,6 +42,7 @@ class ReactorRunner(DurableWorker):
             policy=policy or DeliveryPolicy(batch_size=1),
         )
         self.tracking, self.reactor = tracking, reactor
+        self.sender = sender  # sends as the reactor's own service identity
         self.takes = event_type_names(reactor)
 
     async def on_delivery(self, delivery: Delivery) -> None:
@@ -61,10 +63,10 @@ class ReactorRunner(DurableWorker):
                 # wait forever for an effect that will not come.
                 failed = failure_command(name, event, exc)
                 if failed is not None:
-                    await self.bus.send(failed)
+                    await self.sender.send(failed)
             raise
         # Sent before the effect is recorded: a crash in between re-sends the same command ids,
         # which the command worker answers as duplicates.
         for command in reaction_commands(name, event, commands):
-            await self.bus.send(command)
+            await self.sender.send(command)
         await self.tracking.track(name, event.event_id)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,20 @@ class Settings:
     deployer: str = "local"
     gitops_dir: Path | None = None
     gitops_remote: str | None = None
+    # Who may call (README "Security", ADR 0008): an OIDC provider besides the local key.
+    oidc_jwks_url: str | None = None
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_roles_claim: str = "roles"
+    oidc_subject_claim: str = "sub"
+    metrics_public: bool = True  # /metrics without a token, for a Prometheus scraper
+    api_tls_cert: Path | None = None
+    api_tls_key: Path | None = None
+    command_rate_limit: str = "20/second"  # per subject, on POST /api/v1/commands
+    nats_creds: Path | None = None  # a NATS credentials file (external NATS)
+    nats_ca: Path | None = None  # TLS to an external NATS: the CA, and a client cert if asked
+    nats_cert: Path | None = None
+    nats_key: Path | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -36,6 +52,19 @@ class Settings:
             deployer=env.get("PHOENIX_DEPLOYER", "local"),
             gitops_dir=Path(env["PHOENIX_GITOPS_DIR"]) if env.get("PHOENIX_GITOPS_DIR") else None,
             gitops_remote=env.get("PHOENIX_GITOPS_REMOTE") or None,
+            oidc_jwks_url=env.get("PHOENIX_OIDC_JWKS_URL") or None,
+            oidc_issuer=env.get("PHOENIX_OIDC_ISSUER") or None,
+            oidc_audience=env.get("PHOENIX_OIDC_AUDIENCE") or None,
+            oidc_roles_claim=env.get("PHOENIX_OIDC_ROLES_CLAIM") or "roles",
+            oidc_subject_claim=env.get("PHOENIX_OIDC_SUBJECT_CLAIM") or "sub",
+            metrics_public=_flag(env, "PHOENIX_METRICS_PUBLIC", True),
+            api_tls_cert=_path(env, "PHOENIX_API_TLS_CERT"),
+            api_tls_key=_path(env, "PHOENIX_API_TLS_KEY"),
+            command_rate_limit=env.get("PHOENIX_COMMAND_RATE_LIMIT") or "20/second",
+            nats_creds=_path(env, "PHOENIX_NATS_CREDS"),
+            nats_ca=_path(env, "PHOENIX_NATS_CA"),
+            nats_cert=_path(env, "PHOENIX_NATS_CERT"),
+            nats_key=_path(env, "PHOENIX_NATS_KEY"),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
 
@@ -49,9 +78,46 @@ class Settings:
         return self.database_url is None or self.nats_url is None
 
 
+class SettingsError(ValueError):
+    """A setting is invalid; the message names the environment variable."""
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={value!r}: use true or false")
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    return Path(env[name]) if env.get(name) else None
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, to show or log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
 def async_database_url(url: str) -> str:
-    """A SQLAlchemy URL that uses asyncpg, from any postgres:// or postgresql:// URL."""
+    """A SQLAlchemy URL that uses asyncpg, from any postgres:// or postgresql:// URL.
+
+    libpq's ``sslmode`` becomes asyncpg's ``ssl`` (same values: disable, prefer, require,
+    verify-ca, verify-full); the CA comes from ``PGSSLROOTCERT`` as with libpq.
+    """
     for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix) :]
+            rewritten = "postgresql+asyncpg://" + url[len(prefix) :]
+            parsed = urlsplit(rewritten)
+            if "sslmode" not in dict(parse_qsl(parsed.query)):
+                return rewritten
+            query = [("ssl" if k == "sslmode" else k, v) for k, v in parse_qsl(parsed.query)]
+            return urlunsplit(parsed._replace(query=urlencode(query)))
     raise ValueError(f"not a PostgreSQL URL: {url!r}")

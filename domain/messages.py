@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.bounds import MAX_MESSAGE_DEPTH, check_storable
+from domain.identity import Role
 
 
 class Message(BaseModel):
@@ -27,6 +28,9 @@ class Command(Message):
     """The data of a command: what someone asks the system to do."""
 
     aggregate: ClassVar[str]
+    # The role a sender needs. Phoenix's own handlers by default: a new command is closed to
+    # people until it says otherwise.
+    sent_by: ClassVar[Role] = Role.SERVICE
 
 
 class Event(Message):
@@ -36,7 +40,11 @@ class Event(Message):
 
 
 class CommandMetadata(BaseModel):
-    """Who sent a command, when, and which conversation it belongs to."""
+    """Who sent a command, when, and which conversation it belongs to.
+
+    ``actor`` and ``roles`` are what the sender claims and are never trusted: the command worker
+    takes both from the verified token that comes with the command.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

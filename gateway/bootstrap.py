@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.auth.service_identity import ServiceTokens, SigningBus, service_bus
 from adapters.command_worker import CommandWorker
 from adapters.metrics import Metrics
 from adapters.nats.consumer import DeadLetterSink, DeliveryPolicy, MessageBus
@@ -23,6 +24,7 @@ from handlers.deployment import DeploymentHandler
 from handlers.guardrail import Guardrail
 from handlers.lifecycle import Lifecycle, WindowScheduler
 from handlers.ports import (
+    Authenticator,
     Clock,
     Deployer,
     EventStore,
@@ -34,7 +36,7 @@ from handlers.ports import (
 from handlers.promotion import Promotion
 from handlers.reactor import Reactor
 
-__all__ = ["Phoenix", "Ports", "Wiring", "bootstrap"]
+__all__ = ["Phoenix", "Ports", "Wiring", "bootstrap", "own_durables"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class Ports:
     index: ExperimentIndex
     tracking: Tracking
     dead_letters: DeadLetterSink
+    # Verifies the token on every command; and who Phoenix's own handlers are (ADR 0008).
+    authenticator: Authenticator
+    service: ServiceTokens
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,14 @@ class Phoenix:
         await self.ports.deployer.teardown_all()
 
 
+REACTORS = (ConfigGeneration, Lifecycle, DeploymentHandler, Analysis, Promotion)
+
+
+def own_durables() -> tuple[str, ...]:
+    """The durable consumers of PHOENIX_EVENTS that are Phoenix's (no one else may use them)."""
+    return tuple(f"reactor-{reactor.name}" for reactor in REACTORS)
+
+
 def bootstrap(
     ports: Ports,
     *,
@@ -106,7 +119,13 @@ def bootstrap(
     """Phoenix on ``ports``; ``policy`` overrides every consumer's delivery policy (tests)."""
     wiring = wiring or Wiring()
     handler = CommandHandler(ports.store, ports.clock)
-    worker = CommandWorker(ports.bus, handler, ports.dead_letters, metrics, policy=policy)
+    worker = CommandWorker(
+        ports.bus, handler, ports.authenticator, ports.dead_letters, metrics, policy=policy
+    )
+
+    def sender(component: str) -> SigningBus:
+        return service_bus(ports.bus, ports.service, component)
+
     deployment = DeploymentHandler(ports.store, ports.deployer)
     promotion = Promotion(ports.store, ports.gitops)
     reactors: list[Reactor] = [
@@ -122,14 +141,26 @@ def bootstrap(
         worker=worker,
         reactors={
             reactor.name: ReactorRunner(
-                ports.bus, ports.tracking, reactor, ports.dead_letters, policy=policy
+                ports.bus,
+                ports.tracking,
+                reactor,
+                ports.dead_letters,
+                sender=sender(f"reactor:{reactor.name}"),
+                policy=policy,
             )
             for reactor in reactors
         },
         deployment=deployment,
         promotion=promotion,
-        scheduler=WindowScheduler(ports.index, ports.bus, ports.clock, tick=scheduler_tick),
+        scheduler=WindowScheduler(
+            ports.index, sender("scheduler:lifecycle"), ports.clock, tick=scheduler_tick
+        ),
         guardrail=Guardrail(
-            ports.index, ports.store, ports.source, ports.bus, ports.clock, tick=guardrail_tick
+            ports.index,
+            ports.store,
+            ports.source,
+            sender("scheduler:guardrail"),
+            ports.clock,
+            tick=guardrail_tick,
         ),
     )

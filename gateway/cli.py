@@ -15,27 +15,25 @@ from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from adapters.dead_letter_redrive import redrive
-from adapters.postgres.dead_letters import PostgresDeadLetters
-from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.migrate import upgrade
 from adapters.projection_runner import ProjectionRunner
-from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
-from gateway import connect, schemas
-from gateway.cli_options import USER, Actor, DataDir, Output, settings_for
-from gateway.commands import NoOutcome
-from gateway.connect import send_command
+from adapters.settings import redacted
+from domain.messages import RecordedEvent
+from gateway import cli_client, connect, schemas
+from gateway.api_client import PhoenixClient
+from gateway.cli_options import DataDir, Output, settings_for
 from gateway.demo import DEFAULT_CANDIDATES, DemoOptions, run_demo
 from gateway.experiment_cli import app as experiment_app
 from gateway.loadsim_cli import app as loadsim_app
 from gateway.pipeline_cli import app as pipeline_app
 from gateway.real_adapters import DEPLOYERS, DeployerUnavailable
 from gateway.runtime import Runtime
+from gateway.token_cli import app as token_app
+from gateway.token_cli import login, whoami
 from projections.registry import all_projectors
 
 app = typer.Typer(
@@ -54,6 +52,7 @@ app.add_typer(schemas_app, name="schemas")
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(experiment_app, name="experiment")
 app.add_typer(loadsim_app, name="loadsim")
+app.add_typer(token_app, name="token")
 
 console = Console()
 err = Console(stderr=True)
@@ -77,11 +76,7 @@ def _logging() -> None:
 
 
 def _run(coro: Any) -> Any:
-    try:
-        return asyncio.run(coro)
-    except connect.NotRunning as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    return asyncio.run(coro)
 
 
 @app.command()
@@ -104,7 +99,7 @@ def up(
         console.print(f"[bold green]Phoenix is up[/] in {time.monotonic() - started:.1f}s")
         console.print(f"  API       {runtime.api_url}  (OpenAPI: {runtime.api_url}/schema/swagger)")
         console.print(
-            f"  NATS      {servers.nats_url}"
+            f"  NATS      {redacted(servers.nats_url)}"
             + ("  [dim](embedded)[/]" if "EmbeddedNats" in servers.embedded else "")
         )
         database = (
@@ -117,6 +112,10 @@ def up(
             console.print(
                 f"  OTLP      {runtime.adapters.sink.endpoint}  (variants and load send here)"
             )
+        console.print(
+            f"  Token     {runtime.admin_token_file}  (admin; the CLI here uses it, "
+            "`phoenix token create` makes others)"
+        )
         console.print("  Ctrl-C to stop.")
         try:
             await runtime.wait()
@@ -130,7 +129,9 @@ def up(
 
 @app.command()
 def migrate(data_dir: DataDir = None) -> None:
-    """Bring the database schema to the newest revision."""
+    """Bring the database schema to the newest revision (an operator command: it works on the
+    database directly, with its credentials, not through the API).
+    """
 
     async def main() -> None:
         async with connect.database(settings_for(data_dir)) as engine:
@@ -157,7 +158,6 @@ def send(
         str, typer.Argument(metavar="COMMAND_TYPE", help="e.g. CreateExperiment")
     ],
     data: Annotated[str, typer.Option("--data", "-d", help="JSON object, or @file")] = "{}",
-    actor: Actor = USER,
     command_id: Annotated[
         str | None, typer.Option("--id", help="Command id (default: new)")
     ] = None,
@@ -167,44 +167,30 @@ def send(
     data_dir: DataDir = None,
     output: Output = "table",
 ) -> None:
-    """Publish a command and wait for its outcome; exit 1 if it is rejected."""
+    """Send a command through the API, as your token's subject, and wait for its outcome;
+    exit 1 if it is rejected.
+    """
     try:
-        envelope = CommandEnvelope(
-            command_id=UUID(command_id) if command_id else uuid4(),
-            type=command_type,
-            data=_load_data(data),
-            metadata=CommandMetadata(actor=actor),
+        given_id = UUID(command_id) if command_id else uuid4()
+    except ValueError as exc:
+        raise typer.BadParameter(f"--id: {exc}") from None
+    result = cli_client.send(
+        data_dir, command_type, _load_data(data), command_id=given_id, wait=wait
+    )
+    if wait <= 0:
+        console.print(f"sent {given_id}" + (" (duplicate)" if result.get("duplicate") else ""))
+        return
+    if output == "json":
+        console.print_json(json.dumps(result, default=str))
+    elif result["status"] == "rejected":
+        err.print(
+            f"[red]rejected[/red] {command_type} {given_id}: {result['reason']}", highlight=False
         )
-    except (ValidationError, ValueError) as exc:
-        raise typer.BadParameter(str(exc)) from None
-    settings = settings_for(data_dir)
-
-    async def main() -> int:
-        if wait <= 0:
-            async with connect.bus(settings) as bus:
-                ack = await bus.send(envelope)
-            console.print(f"sent {envelope.command_id}" + (" (duplicate)" if ack.duplicate else ""))
-            return 0
-        try:
-            result = await send_command(settings, envelope, wait=wait)
-        except NoOutcome as exc:
-            err.print(f"{exc}; is `phoenix up` running?")
-            return 2
-        if output == "json":
-            console.print_json(json.dumps(result))
-        elif result["status"] == "rejected":
-            err.print(
-                f"[red]rejected[/red] {envelope.type} {envelope.command_id}: {result['reason']}"
-            )
-        else:
-            console.print(
-                f"[green]accepted[/green] {envelope.type} {envelope.command_id} → {result['stream_id']}"
-            )
-            for line in result["events"]:
-                console.print(f"  {line}")
-        return 1 if result["status"] == "rejected" else 0
-
-    raise typer.Exit(_run(main()))
+    else:
+        console.print(f"[green]accepted[/green] {command_type} {given_id} → {result['stream_id']}")
+        for line in result.get("events", []):
+            console.print(f"  {line}")
+    raise typer.Exit(1 if result["status"] == "rejected" else 0)
 
 
 def _summary(event: RecordedEvent, width: int = 100) -> str:
@@ -244,26 +230,21 @@ def events_tail(
 ) -> None:
     """Print the global log from a position; with --follow, keep going."""
 
-    async def main() -> None:
-        position = after
-        async with connect.database(settings_for(data_dir)) as engine:
-            store = PostgresEventStore(engine)
-            while True:
-                batch = await store.read_all(after_position=position, limit=limit)
-                if batch:
-                    position = batch[-1].position
-                    if output == "json":
-                        for e in batch:
-                            print(e.model_dump_json(), flush=True)
-                    else:
-                        _print_events(batch, with_stream=True)
-                if not follow:
-                    return
-                if len(batch) < limit:
-                    await asyncio.sleep(0.5)
+    def show(client: PhoenixClient) -> None:
+        events = (
+            client.follow(after=after, limit=limit)
+            if follow
+            else iter(client.events(after=after, limit=limit))
+        )
+        for raw in events:
+            event = RecordedEvent.model_validate(raw)
+            if output == "json":
+                print(event.model_dump_json(), flush=True)
+            else:
+                _print_events([event], with_stream=True)
 
     with contextlib.suppress(KeyboardInterrupt):
-        _run(main())
+        cli_client.calling(data_dir, show)
 
 
 @app.command()
@@ -273,12 +254,10 @@ def replay(
     output: Output = "table",
 ) -> None:
     """Replay one stream's history from the store, as the audit trail reads it."""
-
-    async def main() -> list[RecordedEvent]:
-        async with connect.database(settings_for(data_dir)) as engine:
-            return await PostgresEventStore(engine).read_stream(stream_id)
-
-    events = _run(main())
+    events = [
+        RecordedEvent.model_validate(e)
+        for e in cli_client.calling(data_dir, lambda client: client.stream(stream_id))
+    ]
     if not events:
         err.print(f"no stream {stream_id}")
         raise typer.Exit(1)
@@ -291,7 +270,9 @@ def replay(
 
 @projections_app.command("rebuild")
 def projections_rebuild(data_dir: DataDir = None) -> None:
-    """Empty the read tables and replay every event into them."""
+    """Empty the read tables and replay every event into them (an operator command: it works on
+    the database directly, with its credentials, not through the API).
+    """
 
     async def main() -> int:
         async with connect.database(settings_for(data_dir)) as engine:
@@ -310,48 +291,31 @@ def deadletters_list(
     data_dir: DataDir = None,
     output: Output = "table",
 ) -> None:
-    """Messages consumers gave up on, with the error."""
-
-    async def main() -> list[Any]:
-        async with connect.database(settings_for(data_dir)) as engine:
-            return await PostgresDeadLetters(engine).list(include_redriven=all_)
-
-    letters = _run(main())
+    """Messages consumers gave up on, with the error (admins)."""
+    letters = cli_client.calling(data_dir, lambda c: c.dead_letters(include_redriven=all_))
     if output == "json":
-        print(json.dumps([vars(x) for x in letters], default=str, indent=2))
+        print(json.dumps(letters, indent=2))
         return
     table = Table(show_edge=False)
     for column in ("id", "consumer", "subject", "deliveries", "error", "recorded", "redriven"):
         table.add_column(column, overflow="fold")
     for x in letters:
         table.add_row(
-            str(x.id),
-            x.consumer,
-            x.subject,
-            str(x.deliveries),
-            x.error,
-            f"{x.recorded_at:%Y-%m-%d %H:%M:%S}",
-            f"{x.redriven_at:%Y-%m-%d %H:%M:%S}" if x.redriven_at else "",
+            str(x["id"]),
+            x["consumer"],
+            x["subject"],
+            str(x["deliveries"]),
+            x["error"],
+            x["recorded_at"][:19].replace("T", " "),
+            (x["redriven_at"] or "")[:19].replace("T", " "),
         )
     console.print(table if letters else "no dead letters")
 
 
 @deadletters_app.command("redrive")
-def deadletters_redrive(
-    dead_letter_id: int,
-    actor: Actor = USER,
-    data_dir: DataDir = None,
-) -> None:
-    """Send a dead letter back to its subject to be tried again."""
-    settings = settings_for(data_dir)
-
-    async def main() -> bool:
-        async with connect.database(settings) as engine, connect.bus(settings) as bus:
-            return await redrive(PostgresDeadLetters(engine), bus, dead_letter_id, actor=actor)
-
-    if not _run(main()):
-        err.print(f"dead letter {dead_letter_id} does not exist or was re-driven already")
-        raise typer.Exit(1)
+def deadletters_redrive(dead_letter_id: int, data_dir: DataDir = None) -> None:
+    """Send a dead letter back to its subject to be tried again (admins)."""
+    cli_client.calling(data_dir, lambda c: c.redrive(dead_letter_id))
     console.print(f"re-drove dead letter {dead_letter_id}")
 
 
@@ -414,6 +378,10 @@ def demo(
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     raise typer.Exit(code)
+
+
+app.command()(login)
+app.command()(whoami)
 
 
 def main() -> None:

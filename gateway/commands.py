@@ -17,10 +17,12 @@ class NoOutcome(TimeoutError):
 
 
 async def send_and_wait(
-    bus: NatsBus, store: EventStore, envelope: CommandEnvelope, *, wait: float = 30.0
+    bus: NatsBus, store: EventStore, envelope: CommandEnvelope, *, token: str, wait: float = 30.0
 ) -> dict[str, Any]:
-    """The command's outcome as a dict: status, and the reason or the stream and its events."""
-    await bus.send(envelope)
+    """Send with ``token`` on the bus (an in-process program's way in) and wait for the outcome:
+    status, and the reason or the stream and its events.
+    """
+    await bus.send(envelope, token=token)
     deadline = time.monotonic() + wait
     while (handled := await store.handled_command(envelope.command_id)) is None:
         if time.monotonic() > deadline:

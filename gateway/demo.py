@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -13,11 +14,13 @@ from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from adapters.auth.tokens import issue
 from adapters.load import LoadGenerator
 from adapters.local_deployer import LocalDeployer
 from adapters.settings import Settings
 from domain.experiment.phase import Phase
-from domain.messages import CommandEnvelope, CommandMetadata
+from domain.identity import Role
+from domain.messages import CommandEnvelope
 from gateway.commands import send_and_wait
 from gateway.experiment_cli import results_table, short_name
 from gateway.runtime import Runtime
@@ -28,6 +31,7 @@ from projections import queries
 from simulator.fleet import Fleet
 
 DEFAULT_CANDIDATES = ("process-aggregated-v1", "process-topk-v1", "process-priority-filter-v1")
+TOKEN_TTL = timedelta(hours=12)
 TRAP = "no-postgres"  # a candidate built to drop a critical process, to show it is caught
 
 
@@ -50,12 +54,15 @@ class Demo:
     runtime: Runtime
     experiment_id: UUID = field(default_factory=uuid4)
     last: dict[str, tuple[int, int]] = field(default_factory=dict)
+    token: str | None = field(default=None, repr=False)
 
     async def command(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
-        envelope = CommandEnvelope(
-            command_id=uuid4(), type=kind, data=data, metadata=CommandMetadata(actor="demo")
-        )
-        return await send_and_wait(self.runtime.bus, self.runtime.store, envelope)
+        """Send as ``demo``, with an admin token the demo issues itself from the local key."""
+        if self.token is None:
+            now = datetime.now(UTC)
+            self.token = issue(self.runtime.real.key, "demo", [Role.ADMIN], ttl=TOKEN_TTL, now=now)
+        envelope = CommandEnvelope(command_id=uuid4(), type=kind, data=data)
+        return await send_and_wait(self.runtime.bus, self.runtime.store, envelope, token=self.token)
 
     def spec(self, keep: list[str], where: str) -> dict[str, Any]:
         o = self.options

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID, uuid4
@@ -15,14 +15,10 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from adapters.settings import Settings
 from domain.experiment.spec import ExperimentSpec
-from domain.messages import CommandEnvelope, CommandMetadata
-from gateway import connect
-from gateway.cli_options import USER, Actor, DataDir, Output, settings_for
-from gateway.commands import NoOutcome
+from gateway.cli_client import calling, fail, report, send
+from gateway.cli_options import DataDir, Output
 from handlers.report import COLUMNS, formatted
-from projections import queries
 
 app = typer.Typer(help="Create, run, judge and promote experiments.", no_args_is_help=True)
 console = Console()
@@ -73,41 +69,6 @@ def spec_from_flags(
     }
 
 
-def _fail(lines: list[str], code: int = 2) -> typer.Exit:
-    for line in lines:
-        err.print(f"[red]error:[/red] {line}", highlight=False)
-    return typer.Exit(code)
-
-
-def _send(
-    settings: Settings, kind: str, data: dict[str, Any], actor: str, roles: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    envelope = CommandEnvelope(
-        command_id=uuid4(), type=kind, data=data, metadata=CommandMetadata(actor=actor, roles=roles)
-    )
-
-    async def main() -> dict[str, Any]:
-        return await connect.send_command(settings, envelope)
-
-    try:
-        return asyncio.run(main())
-    except connect.NotRunning as exc:
-        raise _fail([str(exc)]) from None
-    except NoOutcome as exc:
-        raise _fail([f"{exc}; is `phoenix up` running?"]) from None
-
-
-def _report(result: dict[str, Any], output: str, done: str) -> None:
-    if output == "json":
-        console.print_json(json.dumps(result))
-    elif result["status"] == "rejected":
-        err.print(f"[red]rejected[/red]: {result['reason']}", highlight=False)
-    else:
-        console.print(done, highlight=False)
-    if result["status"] == "rejected":
-        raise typer.Exit(1)
-
-
 @app.command()
 def create(
     file: Annotated[
@@ -128,7 +89,6 @@ def create(
     ] = None,
     host: Annotated[list[str] | None, typer.Option(help="Target host (repeat).")] = None,
     start: Annotated[bool, typer.Option(help="Start it right away.")] = False,
-    actor: Actor = USER,
     data_dir: DataDir = None,
     output: Output = "table",
 ) -> None:
@@ -137,12 +97,12 @@ def create(
         try:
             raw = yaml.safe_load(file.read_text())
         except (OSError, yaml.YAMLError) as exc:
-            raise _fail([f"{file}: {exc}"]) from None
+            fail([f"{file}: {exc}"])
         if not isinstance(raw, dict):
-            raise _fail([f"{file}: the spec must be a mapping of fields"])
+            fail([f"{file}: the spec must be a mapping of fields"])
     else:
         if not candidate:
-            raise _fail(["give --file, or at least one --candidate"])
+            fail(["give --file, or at least one --candidate"])
         raw = spec_from_flags(
             name=name,
             baseline=baseline,
@@ -156,18 +116,15 @@ def create(
         ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
         source = str(file) if file else "the flags"
-        raise _fail([f"{source}: {line}" for line in validation_errors(exc)]) from None
+        fail([f"{source}: {line}" for line in validation_errors(exc)])
     experiment_id = uuid4()
-    settings = settings_for(data_dir)
-    result = _send(
-        settings, "CreateExperiment", {**raw, "experiment_id": str(experiment_id)}, actor
-    )
+    result = send(data_dir, "CreateExperiment", {**raw, "experiment_id": str(experiment_id)})
     result["experiment_id"] = str(experiment_id)
     if start and result["status"] == "accepted":
-        result["started"] = _send(
-            settings, "StartExperiment", {"experiment_id": str(experiment_id)}, actor
+        result["started"] = send(
+            data_dir, "StartExperiment", {"experiment_id": str(experiment_id)}
         )["status"]
-    _report(
+    report(
         result,
         output,
         f"created experiment [bold]{experiment_id}[/]" + (" and started it" if start else ""),
@@ -175,14 +132,10 @@ def create(
 
 
 @app.command("start")
-def start_(
-    experiment_id: UUID, actor: Actor = USER, data_dir: DataDir = None, output: Output = "table"
-) -> None:
+def start_(experiment_id: UUID, data_dir: DataDir = None, output: Output = "table") -> None:
     """Begin: generate configs, deploy the variants, observe."""
-    result = _send(
-        settings_for(data_dir), "StartExperiment", {"experiment_id": str(experiment_id)}, actor
-    )
-    _report(result, output, f"started {experiment_id}")
+    result = send(data_dir, "StartExperiment", {"experiment_id": str(experiment_id)})
+    report(result, output, f"started {experiment_id}")
 
 
 @app.command()
@@ -191,14 +144,13 @@ def cancel(
     reason: Annotated[
         str, typer.Option(help="Why, for the audit trail.")
     ] = "cancelled from the CLI",
-    actor: Actor = USER,
     data_dir: DataDir = None,
     output: Output = "table",
 ) -> None:
     """Stop an experiment that has not reached analysis; its collectors are torn down."""
     data = {"experiment_id": str(experiment_id), "reason": reason}
-    _report(
-        _send(settings_for(data_dir), "CancelExperiment", data, actor),
+    report(
+        send(data_dir, "CancelExperiment", data),
         output,
         f"cancelled {experiment_id}",
     )
@@ -209,11 +161,9 @@ def promote(
     experiment_id: UUID,
     variant: str,
     override: Annotated[
-        bool, typer.Option(help="Promote without a promote verdict (admin).")
+        bool, typer.Option(help="Promote without a promote verdict (needs the admin role).")
     ] = False,
     reason: Annotated[str | None, typer.Option(help="Why the override.")] = None,
-    role: Annotated[list[str] | None, typer.Option(help="Your roles, e.g. admin.")] = None,
-    actor: Actor = USER,
     data_dir: DataDir = None,
     output: Output = "table",
 ) -> None:
@@ -224,20 +174,16 @@ def promote(
         "override": override,
         "override_reason": reason,
     }
-    result = _send(settings_for(data_dir), "PromoteVariant", data, actor, tuple(role or ()))
-    _report(
+    result = send(data_dir, "PromoteVariant", data)
+    report(
         result,
         output,
         f"promotion of {variant} requested; `phoenix experiment status {experiment_id}` shows the commit",
     )
 
 
-def _read(data_dir: Path | None, query: Any) -> Any:
-    async def main() -> Any:
-        async with connect.database(settings_for(data_dir)) as engine, engine.connect() as conn:
-            return await query(conn)
-
-    return asyncio.run(main())
+def _at(text: str | None, form: str) -> str:
+    return format(datetime.fromisoformat(text), form) if text else ""
 
 
 @app.command("list")
@@ -248,9 +194,8 @@ def list_(
     output: Output = "table",
 ) -> None:
     """Experiments, newest first."""
-    items, total = _read(
-        data_dir, lambda c: queries.list_experiments(c, phase=phase, limit=limit, offset=0)
-    )
+    found = calling(data_dir, lambda c: c.experiments(phase=phase, limit=limit))
+    items, total = found["items"], found["total"]
     if output == "json":
         print(json.dumps({"items": items, "total": total}, default=str, indent=2))
         return
@@ -263,20 +208,14 @@ def list_(
             x["name"],
             x["phase"],
             x["winner"] or "",
-            f"{x['created_at']:%Y-%m-%d %H:%M:%S}",
+            _at(x["created_at"], "%Y-%m-%d %H:%M:%S"),
         )
     console.print(table if items else "no experiments")
 
 
-def _found(value: Any, experiment_id: UUID) -> Any:
-    if value is None:
-        raise _fail([f"no experiment {experiment_id}"], 1)
-    return value
-
-
-def _shown(data_dir: Path | None, query: Any, experiment_id: UUID, output: str) -> Any:
+def _shown(data_dir: Path | None, query: Any, output: str) -> Any:
     """The experiment's read model, or None once printed as JSON (when that was asked for)."""
-    found = _found(_read(data_dir, lambda conn: query(conn, experiment_id)), experiment_id)
+    found = calling(data_dir, query)
     if output == "json":
         print(json.dumps(found, default=str, indent=2))
         return None
@@ -286,13 +225,15 @@ def _shown(data_dir: Path | None, query: Any, experiment_id: UUID, output: str) 
 @app.command()
 def status(experiment_id: UUID, data_dir: DataDir = None, output: Output = "table") -> None:
     """Phase, history, window and reason of one experiment."""
-    if (found := _shown(data_dir, queries.get_experiment, experiment_id, output)) is None:
+    if (found := _shown(data_dir, lambda c: c.experiment(experiment_id), output)) is None:
         return
     console.print(f"[bold]{found['name']}[/] {experiment_id}: [cyan]{found['phase']}[/]")
     for change in found["phase_history"]:
-        console.print(f"  v{change['version']:<3} {change['at']:%H:%M:%S}  {change['phase']}")
+        console.print(
+            f"  v{change['version']:<3} {_at(change['at'], '%H:%M:%S')}  {change['phase']}"
+        )
     if found["window_ends_at"]:
-        console.print(f"  window ends {found['window_ends_at']:%Y-%m-%d %H:%M:%S %Z}")
+        console.print(f"  window ends {_at(found['window_ends_at'], '%Y-%m-%d %H:%M:%S %Z')}")
     if found["reason"]:
         console.print(f"  reason: {found['reason']}", highlight=False)
     if found["promotion_commit"]:
@@ -326,7 +267,7 @@ def results_table(variants: list[dict[str, Any]]) -> Table:
 @app.command()
 def results(experiment_id: UUID, data_dir: DataDir = None, output: Output = "table") -> None:
     """Per variant: series, datapoints, critical retention, cost, and the verdict with reasons."""
-    if (found := _shown(data_dir, queries.experiment_results, experiment_id, output)) is None:
+    if (found := _shown(data_dir, lambda c: c.results(experiment_id), output)) is None:
         return
     if not found["available"]:
         console.print(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.auth.local_key import LocalKey
+from adapters.auth.service_identity import ServiceTokens
+from adapters.auth.verifier import TokenVerifier, oidc_trust
 from adapters.collector.binary import find_otelcol
 from adapters.collector.deployer import ProcessDeployer
 from adapters.embedded.ports import free_port
@@ -60,6 +63,7 @@ class RealAdapters:
     wiring: Wiring
     sink: OtlpSink
     recorder: IntervalRecorder
+    key: LocalKey
 
     @property
     def deployer(self) -> Deployer:
@@ -70,6 +74,8 @@ class RealAdapters:
         cls, settings: Settings, bus: NatsBus, store: PostgresEventStore
     ) -> RealAdapters:
         engine = store.engine
+        key = LocalKey.load_or_create(settings.data_dir)
+        authenticator = TokenVerifier(key, oidc_trust(settings))
         recorder = IntervalRecorder(store, PostgresIntervals(engine))
         # A stable port: collectors and load keep sending to it across a restart of Phoenix.
         sink = OtlpSink(port=settings.otlp_port, recorder=recorder)
@@ -89,12 +95,14 @@ class RealAdapters:
             index=PostgresExperimentIndex(engine),
             tracking=PostgresTracking(engine),
             dead_letters=PostgresDeadLetters(engine),
+            authenticator=authenticator,
+            service=ServiceTokens(key),
         )
         wiring = Wiring(
             defaults={"otlp_endpoint": sink.endpoint},
             per_variant=_process_variables if settings.deployer == "process" else None,
         )
-        return cls(ports, wiring, sink, recorder)
+        return cls(ports, wiring, sink, recorder, key)
 
     async def stop(self) -> None:
         await self.sink.stop()

@@ -12,28 +12,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.embedded.servers import Servers
 from adapters.metrics import Metrics
 from adapters.nats.bus import NatsBus
+from adapters.postgres.dead_letters import PostgresDeadLetters
 from adapters.postgres.engine import create_engine
 from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.migrate import upgrade
 from adapters.postgres.read_model import PostgresReadModel
 from adapters.projection_runner import ProjectionRunner
 from adapters.relay import Relay, bus_publisher
-from adapters.settings import Settings
+from adapters.settings import Settings, SettingsError, redacted
 from adapters.supervisor import Loop, Supervisor
 from gateway.api.app import create_app
 from gateway.api.dependencies import ApiDeps, Backends
-from gateway.bootstrap import Phoenix, bootstrap
+from gateway.bootstrap import Phoenix, bootstrap, own_durables
+from gateway.local_tokens import write_admin_token
 from gateway.real_adapters import RealAdapters
 from projections.registry import all_projectors
 
 log = logging.getLogger(__name__)
 
 RUNTIME_FILE = "runtime.json"
+
+
+def _without_password(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
 
 
 class _EmbeddedUvicorn(uvicorn.Server):
@@ -54,6 +61,7 @@ class Runtime:
     metrics: Metrics
     projections: ProjectionRunner
     api_url: str | None = None
+    admin_token_file: Path | None = None
     adapters: RealAdapters | None = None
     phoenix: Phoenix | None = None
     supervisor: Supervisor = field(default_factory=Supervisor)
@@ -62,11 +70,11 @@ class Runtime:
     @classmethod
     async def start(cls, settings: Settings, *, api: bool = True) -> Runtime:
         # In this (the main) thread: the servers it starts die with this process, even killed.
-        servers = Servers.start(settings)
+        servers = Servers.start(settings, protected_durables=own_durables())
         engine = create_engine(servers.database_url)
         try:
             await upgrade(engine)
-            bus = NatsBus(servers.nats_url)
+            bus = NatsBus(servers.nats_url, security=servers.nats_security)
             await bus.start()
         except BaseException:
             await engine.dispose()
@@ -79,6 +87,7 @@ class Runtime:
             await runtime._start_workers()
             if api:
                 await runtime._start_api()
+            runtime.admin_token_file = write_admin_token(settings.data_dir, runtime.real.key)
             runtime._write_runtime_file()
         except BaseException:
             await runtime.stop()
@@ -132,20 +141,29 @@ class Runtime:
                 await asyncio.wait_for(stop.wait(), self.settings.supervise_interval)
 
     async def _start_api(self) -> None:
+        settings = self.settings
         deps = ApiDeps(
             read=PostgresReadModel(self.engine),
             store=self.store,
             bus=self.bus,
             metrics=self.metrics,
+            authenticator=self.real.ports.authenticator,
+            dead_letters=PostgresDeadLetters(self.engine),
             backends=Backends(self.engine, self.bus),
+            metrics_public=settings.metrics_public,
+            command_rate_limit=settings.command_rate_limit,
         )
+        if (settings.api_tls_cert is None) != (settings.api_tls_key is None):
+            raise SettingsError("set both PHOENIX_API_TLS_CERT and PHOENIX_API_TLS_KEY, or neither")
         config = uvicorn.Config(
             create_app(deps),
-            host=self.settings.api_host,
-            port=self.settings.api_port,
+            host=settings.api_host,
+            port=settings.api_port,
             log_level="warning",
             lifespan="on",
             timeout_graceful_shutdown=5,
+            ssl_certfile=settings.api_tls_cert,
+            ssl_keyfile=settings.api_tls_key,
         )
         self._api = _EmbeddedUvicorn(config)
         task = asyncio.create_task(self._serve(self._api), name="api")
@@ -155,7 +173,8 @@ class Runtime:
                 task.result()
             await asyncio.sleep(0.02)
         port = self._api.servers[0].sockets[0].getsockname()[1]
-        self.api_url = f"http://{self.settings.api_host}:{port}"
+        scheme = "https" if settings.api_tls_cert else "http"
+        self.api_url = f"{scheme}://{settings.api_host}:{port}"
         if self.phoenix is not None:
             self.phoenix.promotion.api_url = self.api_url
 
@@ -173,10 +192,10 @@ class Runtime:
     def _write_runtime_file(self) -> None:
         """Tell other phoenix commands on this machine where the running servers are."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        info = {
+        info = {  # no secret: a CLI finds the API here, and its token elsewhere
             "pid": os.getpid(),
-            "database_url": self.servers.database_url,
-            "nats_url": self.servers.nats_url,
+            "database_url": _without_password(self.servers.database_url),
+            "nats_url": redacted(self.servers.nats_url),
             "api_url": self.api_url,
             "otlp_url": self.adapters.sink.endpoint if self.adapters else None,
         }

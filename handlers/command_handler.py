@@ -13,6 +13,7 @@ from domain.catalog import command_type
 from domain.command_log import CommandHadNoEffect, CommandRejected, command_stream
 from domain.context import Context
 from domain.errors import DomainError
+from domain.identity import Identity, authorize
 from domain.mapper import to_event, to_new_events
 from domain.messages import (
     UNDECODABLE_EVENT,
@@ -33,6 +34,8 @@ from handlers.ports import (
 )
 
 Result = Literal["accepted", "rejected", "duplicate"]
+
+UNAUTHENTICATED = "unauthenticated"  # the actor of a rejection whose sender is not known
 
 
 @dataclass(frozen=True)
@@ -73,21 +76,24 @@ class CommandHandler:
         self.max_attempts = max_attempts
         self.admit = admit  # checks beyond the domain's: what is admitted can run
 
-    async def handle(self, envelope: CommandEnvelope) -> CommandResult:
+    async def handle(self, envelope: CommandEnvelope, identity: Identity) -> CommandResult:
+        """Decide the command as ``identity`` (verified by the caller: never the metadata's
+        claims), who must hold the role the command needs.
+        """
+        actor = identity.subject
         # No up-front "handled already?" read: the append claims the command id in its own
         # transaction and answers CommandAlreadyHandled, which is rare and cheaper to learn late.
         try:
             model, aggregate = command_type(envelope.type)
+            authorize(identity, envelope.type, model.sent_by)
             command = aggregate.prepare(model.model_validate(envelope.data), envelope.command_id)
             stream_id = aggregate.stream_id(command)
             self.admit(command)
         except ValidationError as exc:
-            return await self.reject(envelope, describe_validation_error(exc))
+            return await self.reject(envelope, describe_validation_error(exc), actor=actor)
         except (DomainError, ValueError) as exc:
-            return await self.reject(envelope, str(exc))
-        ctx = Context(
-            now=self.clock.now(), actor=envelope.metadata.actor, roles=envelope.metadata.roles
-        )
+            return await self.reject(envelope, str(exc), actor=actor)
+        ctx = Context(now=self.clock.now(), actor=actor, roles=identity.role_names)
         for _ in range(self.max_attempts):
             history = await self.store.read_stream(stream_id)
             unreadable = next((e for e in history if e.type == UNDECODABLE_EVENT), None)
@@ -96,26 +102,26 @@ class CommandHandler:
                     f"{stream_id} holds an event that cannot be read (version "
                     f"{unreadable.version}: {unreadable.data['error']}); it takes no commands"
                 )
-                return await self.reject(envelope, reason, stream_id)
+                return await self.reject(envelope, reason, stream_id, actor=actor)
             state = None
             for recorded in history:
                 state = aggregate.apply(state, to_event(recorded))
             try:
                 decided = aggregate.decide(state, command, ctx)
             except DomainError as exc:
-                return await self.reject(envelope, str(exc), stream_id)
+                return await self.reject(envelope, str(exc), stream_id, actor=actor)
             try:
                 if decided:
                     written = await self.store.append(
                         stream_id,
                         len(history),
-                        self._new_events(envelope, decided),
+                        self._new_events(envelope, decided, actor),
                         command=HandledCommand(
                             envelope.command_id, envelope.type, stream_id, "accepted"
                         ),
                     )
                 else:
-                    written = await self._record_no_effect(envelope, stream_id)
+                    written = await self._record_no_effect(envelope, stream_id, actor)
             except ConcurrencyError:
                 if await self.store.handled_command(envelope.command_id):
                     return CommandResult(envelope.command_id, "duplicate")
@@ -127,22 +133,24 @@ class CommandHandler:
             f"{stream_id} kept changing; gave up after {self.max_attempts} tries"
         )
 
-    def _metadata(self, envelope: CommandEnvelope) -> EventMetadata:
+    def _metadata(self, envelope: CommandEnvelope, actor: str) -> EventMetadata:
         return EventMetadata(
             command_id=envelope.command_id,
             correlation_id=envelope.correlation_id,
             causation_id=envelope.command_id,
-            actor=envelope.metadata.actor,
+            actor=actor,
             occurred_at=self.clock.now(),
         )
 
-    def _new_events(self, envelope: CommandEnvelope, events: list[Event]) -> list[NewEvent]:
+    def _new_events(
+        self, envelope: CommandEnvelope, events: list[Event], actor: str
+    ) -> list[NewEvent]:
         return to_new_events(
-            events, command_id=envelope.command_id, metadata=self._metadata(envelope)
+            events, command_id=envelope.command_id, metadata=self._metadata(envelope, actor)
         )
 
     async def _record_no_effect(
-        self, envelope: CommandEnvelope, stream_id: str
+        self, envelope: CommandEnvelope, stream_id: str, actor: str
     ) -> list[RecordedEvent]:
         event = CommandHadNoEffect(
             command_id=envelope.command_id, command_type=envelope.type, target_stream=stream_id
@@ -150,13 +158,19 @@ class CommandHandler:
         return await self.store.append(
             command_stream(envelope.command_id),
             0,
-            self._new_events(envelope, [event]),
+            self._new_events(envelope, [event], actor),
             command=HandledCommand(envelope.command_id, envelope.type, stream_id, "accepted"),
         )
 
     async def reject(
-        self, envelope: CommandEnvelope, reason: str, stream_id: str | None = None
+        self,
+        envelope: CommandEnvelope,
+        reason: str,
+        stream_id: str | None = None,
+        *,
+        actor: str = UNAUTHENTICATED,
     ) -> CommandResult:
+        """Record the command's rejection; ``actor`` is the verified sender, if there is one."""
         event = CommandRejected(
             command_id=envelope.command_id,
             command_type=envelope.type,
@@ -168,7 +182,7 @@ class CommandHandler:
             written = await self.store.append(
                 own_stream,
                 0,
-                self._new_events(envelope, [event]),
+                self._new_events(envelope, [event], actor),
                 command=HandledCommand(envelope.command_id, envelope.type, own_stream, "rejected"),
             )
         except (CommandAlreadyHandled, ConcurrencyError):

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from domain.analysis.windows import Overhead, VariantWindow
 from domain.experiment.phase import Phase
+from domain.identity import Identity
 from domain.messages import CommandEnvelope, NewEvent, RecordedEvent
 
 
@@ -81,6 +82,29 @@ class CommandBus(Protocol):
     """Where commands go: the bus, deduplicated by command id."""
 
     async def send(self, envelope: CommandEnvelope) -> PublishAck: ...
+
+
+class NotAuthenticated(Exception):
+    """No identity could be established: the token is missing, malformed, expired, not yet
+    valid, for another issuer or audience, or not signed by a trusted key. The message says only
+    that (RFC 6750: what failed is for the server's log, not for the sender); ``reason`` says what.
+    """
+
+    PUBLIC = "the bearer token is missing or not valid (expired, or not signed by a trusted issuer)"
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(self.PUBLIC)
+
+
+class Authenticator(Protocol):
+    """Turns a bearer token into a verified identity."""
+
+    async def verify(self, token: str, *, at: datetime | None = None) -> Identity:
+        """The token's identity, its expiry judged at ``at`` (when the bus took the command;
+        now when None). NotAuthenticated if it cannot be trusted.
+        """
+        ...
 
 
 class Clock(Protocol):

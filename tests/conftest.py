@@ -21,6 +21,7 @@ from adapters.nats.streams import stream_configs
 from adapters.postgres.engine import create_database, create_engine, drop_database, with_database
 from adapters.postgres.migrate import upgrade
 from adapters.settings import Settings
+from gateway.bootstrap import own_durables
 
 TEMPLATE = "phoenix_test_template"
 
@@ -31,10 +32,18 @@ def servers() -> Iterator[Servers]:
     next pytest session on this machine would reset it to 0700 and lock PostgreSQL out.
     """
     data_dir = Path(tempfile.mkdtemp(prefix="phoenix-test-servers-"))
-    started = Servers.start(Settings.from_env(data_dir=data_dir))
+    started = Servers.start(Settings.from_env(data_dir=data_dir), protected_durables=own_durables())
     yield started
     started.stop()
     shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def nats_url_of(servers: Servers) -> str:
+    """How a Phoenix under test reaches the session's NATS: the URL with Phoenix's credentials
+    for the embedded server (as an operator configures an external NATS), or the given one.
+    """
+    embedded = servers.nats
+    return embedded.url_as() if embedded is not None else servers.nats_url
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +82,7 @@ async def bus(servers: Servers, database_url: str) -> AsyncIterator[NatsBus]:
     It stands on the test's database so that it stops (and its consumers with it) before
     the database is dropped.
     """
-    bus = NatsBus(servers.nats_url)
+    bus = NatsBus(servers.nats_url, security=servers.nats_security)
     await bus.broker.connect()
     for config in stream_configs():
         with contextlib.suppress(NotFoundError):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
+from adapters.auth.service_identity import ServiceTokens
 from adapters.local_deployer import LocalDeployer
 from adapters.local_metrics import LocalMetricsSource
 from adapters.measured_intervals import IntervalRecorder
@@ -24,12 +25,14 @@ from adapters.nats.consumer import DeliveryPolicy
 from adapters.otlp_sink import OtlpSink
 from domain.experiment import commands as cmd
 from domain.experiment.state import Experiment
+from domain.identity import Role
 from domain.ids import derived_id
 from domain.mapper import to_envelope
 from domain.messages import Command, CommandMetadata
 from gateway.bootstrap import Phoenix, Ports, bootstrap
 from handlers.clock import FixedClock
 from handlers.experiment_state import load
+from tests.identities import KEY, VERIFIER, token
 
 QUICK = DeliveryPolicy(max_deliveries=3, backoff=(0.0,), batch_size=1)
 
@@ -48,12 +51,15 @@ class InMemoryPhoenix:
     dead_letters: InMemoryDeadLetters
 
     async def send(
-        self, command: Command, *, actor: str = "alice", roles: tuple[str, ...] = ()
+        self, command: Command, *, actor: str = "alice", roles: tuple[Role, ...] = (Role.OPERATOR,)
     ) -> UUID:
-        """Send a command as ``actor`` and wait until everything it sets off has happened."""
+        """Send a command with a token for ``actor`` holding ``roles``, and wait until
+        everything it sets off has happened.
+        """
         command_id = uuid4()
-        metadata = CommandMetadata(actor=actor, roles=roles)
-        await self.bus.send(to_envelope(command, command_id=command_id, metadata=metadata))
+        signed = token(actor, *roles, now=self.clock.now())
+        envelope = to_envelope(command, command_id=command_id, metadata=CommandMetadata())
+        await self.bus.send(envelope, token=signed)
         await self.settled()
         return command_id
 
@@ -81,11 +87,11 @@ class InMemoryPhoenix:
 
 @contextlib.asynccontextmanager
 async def in_memory_phoenix(now: datetime) -> AsyncIterator[InMemoryPhoenix]:
-    store, bus = InMemoryEventStore(), InMemoryBus()
+    clock, gitops, dead_letters = FixedClock(now), InMemoryGitOps(), InMemoryDeadLetters()
+    store, bus = InMemoryEventStore(), InMemoryBus(now=clock.now)
     relay(store, bus)
     recorder = IntervalRecorder(store, InMemoryIntervals())
     deployer = LocalDeployer(OtlpSink(recorder=recorder))  # the sink is not started: no server
-    clock, gitops, dead_letters = FixedClock(now), InMemoryGitOps(), InMemoryDeadLetters()
     ports = Ports(
         store=store,
         bus=bus,
@@ -96,6 +102,8 @@ async def in_memory_phoenix(now: datetime) -> AsyncIterator[InMemoryPhoenix]:
         index=InMemoryExperimentIndex(store),
         tracking=InMemoryTracking(),
         dead_letters=dead_letters,
+        authenticator=VERIFIER,
+        service=ServiceTokens(KEY, now=clock.now),
     )
     phoenix = bootstrap(ports, policy=QUICK)
     await phoenix.start()

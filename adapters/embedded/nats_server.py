@@ -8,7 +8,11 @@ import subprocess
 import sysconfig
 from pathlib import Path
 
+from faststream.nats import NatsUserPassword
+
+from adapters.auth.secret_files import write_secret
 from adapters.child_process import die_with_parent, stop, stop_leftover
+from adapters.embedded.nats_users import PHOENIX, NatsUsers
 from adapters.embedded.ports import free_port, wait_for_port
 
 
@@ -27,10 +31,29 @@ def nats_server_binary() -> Path:
 class EmbeddedNats:
     """nats-server on 127.0.0.1 with JetStream fsyncing every write (ADR 0002)."""
 
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, port: int | None = None, *, protected_durables: tuple[str, ...] = ()
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
+        self.protected_durables = protected_durables
         self._process: subprocess.Popen[bytes] | None = None
+        self._users: NatsUsers | None = None
+
+    @property
+    def users(self) -> NatsUsers:
+        """The users that may connect (created with their passwords on first use)."""
+        if self._users is None:
+            self._users = NatsUsers.load_or_create(self.data_dir)
+        return self._users
+
+    def url_as(self, user: str = PHOENIX) -> str:
+        """The URL with ``user``'s credentials in it (as an external NATS is configured)."""
+        return f"nats://{user}:{self.users.passwords[user]}@127.0.0.1:{self.port}"
+
+    def security(self, user: str = PHOENIX) -> NatsUserPassword:
+        """How ``user`` connects (Phoenix itself by default)."""
+        return NatsUserPassword(user, self.users.passwords[user])
 
     @property
     def url(self) -> str:
@@ -48,14 +71,17 @@ class EmbeddedNats:
         if left is not None:
             logging.getLogger(__name__).warning("stopped nats-server %d left on this store", left)
         config = self.data_dir / "nats-server.conf"
-        config.write_text(
-            "# Written by Phoenix at each start.\n"
-            f"listen: 127.0.0.1:{self.port}\n"
-            f'pid_file: "{self.pid_file}"\n'
-            "jetstream {\n"
-            f'  store_dir: "{self.data_dir / "jetstream"}"\n'
-            "  sync_interval: always\n"
-            "}\n"
+        write_secret(  # it holds the users' passwords
+            config,
+            (
+                "# Written by Phoenix at each start.\n"
+                f"listen: 127.0.0.1:{self.port}\n"
+                f'pid_file: "{self.pid_file}"\n'
+                "jetstream {\n"
+                f'  store_dir: "{self.data_dir / "jetstream"}"\n'
+                "  sync_interval: always\n"
+                "}\n" + self.users.authorization(self.protected_durables)
+            ).encode(),
         )
         log = (self.data_dir / "nats-server.log").open("ab")
         self._process = subprocess.Popen(

@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from faststream.nats import NatsSecurity
+
 from adapters.embedded.nats_server import EmbeddedNats
 from adapters.embedded.postgres_server import EmbeddedPostgres
+from adapters.nats.security import external_security
 from adapters.settings import Settings, async_database_url
 
 log = logging.getLogger(__name__)
@@ -16,10 +19,20 @@ log = logging.getLogger(__name__)
 class Servers:
     database_url: str
     nats_url: str
+    nats_security: NatsSecurity | None = None  # how Phoenix itself connects
     _started: list[EmbeddedNats | EmbeddedPostgres] = field(default_factory=list)
 
     @classmethod
-    def start(cls, settings: Settings, *, nats_port: int | None = None) -> Servers:
+    def start(
+        cls,
+        settings: Settings,
+        *,
+        nats_port: int | None = None,
+        protected_durables: tuple[str, ...] = (),
+    ) -> Servers:
+        """``protected_durables``: Phoenix's consumers, that no other user of the embedded NATS
+        may read from or change.
+        """
         started: list[EmbeddedNats | EmbeddedPostgres] = []
         try:
             if settings.database_url:
@@ -30,17 +43,26 @@ class Servers:
                 pg.start()
                 database_url = pg.url
             if settings.nats_url:
-                nats_url = settings.nats_url
+                nats_url, security = settings.nats_url, external_security(settings)
             else:
-                nats = EmbeddedNats(settings.data_dir.resolve() / "nats", nats_port)
+                nats = EmbeddedNats(
+                    settings.data_dir.resolve() / "nats",
+                    nats_port,
+                    protected_durables=protected_durables,
+                )
                 started.append(nats)
                 nats.start()
-                nats_url = nats.url
+                nats_url, security = nats.url, nats.security()
         except BaseException:
             for server in reversed(started):
                 server.stop()
             raise
-        return cls(database_url, nats_url, started)
+        return cls(database_url, nats_url, security, started)
+
+    @property
+    def nats(self) -> EmbeddedNats | None:
+        """The embedded nats-server, if Phoenix started one."""
+        return next((s for s in self._started if isinstance(s, EmbeddedNats)), None)
 
     @property
     def embedded(self) -> list[str]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from adapters.nats.consumer import (
     Delivery,
@@ -44,6 +46,7 @@ class _Message:
     subject: str
     body: bytes
     headers: dict[str, str]
+    published_at: datetime
 
 
 @dataclass
@@ -76,7 +79,8 @@ class _Acker:
 
 
 class InMemoryBus:
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.now = now  # the server's clock: when it took each message
         self._subjects = {COMMANDS: COMMAND_SUBJECTS, EVENTS: EVENT_SUBJECTS}
         self._messages: dict[str, list[_Message]] = {name: [] for name in self._subjects}
         self._ids: dict[str, dict[str, int]] = {name: {} for name in self._subjects}
@@ -101,7 +105,7 @@ class InMemoryBus:
         if message_id is not None and message_id in seen:
             return PublishAck(stream, seen[message_id], duplicate=True)
         messages = self._messages[stream]
-        message = _Message(len(messages) + 1, subject, body, dict(headers))
+        message = _Message(len(messages) + 1, subject, body, dict(headers), self.now())
         messages.append(message)
         if message_id is not None:
             seen[message_id] = message.sequence
@@ -114,9 +118,9 @@ class InMemoryBus:
         """Every command the stream holds, in order (for tests to look into)."""
         return [CommandEnvelope.model_validate_json(m.body) for m in self._messages[COMMANDS]]
 
-    async def send(self, envelope: CommandEnvelope) -> PublishAck:
-        """Publish a command on its subject, deduplicated by its id."""
-        subject, body, headers = command_message(envelope)
+    async def send(self, envelope: CommandEnvelope, *, token: str | None = None) -> PublishAck:
+        """Publish a command on its subject, deduplicated by its id, with the sender's token."""
+        subject, body, headers = command_message(envelope, token)
         return await self.publish(subject, body, headers, stream=COMMANDS)
 
     async def consume(self, subscription: Subscription) -> MemoryConsumer:
@@ -164,6 +168,7 @@ class InMemoryBus:
                 headers=message.headers,
                 delivered=delivered,
                 stream_sequence=message.sequence,
+                published_at=message.published_at,
             )
             acker = _Acker(state, message, delivered)
             state.in_flight += 1

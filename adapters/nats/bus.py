@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from faststream import AckPolicy
-from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsSecurity, PullSub
 from faststream.nats.annotations import NatsMessage
 from nats.js.api import AckPolicy as ServerAckPolicy
 from nats.js.api import DeliverPolicy
@@ -58,12 +58,14 @@ class Consumer:
 class NatsBus:
     """Connects to NATS, keeps the streams, publishes, and runs durable consumers."""
 
-    def __init__(self, url: str, *, publish_timeout: float = 5.0) -> None:
+    def __init__(
+        self, url: str, *, security: NatsSecurity | None = None, publish_timeout: float = 5.0
+    ) -> None:
         self.url = url
         self.publish_timeout = publish_timeout
         quiet = logging.getLogger("phoenix.faststream")
         quiet.setLevel(logging.WARNING)
-        self.broker = NatsBroker(url, logger=quiet, graceful_timeout=10.0)
+        self.broker = NatsBroker(url, logger=quiet, graceful_timeout=10.0, security=security)
         self._consumers: list[Consumer] = []
 
     async def start(self) -> None:
@@ -92,9 +94,9 @@ class NatsBus:
         )
         return PublishAck(ack.stream, ack.seq, bool(ack.duplicate))
 
-    async def send(self, envelope: CommandEnvelope) -> PublishAck:
-        """Publish a command on its subject, deduplicated by its id."""
-        subject, body, headers = command_message(envelope)
+    async def send(self, envelope: CommandEnvelope, *, token: str | None = None) -> PublishAck:
+        """Publish a command on its subject, deduplicated by its id, with the sender's token."""
+        subject, body, headers = command_message(envelope, token)
         return await self.publish(subject, body, headers, stream=COMMANDS)
 
     async def consume(self, subscription: Subscription) -> Consumer:
@@ -144,6 +146,7 @@ class NatsBus:
                     headers=dict(raw.headers or {}),
                     delivered=raw.metadata.num_delivered,
                     stream_sequence=raw.metadata.sequence.stream,
+                    published_at=raw.metadata.timestamp,
                 )
                 # Tell the server the message is still being worked on, so a slow effect is not
                 # redelivered to another worker while it runs.

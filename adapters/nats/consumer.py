@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from domain.catalog import command_subject
@@ -38,10 +39,17 @@ class Delivery:
     headers: dict[str, str] = field(default_factory=dict)
     delivered: int = 1
     stream_sequence: int = 0
+    published_at: datetime | None = None  # when the bus took it (the server's clock)
 
     @property
     def message_id(self) -> str | None:
         return self.headers.get("Nats-Msg-Id")
+
+    @property
+    def bearer_token(self) -> str | None:
+        """The sender's token, from ``Authorization: Bearer <token>``."""
+        scheme, _, token = self.headers.get(AUTHORIZATION, "").partition(" ")
+        return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 class PermanentFailure(Exception):
@@ -50,6 +58,33 @@ class PermanentFailure(Exception):
 
 class DeadLetterSink(Protocol):
     async def record(self, delivery: Delivery, error: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    id: int
+    consumer: str
+    subject: str
+    message_id: str | None
+    headers: dict[str, str]
+    payload: bytes
+    error: str
+    deliveries: int
+    stream_sequence: int
+    recorded_at: datetime
+    redriven_at: datetime | None
+
+
+class DeadLetterStore(DeadLetterSink, Protocol):
+    """Dead letters an operator can list and re-drive."""
+
+    async def list(self, *, include_redriven: bool = False) -> list[DeadLetter]: ...
+
+    async def get(self, dead_letter_id: int) -> DeadLetter | None: ...
+
+    async def mark_redriven(self, dead_letter_id: int, actor: str) -> bool:
+        """Mark it re-driven (once); false if it was already, or does not exist."""
+        ...
 
 
 class Acker(Protocol):
@@ -77,13 +112,19 @@ class Subscription:
     policy: DeliveryPolicy = DEFAULT_POLICY
 
 
-def command_message(envelope: CommandEnvelope) -> tuple[str, bytes, dict[str, str]]:
-    """A command as it is published: its subject, its body, and its id as the dedup key."""
-    return (
-        command_subject(envelope.type),
-        envelope.model_dump_json().encode(),
-        {"Nats-Msg-Id": str(envelope.command_id), "Phoenix-Command-Type": envelope.type},
-    )
+AUTHORIZATION = "Authorization"
+
+
+def command_message(
+    envelope: CommandEnvelope, token: str | None = None
+) -> tuple[str, bytes, dict[str, str]]:
+    """A command as it is published: its subject, its body, its id as the dedup key, and the
+    sender's token (the worker verifies it: without one, the command is rejected).
+    """
+    headers = {"Nats-Msg-Id": str(envelope.command_id), "Phoenix-Command-Type": envelope.type}
+    if token is not None:
+        headers[AUTHORIZATION] = f"Bearer {token}"
+    return command_subject(envelope.type), envelope.model_dump_json().encode(), headers
 
 
 class MessageBus(Protocol):
@@ -93,7 +134,7 @@ class MessageBus(Protocol):
         self, subject: str, body: bytes, headers: dict[str, str], *, stream: str
     ) -> PublishAck: ...
 
-    async def send(self, envelope: CommandEnvelope) -> PublishAck: ...
+    async def send(self, envelope: CommandEnvelope, *, token: str | None = None) -> PublishAck: ...
 
     async def consume(self, subscription: Subscription) -> Any:
         """Run the subscription's handler on every message, acking each after it succeeds."""

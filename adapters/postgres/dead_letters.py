@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -10,26 +9,11 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.nats.consumer import Delivery
+from adapters.nats.consumer import DeadLetter, Delivery
 from adapters.postgres.event_store import append_in
 from adapters.postgres.schema import dead_letters
 from domain.dead_letters import DeadLetterRedriven, MessageDeadLettered, dead_letter_stream
 from domain.messages import Event, EventMetadata, NewEvent
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    id: int
-    consumer: str
-    subject: str
-    message_id: str | None
-    headers: dict[str, str]
-    payload: bytes
-    error: str
-    deliveries: int
-    stream_sequence: int
-    recorded_at: datetime
-    redriven_at: datetime | None
 
 
 def _text(value: str) -> str:

@@ -10,6 +10,7 @@ from domain.analysis.measures import Measures
 from domain.bounds import FreeForm
 from domain.experiment.phase import Verdict
 from domain.experiment.spec import VARIANT_NAME, ExperimentSpec, Frozen
+from domain.identity import Role
 from domain.messages import Command
 
 
@@ -21,6 +22,8 @@ class ExperimentCommand(Command):
 class CreateExperiment(Command, ExperimentSpec):
     """Define an experiment; it starts Pending. Without an id, one is derived."""
 
+    sent_by = Role.OPERATOR
+
     aggregate = "experiment"
     experiment_id: UUID | None = None
 
@@ -31,9 +34,13 @@ class CreateExperiment(Command, ExperimentSpec):
 class StartExperiment(ExperimentCommand):
     """Begin: generate the variants' configs, deploy them, observe."""
 
+    sent_by = Role.OPERATOR
+
 
 class CancelExperiment(ExperimentCommand):
     """Stop an experiment that has not reached analysis, for a reason."""
+
+    sent_by = Role.OPERATOR
 
     reason: str = Field(min_length=1, max_length=2000)
 
@@ -117,6 +124,8 @@ class FailExperiment(ExperimentCommand):
 
 class PromoteVariant(ExperimentCommand):
     """Ship a candidate through GitOps: after a promote verdict, or by an admin's override."""
+
+    sent_by = Role.OPERATOR
 
     variant: str = Field(pattern=VARIANT_NAME)
     override: bool = False

@@ -7,10 +7,13 @@ from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components
 
-from gateway.api import experiment_routes, operations, routes
+from domain.identity import Role
+from gateway.api import admin_routes, experiment_routes, operations, routes
+from gateway.api.auth import authentication, command_rate_limit, requires
 from gateway.api.dependencies import ApiDeps
-from gateway.api.openapi_docs import document_problems
+from gateway.api.openapi_docs import BEARER, BEARER_SCHEME, document_problems
 from gateway.api.problems import EXCEPTION_HANDLERS
 
 VERSION = "0.1.0"
@@ -23,7 +26,12 @@ def create_app(deps: ApiDeps) -> Litestar:
 
     v1 = Router(
         "/api/v1",
+        guards=[requires(Role.VIEWER)],  # and more where a route says so
         route_handlers=[
+            admin_routes.whoami,
+            admin_routes.stream_events,
+            admin_routes.list_dead_letters,
+            admin_routes.redrive_dead_letter,
             routes.list_experiments,
             routes.get_experiment,
             routes.experiment_events,
@@ -39,6 +47,10 @@ def create_app(deps: ApiDeps) -> Litestar:
     app = Litestar(
         route_handlers=[v1, operations.healthz, operations.readyz, operations.metrics],
         dependencies={"deps": Provide(provide)},
+        middleware=[
+            authentication(deps.authenticator, metrics_public=deps.metrics_public),
+            command_rate_limit(deps.command_rate_limit),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Phoenix",
@@ -46,6 +58,7 @@ def create_app(deps: ApiDeps) -> Litestar:
             description="Read API and command gateway of Phoenix.",
             path="/schema",
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin(), SwaggerRenderPlugin()],
+            components=Components(security_schemes={BEARER: BEARER_SCHEME}),
         ),
         logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="never"),
         # Below NATS's default 1 MiB max_payload, with room for the headers: 413, not a 500.

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.metrics import Metrics
 from adapters.nats.bus import NatsBus
-from adapters.nats.consumer import MessageBus
-from handlers.ports import EventStore
+from adapters.nats.consumer import DeadLetterStore, MessageBus
+from handlers.ports import Authenticator, EventStore
 from projections.read_model import ReadModel
 
 
@@ -27,4 +27,8 @@ class ApiDeps:
     store: EventStore
     bus: MessageBus
     metrics: Metrics
+    authenticator: Authenticator
+    dead_letters: DeadLetterStore
     backends: Backends | None = None
+    metrics_public: bool = True  # /metrics without a token
+    command_rate_limit: str = "20/second"  # per subject

@@ -16,6 +16,7 @@ from litestar.openapi.spec import (
     Reference,
     RequestBody,
     Schema,
+    SecurityScheme,
 )
 
 from domain.messages import CommandEnvelope
@@ -36,8 +37,19 @@ PROBLEM_SCHEMA = Schema(
     },
 )
 
+BEARER = "BearerToken"
+BEARER_SCHEME = SecurityScheme(
+    type="http",
+    scheme="bearer",
+    bearer_format="JWT",
+    description="A token from `phoenix token create` or from the configured OIDC provider.",
+)
+
 WHY = {
     "400": "The request's parameters or body cannot be read (not JSON, nested too deeply, out of range)",
+    "401": "No bearer token, or one that is not valid (expired, or not signed by a trusted issuer)",
+    "403": "The token's roles do not allow this",
+    "429": "Too many commands from this subject; RateLimit-Reset says when to try again",
     "404": "Nothing by that id or name",
     "413": "The body is larger than 512 KiB",
     "422": "The command does not match its schema; the command_id, when it has one, comes back",
@@ -97,10 +109,13 @@ def document_problems(app: Litestar) -> None:
             codes = ["400"] if operation.parameters or method == "post" else []
             if "{" in path:
                 codes.append("404")
-            if method == "post":
-                codes += ["413", "422", "503"]
+            if path == "/api/v1/commands" and method == "post":
+                codes += ["413", "422", "429", "503"]
             if path == "/readyz":
                 codes = ["503"]
+            if path.startswith("/api/"):
+                codes += ["401", "403"]
+                operation.security = [{BEARER: []}]
             for code in codes:
                 operation.responses[code] = OpenAPIResponse(
                     description=WHY[code], content={PROBLEM: OpenAPIMediaType(schema=ref)}

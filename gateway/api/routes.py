@@ -6,7 +6,7 @@ import json
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from litestar import Response, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter, RawBody
 from nats.errors import Error as NatsError
@@ -16,6 +16,7 @@ from domain.bounds import MAX_MESSAGE_DEPTH, depth
 from domain.catalog import command_type
 from domain.errors import UnknownMessageType
 from domain.experiment.phase import Phase
+from domain.identity import Forbidden, Identity, authorize
 from domain.ids import experiment_stream
 from domain.messages import CommandEnvelope
 from gateway.api.dependencies import ApiDeps
@@ -84,8 +85,12 @@ async def command_status(deps: Deps, command_id: FromPath[UUID]) -> dict[str, An
 
 
 @post("/commands", status_code=202, operation_class=CommandOperation)
-async def send_command(deps: Deps, body: RawBody) -> Response[dict[str, Any]]:
-    """Validate a command envelope against the command schemas and publish it to the bus.
+async def send_command(
+    deps: Deps, body: RawBody, request: Request[Identity, str, Any]
+) -> Response[dict[str, Any]]:
+    """Validate a command envelope against the command schemas and publish it to the bus, with
+    the caller's token: the command worker verifies it again and decides as that identity (what
+    ``metadata.actor`` and ``metadata.roles`` claim is ignored).
 
     The command id (yours, or one assigned here) comes back on every answer, errors included:
     sending the same envelope again with that id is always safe (the bus drops duplicates for
@@ -106,7 +111,10 @@ async def send_command(deps: Deps, body: RawBody) -> Response[dict[str, Any]]:
     try:
         envelope = CommandEnvelope.model_validate(raw)
         model, _ = command_type(envelope.type)
+        authorize(request.user, envelope.type, model.sent_by)
         model.model_validate(envelope.data)
+    except Forbidden as exc:
+        raise Problem(403, str(exc), **ids) from exc
     except UnknownMessageType as exc:
         raise Problem(422, str(exc), **ids) from exc
     except ValidationError as exc:
@@ -116,7 +124,7 @@ async def send_command(deps: Deps, body: RawBody) -> Response[dict[str, Any]]:
         ]
         raise Problem(422, "the command does not match its schema", errors=errors, **ids) from exc
     try:
-        ack = await deps.bus.send(envelope)
+        ack = await deps.bus.send(envelope, token=request.auth)
     except (NatsError, TimeoutError) as exc:
         raise Problem(
             503,

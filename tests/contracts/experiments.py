@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from domain.experiment import commands as cmd
 from domain.experiment.phase import Verdict
+from domain.identity import Identity, Role
 from domain.mapper import to_envelope
 from domain.messages import Command, CommandMetadata
 from handlers.clock import FixedClock
@@ -75,6 +76,9 @@ def to_completed(xid: UUID) -> list[Command]:
     ]
 
 
+SENDER = Identity("t", frozenset(Role))  # whoever may send each of these commands
+
+
 async def experiment(
     store: EventStore, *, at: datetime, seconds: int = 60, completed: bool = False
 ) -> UUID:
@@ -84,6 +88,6 @@ async def experiment(
     commands = to_running(xid, seconds=seconds) + (to_completed(xid) if completed else [])
     for command in commands:
         envelope = to_envelope(command, command_id=uuid4(), metadata=CommandMetadata(actor="t"))
-        result = await handler.handle(envelope)
+        result = await handler.handle(envelope, SENDER)
         assert result.result == "accepted", result.reason
     return xid

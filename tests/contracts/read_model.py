@@ -10,6 +10,7 @@ from handlers.clock import FixedClock
 from handlers.command_handler import CommandHandler
 from projections.read_model import ReadModel
 from tests.contracts.experiments import VARIANTS, Seeded, experiment
+from tests.identities import EVERYONE
 
 AT = datetime(2029, 9, 8, 7, 6, 5, tzinfo=UTC)
 
@@ -75,7 +76,7 @@ class ReadModelContract:
             data={"experiment_id": str(uuid4())},
             metadata=CommandMetadata(actor="t"),
         )
-        await handler.handle(refused)
+        await handler.handle(refused, EVERYONE)
         xid = await experiment(readable.store, at=AT)
         await readable.catch_up()
         rejected = await readable.of.command_outcome(refused.command_id)

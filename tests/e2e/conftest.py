@@ -10,7 +10,9 @@ import pytest
 
 from adapters.embedded.servers import Servers
 from adapters.nats.bus import NatsBus
+from gateway.local_tokens import ADMIN_TOKEN_FILE
 from gateway.runtime import Runtime
+from tests.conftest import nats_url_of
 from tests.runtimes import settings_for
 
 
@@ -18,7 +20,7 @@ from tests.runtimes import settings_for
 async def runtime(
     servers: Servers, database_url: str, bus: NatsBus, tmp_path: Path
 ) -> AsyncIterator[Runtime]:
-    settings = settings_for(tmp_path, database_url=database_url, nats_url=servers.nats_url)
+    settings = settings_for(tmp_path, database_url=database_url, nats_url=nats_url_of(servers))
     runtime = await Runtime.start(settings)
     yield runtime
     await runtime.stop()
@@ -27,5 +29,8 @@ async def runtime(
 @pytest.fixture
 async def api(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     assert runtime.api_url is not None
-    async with httpx.AsyncClient(base_url=runtime.api_url, timeout=10) as client:
+    # As the admin who ran `phoenix up`: its token from the data dir.
+    token = (runtime.settings.data_dir / ADMIN_TOKEN_FILE).read_text().strip()
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=runtime.api_url, timeout=10, headers=headers) as client:
         yield client

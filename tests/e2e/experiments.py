@@ -17,12 +17,14 @@ import httpx
 from adapters.load import LoadGenerator
 from adapters.local_deployer import LocalDeployer
 from domain.experiment.state import Experiment
+from domain.identity import Role
 from domain.ids import experiment_stream
-from domain.messages import CommandEnvelope, CommandMetadata, RecordedEvent
+from domain.messages import CommandEnvelope, RecordedEvent
 from domain.telemetry.model import Batch
 from gateway.runtime import Runtime
 from handlers.experiment_state import load
 from simulator.fleet import Fleet
+from tests.identities import token
 from tests.waiting import eventually
 
 CRITICAL = ["^postgres$", "^mysqld$", "^redis-server$", "^mongod$", "^nginx$"]
@@ -83,16 +85,13 @@ async def send(
     data: dict[str, Any],
     *,
     actor: str = "tester",
-    roles: tuple[str, ...] = (),
+    roles: tuple[Role, ...] = (Role.OPERATOR,),
 ) -> UUID:
+    """Send on the bus, as a program would, with a token from the runtime's own key."""
     command_id = uuid4()
+    signed = token(actor, *roles, key=runtime.real.key)
     await runtime.bus.send(
-        CommandEnvelope(
-            command_id=command_id,
-            type=kind,
-            data=data,
-            metadata=CommandMetadata(actor=actor, roles=roles),
-        )
+        CommandEnvelope(command_id=command_id, type=kind, data=data), token=signed
     )
     return command_id
 

@@ -110,7 +110,11 @@ async def test_each_handler_can_restart_mid_experiment_and_nothing_is_doubled(
             real.sink.load_listeners.remove(real.deployer.feed)
             handler = DeploymentHandler(runtime.store, fresh)
             runners[name] = ReactorRunner(
-                runtime.bus, real.ports.tracking, handler, runners[name].dead_letters
+                runtime.bus,
+                real.ports.tracking,
+                handler,
+                runners[name].dead_letters,
+                sender=runners[name].sender,
             )
         if name == "promotion":
             await send(

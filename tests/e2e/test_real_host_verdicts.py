@@ -19,6 +19,7 @@ import httpx
 
 from adapters.embedded.servers import Servers
 from gateway.runtime import Runtime
+from tests.conftest import nats_url_of
 from tests.e2e.experiments import filter_and_dropper
 from tests.runtimes import settings_for
 from tests.waiting import eventually
@@ -93,7 +94,7 @@ async def test_real_collectors_keep_the_same_verdicts_run_after_run(
     report: Callable[[str], None],
 ) -> None:
     settings = settings_for(
-        tmp_path, database_url=database_url, nats_url=servers.nats_url, deployer="process"
+        tmp_path, database_url=database_url, nats_url=nats_url_of(servers), deployer="process"
     )
     runtime = await Runtime.start(settings)
     verdicts = []

@@ -17,6 +17,7 @@ import pytest
 from adapters.embedded.servers import Servers
 from adapters.nats.streams import stream_configs
 from gateway.runtime import Runtime
+from tests.conftest import nats_url_of
 from tests.e2e.experiments import create_and_start, reach, simulated_load, spec
 from tests.processes import servers_on
 from tests.runtimes import settings_for
@@ -100,7 +101,7 @@ async def test_readyz_names_what_is_missing_on_the_bus(
     settings = settings_for(
         tmp_path,
         database_url=database_url,
-        nats_url=servers.nats_url,
+        nats_url=nats_url_of(servers),
         supervise_interval=3600,  # no healing during this test: readiness must see the loss
     )
     runtime = await Runtime.start(settings)

@@ -14,12 +14,16 @@ from uuid import UUID, uuid4
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.auth.local_key import LocalKey
 from adapters.embedded.servers import Servers
 from adapters.nats.bus import NatsBus
 from adapters.nats.streams import EVENTS
 from adapters.postgres.schema import events, handled_commands
+from domain.identity import Role
 from domain.messages import CommandEnvelope
+from tests.conftest import nats_url_of
 from tests.e2e.experiments import spec
+from tests.identities import token
 from tests.processes import PhoenixProcess
 from tests.waiting import eventually
 
@@ -38,10 +42,12 @@ async def test_twenty_kills_during_four_hundred_commands_lose_and_double_nothing
     rng = random.Random(17)
     phoenix = PhoenixProcess(
         tmp_path / "data",
-        {"PHOENIX_DATABASE_URL": database_url, "PHOENIX_NATS_URL": servers.nats_url},
+        {"PHOENIX_DATABASE_URL": database_url, "PHOENIX_NATS_URL": nats_url_of(servers)},
     )
     ids = [uuid4() for _ in range(COMMANDS)]
-    sending = asyncio.create_task(_send(bus, ids))
+    # The key `phoenix up` will find in its data dir: the commands are signed before it starts.
+    signed = token("tester", Role.OPERATOR, key=LocalKey.load_or_create(phoenix.data_dir))
+    sending = asyncio.create_task(_send(bus, ids, signed))
     recoveries = []
     try:
         for _ in range(KILLS):
@@ -77,12 +83,12 @@ async def test_twenty_kills_during_four_hundred_commands_lose_and_double_nothing
     assert (lost, doubled, pending) == (0, 0, 0)
 
 
-async def _send(bus: NatsBus, ids: list[UUID]) -> None:
+async def _send(bus: NatsBus, ids: list[UUID], signed: str) -> None:
     for index, command_id in enumerate(ids):
         envelope = CommandEnvelope(
             command_id=command_id, type="CreateExperiment", data=spec(name=f"kill test {index}")
         )
-        await bus.send(envelope)
+        await bus.send(envelope, token=signed)
         await asyncio.sleep(0.02)
 
 

@@ -13,11 +13,14 @@ from adapters.embedded.nats_server import EmbeddedNats
 from adapters.metrics import Metrics
 from adapters.nats.bus import NatsBus
 from adapters.nats.streams import COMMANDS
+from adapters.postgres.dead_letters import PostgresDeadLetters
 from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.read_model import PostgresReadModel
+from domain.identity import Role
 from gateway.api.app import create_app
 from gateway.api.dependencies import ApiDeps, Backends
 from tests.e2e.experiments import spec
+from tests.identities import VERIFIER, bearer
 from tests.waiting import eventually
 
 
@@ -26,16 +29,26 @@ async def test_a_503_carries_the_command_id_and_a_retry_with_it_is_taken_once(
 ) -> None:
     nats = EmbeddedNats(tmp_path / "nats")
     nats.start()
-    bus = NatsBus(nats.url, publish_timeout=1.0)
+    bus = NatsBus(nats.url, security=nats.security(), publish_timeout=1.0)
     await bus.start()
     store = PostgresEventStore(engine)
     app = create_app(
-        ApiDeps(PostgresReadModel(engine), store, bus, Metrics(), Backends(engine, bus))
+        ApiDeps(
+            PostgresReadModel(engine),
+            store,
+            bus,
+            Metrics(),
+            VERIFIER,
+            PostgresDeadLetters(engine),
+            Backends(engine, bus),
+        )
     )
     try:
         # On this event loop, where the bus's connection lives (a test client's portal is not).
         transport = httpx.ASGITransport(app=cast(Any, app))  # an ASGI app; the two typings differ
-        async with httpx.AsyncClient(transport=transport, base_url="http://phoenix") as api:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://phoenix", headers=bearer("alice", Role.OPERATOR)
+        ) as api:
             nats.stop()  # the bus goes away under the API
             body = {"type": "CreateExperiment", "data": spec()}
             refused = await api.post("/api/v1/commands", content=json.dumps(body))

@@ -19,10 +19,12 @@ from adapters.nats.streams import COMMANDS
 from adapters.postgres.dead_letters import PostgresDeadLetters
 from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.schema import events, handled_commands
+from domain.identity import Role
 from domain.ids import derived_id, experiment_stream
 from domain.messages import CommandEnvelope
 from handlers.clock import SystemClock
 from handlers.command_handler import CommandHandler
+from tests.identities import VERIFIER, bearer, operator
 from tests.waiting import eventually
 
 POLICY = DeliveryPolicy(max_deliveries=3, backoff=(0.05,), ack_wait=5, workers=1, batch_size=1)
@@ -43,7 +45,11 @@ def create(name: str = "halve it", **extra: Any) -> CommandEnvelope:
 async def worker(bus: NatsBus, engine: AsyncEngine) -> CommandWorker:
     store = PostgresEventStore(engine)
     worker = CommandWorker(
-        bus, CommandHandler(store, SystemClock()), PostgresDeadLetters(engine), policy=POLICY
+        bus,
+        CommandHandler(store, SystemClock()),
+        VERIFIER,
+        PostgresDeadLetters(engine),
+        policy=POLICY,
     )
     await worker.start()
     return worker
@@ -58,7 +64,7 @@ async def test_a_command_sent_on_the_bus_is_appended_as_events(
     worker: CommandWorker, bus: NatsBus, engine: AsyncEngine
 ) -> None:
     sent = create()
-    await bus.send(sent)
+    await bus.send(sent, token=operator())
     assert await eventually(lambda: outcome(engine, sent.command_id)) == "accepted"
     stream = experiment_stream(derived_id("experiment", sent.command_id))
     [created] = await PostgresEventStore(engine).read_stream(stream)
@@ -69,7 +75,7 @@ async def test_an_invalid_command_leaves_a_rejection_the_sender_can_read(
     worker: CommandWorker, bus: NatsBus, engine: AsyncEngine
 ) -> None:
     sent = create(duration_seconds="soon")
-    await bus.send(sent)
+    await bus.send(sent, token=operator())
     assert await eventually(lambda: outcome(engine, sent.command_id)) == "rejected"
     [rejection] = await PostgresEventStore(engine).read_stream(f"command-{sent.command_id}")
     assert rejection.data["reason"].startswith(
@@ -109,7 +115,7 @@ async def test_a_message_with_no_command_id_at_all_becomes_a_dead_letter(
 async def test_two_workers_on_the_same_commands_produce_each_effect_exactly_once(
     servers: Servers, bus: NatsBus, engine: AsyncEngine
 ) -> None:
-    buses = [NatsBus(servers.nats_url) for _ in range(2)]
+    buses = [NatsBus(servers.nats_url, security=servers.nats_security) for _ in range(2)]
     store = PostgresEventStore(engine)
     for index, other in enumerate(buses):
         await other.start()
@@ -117,6 +123,7 @@ async def test_two_workers_on_the_same_commands_produce_each_effect_exactly_once
         await CommandWorker(
             other,
             CommandHandler(store, SystemClock()),
+            VERIFIER,
             PostgresDeadLetters(engine),
             durable=f"worker-{index}",
             policy=POLICY,
@@ -124,12 +131,12 @@ async def test_two_workers_on_the_same_commands_produce_each_effect_exactly_once
     try:
         sent = [create(name=f"e{i}") for i in range(40)]
         for envelope in sent:
-            await bus.send(envelope)
+            await bus.send(envelope, token=operator())
             # Again under another message id, so JetStream's own dedup cannot hide a double effect.
             await bus.publish(
                 f"phoenix.cmd.experiment.{envelope.type}",
                 envelope.model_dump_json().encode(),
-                {"Nats-Msg-Id": f"{envelope.command_id}-again"},
+                {"Nats-Msg-Id": f"{envelope.command_id}-again", **bearer("alice", Role.OPERATOR)},
                 stream=COMMANDS,
             )
 
@@ -163,8 +170,8 @@ async def test_commands_sent_back_to_back_are_decided_in_the_order_sent(
             type="StartExperiment",
             data={"experiment_id": str(derived_id("experiment", created.command_id))},
         )
-        await bus.send(created)
-        await bus.send(start)
+        await bus.send(created, token=operator())
+        await bus.send(start, token=operator())
         starts.append(start.command_id)
     for command_id in starts:
         assert await eventually(partial(outcome, engine, command_id)) == "accepted"

@@ -17,6 +17,7 @@ from adapters.postgres.migrate import upgrade
 from adapters.settings import Settings
 from domain.messages import CommandEnvelope
 from tests.contracts.event_store import new_event
+from tests.identities import operator
 from tests.integration.test_command_worker import create
 
 
@@ -31,9 +32,9 @@ async def test_events_and_unhandled_commands_survive_a_restart(tmp_path: Path) -
         await upgrade(engine)
         await PostgresEventStore(engine).append("test-restart", 0, [new_event(n=1)])
         await engine.dispose()
-        bus = NatsBus(servers.nats_url)
+        bus = NatsBus(servers.nats_url, security=servers.nats_security)
         await bus.start()
-        await bus.send(sent)
+        await bus.send(sent, token=operator())
         await bus.stop()
     finally:
         await asyncio.to_thread(servers.stop)
@@ -44,7 +45,7 @@ async def test_events_and_unhandled_commands_survive_a_restart(tmp_path: Path) -
         [event] = await PostgresEventStore(engine).read_stream("test-restart")
         assert event.data == {"n": 1}
         await engine.dispose()
-        bus = NatsBus(servers.nats_url)
+        bus = NatsBus(servers.nats_url, security=servers.nats_security)
         await bus.start()
         info = await bus.js.stream_info(COMMANDS)
         assert info.state.messages == 1

@@ -19,6 +19,7 @@ from handlers.clock import SystemClock
 from handlers.command_handler import CommandHandler
 from projections.registry import all_projectors
 from projections.tables import READ_TABLES
+from tests.identities import EVERYONE
 from tests.waiting import eventually
 
 
@@ -50,20 +51,22 @@ async def test_rebuilt_tables_equal_the_incrementally_built_ones(engine: AsyncEn
     sha = "b" * 64
     for n in range(6):
         xid = str(uuid4())
-        await handler.handle(create(xid, f"experiment {n}"))
+        await handler.handle(create(xid, f"experiment {n}"), EVERYONE)
         await runner.catch_up()
         if n % 2:
-            await handler.handle(command("StartExperiment", experiment_id=xid))
+            await handler.handle(command("StartExperiment", experiment_id=xid), EVERYONE)
         if n % 3 == 0:
             await handler.handle(
-                command("CancelExperiment", experiment_id=xid, reason="no longer needed")
+                command("CancelExperiment", experiment_id=xid, reason="no longer needed"), EVERYONE
             )
         if n == 5:
             configs = [{"variant": v, "config": "c", "sha256": sha} for v in ("baseline", "agg")]
             await handler.handle(
-                command("RecordConfigsGenerated", experiment_id=xid, configs=configs)
+                command("RecordConfigsGenerated", experiment_id=xid, configs=configs), EVERYONE
             )
-        await handler.handle(command("CloseObservationWindow", experiment_id=xid))  # rejected
+        await handler.handle(
+            command("CloseObservationWindow", experiment_id=xid), EVERYONE
+        )  # rejected
         await runner.catch_up()
     incremental = await snapshot(engine)
     assert len(incremental["experiments"]) == 6
@@ -99,7 +102,7 @@ async def test_the_projector_is_woken_by_the_bus_not_only_by_polling(
         await asyncio.sleep(0)  # let the runner finish its first pass and go to sleep
         await eventually(lambda: _checkpoints_exist(engine))
         await CommandHandler(PostgresEventStore(engine), SystemClock()).handle(
-            create(str(uuid4()), "woken")
+            create(str(uuid4()), "woken"), EVERYONE
         )
         rows = await eventually(
             lambda: snapshot(engine), until=lambda s: len(s["experiments"]) == 1, deadline=15

@@ -25,6 +25,7 @@ from domain.mapper import Occurred
 from domain.messages import Command, CommandEnvelope, Event, RecordedEvent
 from handlers.clock import SystemClock
 from handlers.command_handler import CommandHandler
+from tests.identities import VERIFIER, operator, signed
 from tests.integration.test_command_worker import create
 from tests.waiting import eventually
 
@@ -50,13 +51,17 @@ async def test_a_reactor_sends_its_command_once_even_when_the_event_comes_twice(
     bus: NatsBus, engine: AsyncEngine
 ) -> None:
     store, dead = PostgresEventStore(engine), PostgresDeadLetters(engine)
-    await CommandWorker(bus, CommandHandler(store, SystemClock()), dead, policy=FAST).start()
+    await CommandWorker(
+        bus, CommandHandler(store, SystemClock()), VERIFIER, dead, policy=FAST
+    ).start()
     reactor = StartsWhatIsCreated()
-    await ReactorRunner(bus, PostgresTracking(engine), reactor, dead, policy=FAST).start()
+    await ReactorRunner(
+        bus, PostgresTracking(engine), reactor, dead, sender=signed(bus), policy=FAST
+    ).start()
     relay = Relay(engine, bus_publisher(bus))
 
     sent: CommandEnvelope = create()
-    await bus.send(sent)
+    await bus.send(sent, token=operator())
     created = await eventually(partial(store.read_all, 0, 10), until=lambda e: len(e) == 1)
     await relay.run_once()
     # The same event delivered again under another message id (as after a purge and re-relay).
@@ -106,18 +111,23 @@ async def test_an_experiment_whose_event_a_reactor_keeps_failing_on_ends_failed_
     bus: NatsBus, engine: AsyncEngine
 ) -> None:
     store, dead = PostgresEventStore(engine), PostgresDeadLetters(engine)
-    await CommandWorker(bus, CommandHandler(store, SystemClock()), dead, policy=FAST).start()
-    await ReactorRunner(bus, PostgresTracking(engine), AlwaysFails(), dead, policy=FAST).start()
+    await CommandWorker(
+        bus, CommandHandler(store, SystemClock()), VERIFIER, dead, policy=FAST
+    ).start()
+    await ReactorRunner(
+        bus, PostgresTracking(engine), AlwaysFails(), dead, sender=signed(bus), policy=FAST
+    ).start()
     relay = Relay(engine, bus_publisher(bus))
     created = create()
-    await bus.send(created)
+    await bus.send(created, token=operator())
     [event] = await eventually(partial(store.read_all, 0, 10), until=lambda e: len(e) == 1)
     await bus.send(
         CommandEnvelope(
             command_id=uuid4(),
             type="StartExperiment",
             data={"experiment_id": event.data["experiment_id"]},
-        )
+        ),
+        token=operator(),
     )
 
     async def history() -> list[RecordedEvent]:

@@ -18,6 +18,7 @@ from domain.messages import CommandEnvelope
 from handlers.clock import FixedClock
 from handlers.command_handler import CommandHandler
 from handlers.config_generation import render_variant
+from tests.identities import EVERYONE
 from tests.unit.experiment_builders import NOW, create
 
 
@@ -42,7 +43,7 @@ def with_candidate_variables(variables: dict[str, Any]) -> dict[str, Any]:
 async def outcome(data: dict[str, Any]) -> tuple[str, str | None]:
     handler = CommandHandler(InMemoryEventStore(), FixedClock(NOW))
     result = await handler.handle(
-        CommandEnvelope(command_id=uuid4(), type="CreateExperiment", data=data)
+        CommandEnvelope(command_id=uuid4(), type="CreateExperiment", data=data), EVERYONE
     )
     return result.result, result.reason
 

@@ -9,11 +9,14 @@ import httpx
 import pytest
 
 from adapters.memory.bus import InMemoryBus
+from adapters.memory.dead_letters import InMemoryDeadLetters
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.read_model import InMemoryReadModel
 from adapters.metrics import Metrics
+from domain.identity import Role
 from gateway.api.app import create_app
 from gateway.api.dependencies import ApiDeps
+from tests.identities import VERIFIER, bearer
 
 PROBLEM = "application/problem+json"
 
@@ -24,9 +27,14 @@ async def api() -> AsyncIterator[httpx.AsyncClient]:
     OpenAPI document takes a while to make, and no mistake changes what the next one sees).
     """
     store = InMemoryEventStore()
-    app = create_app(ApiDeps(InMemoryReadModel(store), store, InMemoryBus(), Metrics()))
-    transport = httpx.ASGITransport(app=cast(Any, app))
-    async with httpx.AsyncClient(transport=transport, base_url="http://phoenix") as client:
+    deps = ApiDeps(
+        InMemoryReadModel(store), store, InMemoryBus(), Metrics(), VERIFIER, InMemoryDeadLetters()
+    )
+    transport = httpx.ASGITransport(app=cast(Any, create_app(deps)))
+    headers = bearer("alice", Role.OPERATOR)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://phoenix", headers=headers
+    ) as client:
         yield client
 
 

@@ -17,6 +17,7 @@ from handlers.clock import FixedClock
 from handlers.command_handler import CommandHandler
 from handlers.config_generation import ConfigGeneration
 from handlers.reactor import reaction_commands
+from tests.identities import EVERYONE
 from tests.unit.experiment_builders import NOW
 
 
@@ -36,7 +37,7 @@ async def started(candidate: dict[str, Any]) -> tuple[InMemoryEventStore, Comman
         "critical_processes": ["^postgres$"],
     }
     for kind, body in (("CreateExperiment", data), ("StartExperiment", {"experiment_id": xid})):
-        await handler.handle(CommandEnvelope(command_id=uuid4(), type=kind, data=body))
+        await handler.handle(CommandEnvelope(command_id=uuid4(), type=kind, data=body), EVERYONE)
     return store, handler, xid
 
 
@@ -44,7 +45,7 @@ async def react_and_apply(store: InMemoryEventStore, handler: CommandHandler, xi
     events = await store.read_stream(experiment_stream(UUID(xid)))
     reactor, started = ConfigGeneration(store), occurred(events[-1])
     for command in reaction_commands(reactor.name, started, await reactor.react(started)):
-        await handler.handle(command)
+        await handler.handle(command, EVERYONE)
     return fold([to_event(e) for e in await store.read_stream(experiment_stream(UUID(xid)))])
 
 
@@ -89,5 +90,5 @@ async def test_a_redelivered_start_event_changes_nothing_twice() -> None:
     for command in reaction_commands(
         reactor.name, started_event, await reactor.react(started_event)
     ):
-        assert (await handler.handle(command)).result == "duplicate"
+        assert (await handler.handle(command, EVERYONE)).result == "duplicate"
     assert len(await store.read_stream(experiment_stream(UUID(xid)))) == before

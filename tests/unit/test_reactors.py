@@ -13,6 +13,7 @@ from domain.analysis.windows import Overhead
 from domain.experiment import commands as cmd
 from domain.experiment import events as ev
 from domain.experiment.phase import Verdict
+from domain.identity import Role
 from domain.ids import experiment_stream
 from domain.mapper import Occurred, occurred
 from domain.messages import Event, EventMetadata
@@ -135,7 +136,7 @@ async def test_promotion_commits_the_measured_config_once_however_often_it_is_as
                 experiment_id=xid, variant="aggregated", override=True, override_reason="we know"
             ),
             actor="root",
-            roles=("admin",),
+            roles=(Role.ADMIN,),
         )
         requested = await last(world.store, xid, ev.PromotionRequested)
         gitops = InMemoryGitOps()

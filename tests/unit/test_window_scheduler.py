@@ -23,9 +23,9 @@ class Recorded(InMemoryBus):
         super().__init__()
         self.sent: list[CommandEnvelope] = []
 
-    async def send(self, envelope: CommandEnvelope) -> PublishAck:
+    async def send(self, envelope: CommandEnvelope, *, token: str | None = None) -> PublishAck:
         self.sent.append(envelope)
-        return await super().send(envelope)
+        return await super().send(envelope, token=token)
 
 
 async def test_a_window_that_ended_while_nothing_ran_is_closed_on_the_first_tick() -> None:

@@ -1,0 +1,1 @@
+"""Identity: signing keys, tokens, and their verification."""

@@ -1,0 +1,72 @@
+"""The /api/v1 routes about the caller, any stream's history, and dead letters (admins)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.params import FromQuery, PathParameter
+
+from adapters.dead_letter_redrive import redrive
+from adapters.nats.consumer import AUTHORIZATION, DeadLetter
+from domain.identity import Identity, Role
+from gateway.api.auth import requires
+from gateway.api.problems import Problem
+from gateway.api.routes import Deps, Version
+
+StreamId = Annotated[
+    str, PathParameter(min_length=3, max_length=300, description="e.g. experiment-<uuid>")
+]
+LetterId = Annotated[int, PathParameter(ge=1, le=2**62)]
+
+
+@get("/whoami")
+async def whoami(request: Request[Identity, str, Any]) -> dict[str, Any]:
+    """The caller as Phoenix sees them: the token's subject and the roles it grants."""
+    return {"subject": request.user.subject, "roles": list(request.user.role_names)}
+
+
+@get("/streams/{stream_id:str}/events")
+async def stream_events(
+    deps: Deps, stream_id: StreamId, after_version: Version = 0
+) -> dict[str, Any]:
+    """One stream's history from the store, in version order: the replay an audit reads."""
+    events = await deps.store.read_stream(stream_id, from_version=after_version + 1)
+    if not events and after_version == 0:
+        raise Problem(404, f"no stream {stream_id!r}")
+    return {"stream_id": stream_id, "items": [e.model_dump(mode="json") for e in events]}
+
+
+def _letter(letter: DeadLetter) -> dict[str, Any]:
+    # Never the sender's token: it stays with the stored message, for a re-drive.
+    headers = {k: v for k, v in letter.headers.items() if k.lower() != AUTHORIZATION.lower()}
+    return {
+        "id": letter.id,
+        "consumer": letter.consumer,
+        "subject": letter.subject,
+        "message_id": letter.message_id,
+        "headers": headers,
+        "error": letter.error,
+        "deliveries": letter.deliveries,
+        "recorded_at": letter.recorded_at.isoformat(),
+        "redriven_at": letter.redriven_at.isoformat() if letter.redriven_at else None,
+    }
+
+
+@get("/deadletters", guards=[requires(Role.ADMIN)])
+async def list_dead_letters(
+    deps: Deps, include_redriven: FromQuery[bool] = False
+) -> dict[str, Any]:
+    """Messages consumers gave up on, with the error (admins)."""
+    letters = await deps.dead_letters.list(include_redriven=include_redriven)
+    return {"items": [_letter(x) for x in letters]}
+
+
+@post("/deadletters/{dead_letter_id:int}/redrive", status_code=200, guards=[requires(Role.ADMIN)])
+async def redrive_dead_letter(
+    deps: Deps, dead_letter_id: LetterId, request: Request[Identity, str, Any]
+) -> dict[str, Any]:
+    """Send a dead letter back to its subject to be tried again (admins); once."""
+    if not await redrive(deps.dead_letters, deps.bus, dead_letter_id, actor=request.user.subject):
+        raise Problem(404, f"dead letter {dead_letter_id} does not exist or was re-driven already")
+    return {"id": dead_letter_id, "redriven_by": request.user.subject}

@@ -1,0 +1,95 @@
+"""`phoenix token` and `phoenix login`: issue local tokens, save one, and ask who you are."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from adapters.auth.local_key import KEY_FILE, LocalKey
+from adapters.auth.tokens import issue, parse_ttl
+from domain.identity import PEOPLE_ROLES, Role
+from gateway import cli_client
+from gateway.api_client import ApiError, NotRunning, PhoenixClient, api_url
+from gateway.cli_options import DataDir, settings_for
+from gateway.local_tokens import save_token
+
+app = typer.Typer(help="Issue tokens signed by this Phoenix's own key.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+
+@app.command("create")
+def create(
+    subject: Annotated[str, typer.Option(help="Who the token is for: it is the actor on events.")],
+    role: Annotated[
+        list[str], typer.Option(help="viewer, operator or admin (repeat for several).")
+    ],
+    ttl: Annotated[str, typer.Option(help="How long it is valid: 30m, 8h, 7d.")] = "8h",
+    save: Annotated[
+        bool, typer.Option(help="Also save it where this CLI looks for its token.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Print a token signed with the data dir's key (needs read access to it: an operator
+    command on Phoenix's machine). With an OIDC provider, people's tokens come from it instead.
+    """
+    known = {r.value: r for r in PEOPLE_ROLES}
+    unknown = [r for r in role if r not in known]
+    if unknown:
+        raise typer.BadParameter(f"unknown role {', '.join(unknown)}; roles: {', '.join(known)}")
+    try:
+        lifetime = parse_ttl(ttl)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    settings = settings_for(data_dir)
+    if not (settings.data_dir / KEY_FILE).exists():
+        cli_client.fail([f"no signing key in {settings.data_dir}: start `phoenix up` there first"])
+    try:
+        key = LocalKey.load_or_create(settings.data_dir)
+        token = issue(key, subject, [known[r] for r in role], ttl=lifetime, now=datetime.now(UTC))
+    except (OSError, ValueError) as exc:
+        cli_client.fail([str(exc)])
+    if save:
+        err.print(f"saved to {save_token(token)}")
+    print(token)
+
+
+def login(
+    token: Annotated[
+        str | None, typer.Option(help="The token (default: read from standard input).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Save a token (from `phoenix token create` or your OIDC provider) for this CLI, after the
+    API has accepted it.
+    """
+    given = (token or sys.stdin.readline()).strip()
+    if not given:
+        cli_client.fail(["no token given: pass --token, or pipe it in"])
+    url = api_url(settings_for(data_dir))
+    if url is None:
+        cli_client.fail(["no running Phoenix found: set PHOENIX_API_URL, or start `phoenix up`"])
+    client = PhoenixClient(url, given)
+    try:
+        me = client.whoami()
+    except (ApiError, NotRunning) as exc:
+        cli_client.fail([f"the API did not accept the token: {exc}"])
+    finally:
+        client.close()
+    path = save_token(given)
+    console.print(
+        f"logged in as [bold]{me['subject']}[/] ({', '.join(me['roles'])}); saved to {path}"
+    )
+
+
+def whoami(data_dir: DataDir = None) -> None:
+    """Who the API takes you for: your token's subject and roles."""
+    me = cli_client.calling(data_dir, lambda c: c.whoami())
+    console.print(f"{me['subject']} ({', '.join(me['roles']) or 'no role'})")
+
+
+__all__ = ["Role", "app", "login", "whoami"]
