@@ -20,7 +20,13 @@ from adapters.embedded.ports import free_port
 
 def cli_env(data_dir: Path, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOENIX_")}
-    return env | {"PHOENIX_DATA_DIR": str(data_dir), "PHOENIX_LOG_LEVEL": "WARNING", **settings}
+    # Never a token saved in this machine's home: only the data dir's, or one a test gives.
+    isolated = {"PHOENIX_TOKEN_FILE": str(data_dir.parent / "no-saved-token")}
+    return (
+        env
+        | isolated
+        | {"PHOENIX_DATA_DIR": str(data_dir), "PHOENIX_LOG_LEVEL": "WARNING", **settings}
+    )
 
 
 @dataclass

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.settings import Settings
+from gateway.local_tokens import ADMIN_TOKEN_FILE
 
 
 def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
@@ -17,3 +18,9 @@ def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
         "poll_interval": 0.5,
     }
     return Settings(**(values | overrides))
+
+
+def admin_headers(data_dir: Path) -> dict[str, str]:
+    """The Authorization header of the admin token a started Phoenix wrote to its data dir."""
+    token = (data_dir / ADMIN_TOKEN_FILE).read_text().strip()
+    return {"Authorization": f"Bearer {token}"}

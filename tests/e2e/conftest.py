@@ -10,10 +10,9 @@ import pytest
 
 from adapters.embedded.servers import Servers
 from adapters.nats.bus import NatsBus
-from gateway.local_tokens import ADMIN_TOKEN_FILE
 from gateway.runtime import Runtime
 from tests.conftest import nats_url_of
-from tests.runtimes import settings_for
+from tests.runtimes import admin_headers, settings_for
 
 
 @pytest.fixture
@@ -30,7 +29,6 @@ async def runtime(
 async def api(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     assert runtime.api_url is not None
     # As the admin who ran `phoenix up`: its token from the data dir.
-    token = (runtime.settings.data_dir / ADMIN_TOKEN_FILE).read_text().strip()
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = admin_headers(runtime.settings.data_dir)
     async with httpx.AsyncClient(base_url=runtime.api_url, timeout=10, headers=headers) as client:
         yield client

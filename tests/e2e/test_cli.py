@@ -24,6 +24,7 @@ async def phoenix(data_dir: Path, *args: str) -> tuple[int, str, str]:
     # The CLI must find the running Phoenix through its runtime file, not through URLs.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOENIX_")}
     env |= {"PHOENIX_DATA_DIR": str(data_dir), "COLUMNS": "200", "PHOENIX_LOG_LEVEL": "WARNING"}
+    env["PHOENIX_TOKEN_FILE"] = str(data_dir.parent / "no-saved-token")
     return await run_cli(env, *args)
 
 

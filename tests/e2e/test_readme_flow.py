@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from tests.processes import PhoenixProcess, cli_env, run_cli
+from tests.runtimes import admin_headers
 from tests.waiting import eventually
 
 
@@ -48,7 +49,9 @@ async def test_the_readme_flow_runs_an_experiment_to_a_verdict(tmp_path: Path) -
         assert created["status"] == "accepted" and created["started"] == "accepted"
         experiment_id = created["experiment_id"]
 
-        async with httpx.AsyncClient(base_url=up.api_url, timeout=10) as api:
+        async with httpx.AsyncClient(
+            base_url=up.api_url, timeout=10, headers=admin_headers(up.data_dir)
+        ) as api:
             await eventually(
                 lambda: api.get(f"/api/v1/experiments/{experiment_id}/results"),
                 until=lambda r: r.status_code == 200 and r.json()["available"],

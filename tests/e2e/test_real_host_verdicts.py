@@ -21,7 +21,7 @@ from adapters.embedded.servers import Servers
 from gateway.runtime import Runtime
 from tests.conftest import nats_url_of
 from tests.e2e.experiments import filter_and_dropper
-from tests.runtimes import settings_for
+from tests.runtimes import admin_headers, settings_for
 from tests.waiting import eventually
 
 RUNS = 3
@@ -100,7 +100,11 @@ async def test_real_collectors_keep_the_same_verdicts_run_after_run(
     verdicts = []
     try:
         async with (
-            httpx.AsyncClient(base_url=str(runtime.api_url), timeout=10) as api,
+            httpx.AsyncClient(
+                base_url=str(runtime.api_url),
+                timeout=10,
+                headers=admin_headers(runtime.settings.data_dir),
+            ) as api,
             connection_churn(servers.database_url) as backends,
         ):
             for _ in range(RUNS):

@@ -64,7 +64,9 @@ async def test_a_created_experiment_appears_in_the_list_its_detail_and_its_audit
         "ExperimentStarted",
         "ConfigsGenerated",
     ]
-    assert [e["actor"] for e in audit[:3]] == ["alice", "anonymous", "reactor:config-generation"]
+    # The token's subject (the admin who ran Phoenix), whatever the command's metadata claimed.
+    me = (await api.get("/api/v1/whoami")).json()["subject"]
+    assert [e["actor"] for e in audit[:3]] == [me, me, "reactor:config-generation"]
     assert audit[0]["command_id"] == outcome["command_id"]
     assert audit[0]["correlation_id"] == outcome["command_id"]
 

@@ -20,7 +20,7 @@ from gateway.runtime import Runtime
 from tests.conftest import nats_url_of
 from tests.e2e.experiments import create_and_start, reach, simulated_load, spec
 from tests.processes import servers_on
-from tests.runtimes import settings_for
+from tests.runtimes import admin_headers, settings_for
 from tests.waiting import eventually
 
 
@@ -68,7 +68,11 @@ async def test_killed_nats_and_postgres_are_restarted_and_commands_go_on(
     embedded: Runtime, report: Callable[[str], None]
 ) -> None:
     data_dir = embedded.settings.data_dir
-    async with httpx.AsyncClient(base_url=str(embedded.api_url), timeout=10) as api:
+    async with httpx.AsyncClient(
+        base_url=str(embedded.api_url),
+        timeout=10,
+        headers=admin_headers(embedded.settings.data_dir),
+    ) as api:
         times: dict[str, float] = {}
         for server in ("nats-server", "postgres"):
             [pid] = servers_on(data_dir)[server]
@@ -86,7 +90,11 @@ async def test_killed_nats_and_postgres_are_restarted_and_commands_go_on(
 async def test_streams_deleted_over_nats_are_declared_again_and_commands_go_on(
     embedded: Runtime, report: Callable[[str], None]
 ) -> None:
-    async with httpx.AsyncClient(base_url=str(embedded.api_url), timeout=10) as api:
+    async with httpx.AsyncClient(
+        base_url=str(embedded.api_url),
+        timeout=10,
+        headers=admin_headers(embedded.settings.data_dir),
+    ) as api:
         began = time.monotonic()
         for config in stream_configs():
             assert config.name is not None
@@ -106,7 +114,11 @@ async def test_readyz_names_what_is_missing_on_the_bus(
     )
     runtime = await Runtime.start(settings)
     try:
-        async with httpx.AsyncClient(base_url=str(runtime.api_url), timeout=10) as api:
+        async with httpx.AsyncClient(
+            base_url=str(runtime.api_url),
+            timeout=10,
+            headers=admin_headers(runtime.settings.data_dir),
+        ) as api:
             assert (await api.get("/readyz")).status_code == 200
             await runtime.bus.js.delete_stream("PHOENIX_COMMANDS")
             answer = await api.get("/readyz")
@@ -128,7 +140,11 @@ async def test_an_experiment_completes_though_nats_and_postgres_die_while_it_run
 ) -> None:
     data_dir = embedded.settings.data_dir
     async with (
-        httpx.AsyncClient(base_url=str(embedded.api_url), timeout=10) as api,
+        httpx.AsyncClient(
+            base_url=str(embedded.api_url),
+            timeout=10,
+            headers=admin_headers(embedded.settings.data_dir),
+        ) as api,
         simulated_load(embedded),
     ):
         experiment_id = await create_and_start(embedded, spec(duration=8))

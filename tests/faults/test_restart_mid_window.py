@@ -17,6 +17,7 @@ import httpx
 
 from tests.e2e.experiments import filter_and_dropper
 from tests.processes import PhoenixProcess, start_load, wait_until_sending
+from tests.runtimes import admin_headers
 from tests.waiting import eventually
 
 DURATION = 16
@@ -49,7 +50,9 @@ async def run(tmp_path: Path, name: str, *, kill_at: float | None) -> dict[str, 
         # Its first scrapes must not miss the window's first intervals (it takes seconds to start).
         await asyncio.to_thread(wait_until_sending, load)
         experiment_id = str(uuid4())
-        async with httpx.AsyncClient(base_url=phoenix.api_url, timeout=10) as api:
+        async with httpx.AsyncClient(
+            base_url=phoenix.api_url, timeout=10, headers=admin_headers(phoenix.data_dir)
+        ) as api:
             for kind, data in (
                 ("CreateExperiment", experiment(experiment_id)),
                 ("StartExperiment", {"experiment_id": experiment_id}),
@@ -71,7 +74,9 @@ async def run(tmp_path: Path, name: str, *, kill_at: float | None) -> dict[str, 
             killed_at = time.time()
             phoenix.start()
             await asyncio.to_thread(phoenix.wait_ready)
-        async with httpx.AsyncClient(base_url=phoenix.api_url, timeout=10) as api:
+        async with httpx.AsyncClient(
+            base_url=phoenix.api_url, timeout=10, headers=admin_headers(phoenix.data_dir)
+        ) as api:
             results = (
                 await eventually(
                     lambda: api.get(f"/api/v1/experiments/{experiment_id}/results"),

@@ -32,10 +32,10 @@ from tests.waiting import eventually
 FAST = DeliveryPolicy(max_deliveries=3, backoff=(0.05,), ack_wait=5, batch_size=1)
 
 
-class StartsWhatIsCreated:
-    """A stand-in for the lifecycle reactor: every new experiment is started."""
+class FailsWhatIsCreated:
+    """A stand-in reactor: every new experiment is failed at once (a command only handlers send)."""
 
-    name = "auto-start"
+    name = "auto-fail"
     event_types = (ev.ExperimentCreated,)
 
     def __init__(self) -> None:
@@ -44,7 +44,7 @@ class StartsWhatIsCreated:
     async def react(self, occurred: Occurred[Event]) -> list[Command]:
         self.calls += 1
         assert isinstance(occurred.event, ev.ExperimentCreated)
-        return [cmd.StartExperiment(experiment_id=occurred.event.experiment_id)]
+        return [cmd.FailExperiment(experiment_id=occurred.event.experiment_id, reason="test")]
 
 
 async def test_a_reactor_sends_its_command_once_even_when_the_event_comes_twice(
@@ -54,9 +54,14 @@ async def test_a_reactor_sends_its_command_once_even_when_the_event_comes_twice(
     await CommandWorker(
         bus, CommandHandler(store, SystemClock()), VERIFIER, dead, policy=FAST
     ).start()
-    reactor = StartsWhatIsCreated()
+    reactor = FailsWhatIsCreated()
     await ReactorRunner(
-        bus, PostgresTracking(engine), reactor, dead, sender=signed(bus), policy=FAST
+        bus,
+        PostgresTracking(engine),
+        reactor,
+        dead,
+        sender=signed(bus, "reactor:auto-fail"),
+        policy=FAST,
     ).start()
     relay = Relay(engine, bus_publisher(bus))
 
@@ -76,19 +81,19 @@ async def test_a_reactor_sends_its_command_once_even_when_the_event_comes_twice(
     stream = created[0].stream_id
     history = await eventually(partial(store.read_stream, stream), until=lambda e: len(e) == 2)
     await eventually(
-        partial(bus.consumer_pending, EVENTS, "reactor-auto-start"), until=lambda p: p == 0
+        partial(bus.consumer_pending, EVENTS, "reactor-auto-fail"), until=lambda p: p == 0
     )
     await eventually(
         partial(bus.consumer_pending, "PHOENIX_COMMANDS", "command-worker"), until=lambda p: p == 0
     )
     assert [e.type for e in await store.read_stream(stream)] == [
         "ExperimentCreated",
-        "ExperimentStarted",
+        "ExperimentFailed",
     ]
-    started = history[1]
-    assert started.metadata.actor == "reactor:auto-start"
-    assert started.metadata.correlation_id == sent.command_id
-    assert stream == experiment_stream(started.data["experiment_id"])
+    failed = history[1]
+    assert failed.metadata.actor == "reactor:auto-fail"  # the subject of its service token
+    assert failed.metadata.correlation_id == sent.command_id
+    assert stream == experiment_stream(failed.data["experiment_id"])
     async with engine.connect() as conn:
         effects = (
             await conn.execute(select(func.count()).select_from(reactor_effects))
@@ -115,7 +120,12 @@ async def test_an_experiment_whose_event_a_reactor_keeps_failing_on_ends_failed_
         bus, CommandHandler(store, SystemClock()), VERIFIER, dead, policy=FAST
     ).start()
     await ReactorRunner(
-        bus, PostgresTracking(engine), AlwaysFails(), dead, sender=signed(bus), policy=FAST
+        bus,
+        PostgresTracking(engine),
+        AlwaysFails(),
+        dead,
+        sender=signed(bus, "reactor:always-fails"),
+        policy=FAST,
     ).start()
     relay = Relay(engine, bus_publisher(bus))
     created = create()

@@ -1,0 +1,231 @@
+"""Who may call which route: 401 without a valid token, 403 without the role, as problem details."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from adapters.auth.local_key import LocalKey
+from adapters.memory.bus import InMemoryBus
+from adapters.memory.dead_letters import InMemoryDeadLetters
+from adapters.memory.event_store import InMemoryEventStore
+from adapters.memory.read_model import InMemoryReadModel
+from adapters.metrics import Metrics
+from domain.identity import Role
+from gateway.api.app import create_app
+from gateway.api.dependencies import ApiDeps
+from tests.identities import VERIFIER, token
+
+PROBLEM = "application/problem+json"
+XID = "00000000-0000-4000-8000-000000000000"
+CREATE = {
+    "type": "CreateExperiment",
+    "data": {
+        "name": "halve it",
+        "baseline": {"name": "baseline", "template": "process-baseline-v1"},
+        "candidates": [{"name": "agg", "template": "process-aggregated-v1"}],
+        "duration_seconds": 60,
+    },
+}
+READS = [
+    "/api/v1/whoami",
+    "/api/v1/experiments",
+    f"/api/v1/experiments/{XID}",
+    f"/api/v1/experiments/{XID}/events",
+    f"/api/v1/experiments/{XID}/results",
+    "/api/v1/events",
+    "/api/v1/templates",
+    f"/api/v1/commands/{XID}",
+    f"/api/v1/streams/experiment-{XID}/events",
+]
+
+
+def app(**overrides: Any) -> httpx.AsyncClient:
+    store = InMemoryEventStore()
+    deps = ApiDeps(
+        InMemoryReadModel(store),
+        store,
+        InMemoryBus(),
+        Metrics(),
+        VERIFIER,
+        InMemoryDeadLetters(),
+        **overrides,
+    )
+    transport = httpx.ASGITransport(app=cast(Any, create_app(deps)))
+    return httpx.AsyncClient(transport=transport, base_url="http://phoenix")
+
+
+@pytest.fixture(scope="module")
+async def api() -> AsyncIterator[httpx.AsyncClient]:
+    async with app() as client:
+        yield client
+
+
+def as_(*roles: Role, subject: str = "alice") -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(subject, *roles)}"}
+
+
+def command(kind: str = "CreateExperiment", **extra: Any) -> str:
+    body = CREATE if kind == "CreateExperiment" else {"type": kind, "data": extra}
+    return json.dumps({**body, "command_id": str(uuid4())})
+
+
+def refused(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    return dict(response.json())
+
+
+@pytest.mark.parametrize("path", READS)
+async def test_every_route_refuses_a_request_without_a_token_with_a_bearer_challenge(
+    api: httpx.AsyncClient, path: str
+) -> None:
+    problem = refused(await api.get(path), 401)
+    assert problem["title"] == "Unauthorized"
+    assert (await api.get(path)).headers["www-authenticate"] == 'Bearer realm="phoenix"'
+
+
+async def test_sending_a_command_without_a_token_is_refused_and_publishes_nothing() -> None:
+    async with app() as client:
+        refused(await client.post("/api/v1/commands", content=command()), 401)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "Bearer not-a-token",
+        "Basic YWxpY2U6c2VjcmV0",
+        f"Bearer {token('alice', Role.ADMIN, now=datetime.now(UTC) - timedelta(hours=2))}",
+        f"Bearer {token('alice', Role.ADMIN, key=LocalKey.generate())}",
+    ],
+    ids=["garbage", "basic auth", "expired", "wrongly signed"],
+)
+async def test_a_bad_token_is_401_and_says_no_more_than_invalid_token(
+    api: httpx.AsyncClient, bad: str
+) -> None:
+    response = await api.get("/api/v1/experiments", headers={"Authorization": bad})
+    problem = refused(response, 401)
+    if bad.startswith("Bearer "):
+        assert 'error="invalid_token"' in response.headers["www-authenticate"]
+        assert "expired, or not signed by a trusted issuer" in problem["detail"]
+
+
+@pytest.mark.parametrize("path", READS)
+async def test_a_viewer_reads_every_route(api: httpx.AsyncClient, path: str) -> None:
+    assert (await api.get(path, headers=as_(Role.VIEWER))).status_code in (200, 404)
+
+
+async def test_whoami_answers_with_the_token_s_subject_and_every_role_it_implies(
+    api: httpx.AsyncClient,
+) -> None:
+    me = (await api.get("/api/v1/whoami", headers=as_(Role.OPERATOR, subject="bob"))).json()
+    assert me == {"subject": "bob", "roles": ["operator", "viewer"]}
+
+
+@pytest.mark.parametrize(
+    ("roles", "status"),
+    [((Role.VIEWER,), 403), ((Role.OPERATOR,), 202), ((Role.ADMIN,), 202)],
+    ids=["viewer", "operator", "admin"],
+)
+async def test_creating_an_experiment_needs_the_operator_role(
+    api: httpx.AsyncClient, roles: tuple[Role, ...], status: int
+) -> None:
+    response = await api.post("/api/v1/commands", content=command(), headers=as_(*roles))
+    assert response.status_code == status, response.text
+    if status == 403:
+        assert "needs the operator role; alice has viewer" in refused(response, 403)["detail"]
+
+
+@pytest.mark.parametrize("kind", ["RecordAnalysis", "CloseObservationWindow", "RecordPromotion"])
+async def test_no_person_may_send_a_handler_s_command_not_even_an_admin(
+    api: httpx.AsyncClient, kind: str
+) -> None:
+    response = await api.post(
+        "/api/v1/commands", content=command(kind, experiment_id=XID), headers=as_(Role.ADMIN)
+    )
+    assert "only by Phoenix's own handlers" in refused(response, 403)["detail"]
+
+
+async def test_a_forged_admin_role_in_the_metadata_does_not_open_an_admin_route(
+    api: httpx.AsyncClient,
+) -> None:
+    body = json.loads(command("RecordAnalysis", experiment_id=XID))
+    body["metadata"] = {"actor": "root", "roles": ["admin", "service"]}
+    response = await api.post("/api/v1/commands", json=body, headers=as_(Role.OPERATOR))
+    refused(response, 403)
+
+
+@pytest.mark.parametrize(
+    ("roles", "status"),
+    [((Role.VIEWER,), 403), ((Role.OPERATOR,), 403), ((Role.ADMIN,), 200)],
+    ids=["viewer", "operator", "admin"],
+)
+async def test_dead_letters_are_for_admins(
+    api: httpx.AsyncClient, roles: tuple[Role, ...], status: int
+) -> None:
+    listed = await api.get("/api/v1/deadletters", headers=as_(*roles))
+    assert listed.status_code == status
+    redriven = await api.post("/api/v1/deadletters/1/redrive", headers=as_(*roles))
+    assert redriven.status_code == (404 if status == 200 else 403)  # none to re-drive here
+
+
+async def test_the_probes_and_the_openapi_document_need_no_token(api: httpx.AsyncClient) -> None:
+    assert (await api.get("/healthz")).status_code == 200
+    assert (await api.get("/readyz")).status_code == 503  # on fakes: no servers to be ready
+    assert (await api.get("/schema/openapi.json")).status_code == 200
+    assert (await api.get("/metrics")).status_code == 200
+
+
+async def test_metrics_can_be_put_behind_a_token_too() -> None:
+    async with app(metrics_public=False) as client:
+        refused(await client.get("/metrics"), 401)
+        assert (await client.get("/metrics", headers=as_(Role.VIEWER))).status_code == 200
+
+
+async def test_the_openapi_document_declares_the_bearer_scheme_and_the_401_and_403(
+    api: httpx.AsyncClient,
+) -> None:
+    document = (await api.get("/schema/openapi.json")).json()
+    assert document["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
+    send = document["paths"]["/api/v1/commands"]["post"]
+    assert send["security"] == [{"BearerToken": []}]
+    assert {"401", "403", "429"} <= set(send["responses"])
+
+
+async def test_one_subject_flooding_the_command_route_is_slowed_down_and_others_are_not() -> None:
+    async with app(command_rate_limit="3/minute") as client:
+        alice, bob = as_(Role.OPERATOR), as_(Role.OPERATOR, subject="bob")
+        answers = [
+            (await client.post("/api/v1/commands", content=command(), headers=alice)).status_code
+            for _ in range(4)
+        ]
+        assert answers == [202, 202, 202, 429]
+        assert (
+            "ratelimit-reset"
+            in (await client.post("/api/v1/commands", content=command(), headers=alice)).headers
+        )
+        assert (
+            await client.post("/api/v1/commands", content=command(), headers=bob)
+        ).status_code == 202
+        assert (await client.get("/api/v1/experiments", headers=alice)).status_code == 200
+
+
+def test_a_rate_limit_that_does_not_read_as_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="20/second"):
+        create_app(
+            ApiDeps(
+                InMemoryReadModel(InMemoryEventStore()),
+                InMemoryEventStore(),
+                InMemoryBus(),
+                Metrics(),
+                VERIFIER,
+                InMemoryDeadLetters(),
+                command_rate_limit="lots",
+            )
+        )
