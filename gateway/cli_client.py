@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 def fail(lines: list[str], code: int = 2) -> NoReturn:
     for line in lines:
-        err.print(f"[red]error:[/red] {line}", highlight=False)
+        err.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

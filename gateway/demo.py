@@ -256,14 +256,15 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
                 f"branch {branch} of {settings.gitops_path}",
                 highlight=False,
             )
-        console.print(f"\ndone in {time.monotonic() - began:.0f}s. Where to look next:")
+        where = "" if options.keep_running else " (the first three through the API: `phoenix up`)"
+        console.print(f"\ndone in {time.monotonic() - began:.0f}s. Where to look next{where}:")
         xid = demo.experiment_id
         for line in (
             f"phoenix replay experiment-{xid}   (the audit trail)",
             f"phoenix experiment results {xid}   (every reason)",
+            f"{runtime.api_url}/api/v1/experiments/{xid}/results   (bearer token: "
+            f"{runtime.admin_token_file})",
             f"git -C {settings.gitops_path} log --all --stat   (the promotion commit)",
-            f"{runtime.api_url}/api/v1/experiments/{xid}/results"
-            + ("" if options.keep_running else "   (while `phoenix up` runs)"),
         ):
             console.print(f"  {line}", highlight=False, soft_wrap=True)
         if options.keep_running:

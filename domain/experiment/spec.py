@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+import re2
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.bounds import FreeForm
@@ -53,17 +52,22 @@ class ExperimentSpec(Frozen):
     candidates: tuple[PipelineRef, ...] = Field(min_length=1, max_length=10)
     target: Target = Target()
     duration_seconds: int = Field(gt=0, le=30 * 24 * 3600)
-    critical_processes: tuple[str, ...] = ()
+    # RE2, as the collector matches them: linear time, so no pattern can stall a worker.
+    critical_processes: tuple[str, ...] = Field(default=(), max_length=100)
     success_criteria: SuccessCriteria = SuccessCriteria()
 
     @field_validator("critical_processes")
     @classmethod
     def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         for index, pattern in enumerate(patterns):
+            if not 0 < len(pattern) <= 500:
+                raise ValueError(f"critical_processes[{index}] must be 1 to 500 characters")
             try:
-                re.compile(pattern)
-            except (re.error, RecursionError, OverflowError) as exc:
-                raise ValueError(f"critical_processes[{index}] {pattern!r}: {exc}") from exc
+                re2.compile(pattern)
+            except re2.error as exc:
+                raise ValueError(
+                    f"critical_processes[{index}] {pattern!r} is not an RE2 regex: {exc}"
+                ) from exc
         return patterns
 
     @model_validator(mode="after")

@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, get, post
-from litestar.params import FromQuery, PathParameter
+from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from adapters.dead_letter_redrive import redrive
 from adapters.nats.consumer import AUTHORIZATION, DeadLetter
 from domain.identity import Identity, Role
 from gateway.api.auth import requires
 from gateway.api.problems import Problem
-from gateway.api.routes import Deps, Version
+from gateway.api.routes import Deps
 
 StreamId = Annotated[
     str, PathParameter(min_length=3, max_length=300, description="e.g. experiment-<uuid>")
 ]
 LetterId = Annotated[int, PathParameter(ge=1, le=2**62)]
+AfterVersion = Annotated[int, QueryParameter(ge=0, le=2**31 - 2)]  # versions are int4
 
 
 @get("/whoami")
@@ -28,9 +29,11 @@ async def whoami(request: Request[Identity, str, Any]) -> dict[str, Any]:
 
 @get("/streams/{stream_id:str}/events")
 async def stream_events(
-    deps: Deps, stream_id: StreamId, after_version: Version = 0
+    deps: Deps, stream_id: StreamId, after_version: AfterVersion = 0
 ) -> dict[str, Any]:
     """One stream's history from the store, in version order: the replay an audit reads."""
+    if "\x00" in stream_id:  # no stream id holds one (PostgreSQL text cannot)
+        raise Problem(404, "no stream by that id")
     events = await deps.store.read_stream(stream_id, from_version=after_version + 1)
     if not events and after_version == 0:
         raise Problem(404, f"no stream {stream_id!r}")

@@ -1,0 +1,52 @@
+"""Regexes from users run on RE2: no pattern they send can stall a worker."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from domain.analysis.critical import CriticalProcesses
+from domain.experiment.spec import ExperimentSpec
+from pipelines.ottl.functions import regex
+
+# Catastrophic for a backtracking engine (Python's re would run for longer than the universe on
+# this input); linear for RE2. The timeout turns a regression into a failure, not a hang.
+PATHOLOGICAL = "(a+)+$"
+LONG = "a" * 100_000 + "!"
+
+
+@pytest.mark.timeout(10)
+def test_a_critical_process_pattern_that_backtracks_exponentially_elsewhere_runs_in_linear_time() -> (
+    None
+):
+    critical = CriticalProcesses([PATHOLOGICAL])
+    assert critical((("process.executable.name", LONG),)) is False
+
+
+@pytest.mark.timeout(10)
+def test_an_ottl_regex_is_compiled_by_re2_too() -> None:
+    assert regex(PATHOLOGICAL).search(LONG) is None
+    assert type(regex("x")).__module__.startswith("re2")
+
+
+def spec(critical: list[str]) -> dict[str, object]:
+    return {
+        "name": "x",
+        "baseline": {"name": "baseline", "template": "process-baseline-v1"},
+        "candidates": [{"name": "agg", "template": "process-aggregated-v1"}],
+        "duration_seconds": 60,
+        "critical_processes": critical,
+    }
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1", r"^(?=postgres)", r"(?<!x)nginx"])
+def test_what_re2_cannot_run_in_linear_time_is_refused_at_the_door(pattern: str) -> None:
+    with pytest.raises(ValidationError, match="is not an RE2 regex"):
+        ExperimentSpec.model_validate(spec([pattern]))
+
+
+def test_patterns_are_bounded_in_number_and_length() -> None:
+    with pytest.raises(ValidationError, match="at most 100 items"):
+        ExperimentSpec.model_validate(spec(["^x$"] * 101))
+    with pytest.raises(ValidationError, match="1 to 500 characters"):
+        ExperimentSpec.model_validate(spec(["x" * 501]))
