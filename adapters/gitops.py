@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from adapters.settings import redacted
 from handlers.ports import Commit
 
 IDENTITY = {
@@ -43,7 +44,10 @@ class GitRepository:
         )
         out, err = await process.communicate(stdin.encode() if stdin is not None else None)
         if process.returncode != 0:
-            raise GitError(f"git {' '.join(args[:2])} in {self.path}: {err.decode().strip()}")
+            said = err.decode().strip()
+            if self.remote:  # a remote URL may hold a token: never in an error (or an event)
+                said = said.replace(self.remote, redacted(self.remote))
+            raise GitError(f"git {' '.join(args[:2])} in {self.path}: {said}")
         return out.decode()
 
     async def ensure(self) -> None:
@@ -96,4 +100,5 @@ class GitRepository:
     async def _done(self, commit: str, branch: str) -> Commit:
         if self.remote:
             await self._git("push", "--quiet", self.remote, f"{commit}:refs/heads/{branch}")
-        return Commit(commit_id=commit, repository=self.remote or str(self.path), branch=branch)
+        where = redacted(self.remote) if self.remote else str(self.path)
+        return Commit(commit_id=commit, repository=where, branch=branch)
