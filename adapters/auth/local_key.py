@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,17 @@ class LocalKey:
     def kid(self) -> str:
         raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         return hashlib.sha256(raw).hexdigest()[:16]
+
+    def derive(self, purpose: str) -> bytes:
+        """A secret of 32 bytes for ``purpose``, derived from the key (HMAC-SHA256): stable for
+        as long as the key is, unknowable without it.
+        """
+        raw = self.private.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        return hmac.new(raw, purpose.encode(), hashlib.sha256).digest()
 
     def __repr__(self) -> str:  # never the key itself in a log or a traceback
         return f"LocalKey(kid={self.kid})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from uuid import UUID, uuid5
 
 from adapters.auth.local_key import LocalKey
 from adapters.auth.tokens import issue
@@ -26,6 +27,15 @@ class ServiceTokens:
     ) -> None:
         self.key, self.now = key, now
         self._cache: dict[str, tuple[str, datetime]] = {}
+        self._ids = UUID(bytes=key.derive("service-command-ids")[:16])
+
+    def command_id(self, derived: UUID) -> UUID:
+        """The id Phoenix's own command really gets: the handler's derived id (the same for the
+        same effect, so a redelivery sends it again) keyed with a secret of the signing key. Nobody
+        without the key can know it in advance, so nobody can take it first (a command claims its
+        id forever, and JetStream drops a second message with the same id).
+        """
+        return uuid5(self._ids, str(derived))
 
     def token(self, component: str) -> str:
         now = self.now()
@@ -44,12 +54,19 @@ class TokenBus(Protocol):
 class SigningBus:
     """A command bus that sends as one identity: what handlers are given to send commands."""
 
-    def __init__(self, bus: TokenBus, token: Callable[[], str]) -> None:
-        self.bus, self._token = bus, token
+    def __init__(
+        self,
+        bus: TokenBus,
+        token: Callable[[], str],
+        command_id: Callable[[UUID], UUID] = lambda given: given,
+    ) -> None:
+        self.bus, self._token, self._command_id = bus, token, command_id
 
     async def send(self, envelope: CommandEnvelope) -> PublishAck:
-        return await self.bus.send(envelope, token=self._token())
+        keyed = envelope.model_copy(update={"command_id": self._command_id(envelope.command_id)})
+        return await self.bus.send(keyed, token=self._token())
 
 
 def service_bus(bus: TokenBus, tokens: ServiceTokens, component: str) -> SigningBus:
-    return SigningBus(bus, lambda: tokens.token(component))
+    """``bus`` sending as ``component`` of Phoenix, with command ids only Phoenix can know."""
+    return SigningBus(bus, lambda: tokens.token(component), tokens.command_id)

@@ -21,6 +21,14 @@ USERS = (PHOENIX, PUBLISHER, SUBSCRIBER)
 USERS_FILE = "users.json"
 
 
+def inbox_prefix(user: str) -> str:
+    """Where ``user``'s replies come (connect with it as ``inbox_prefix``). Each user has its own:
+    Phoenix's replies on ``_INBOX.>`` carry the command worker's deliveries, tokens included, so no
+    one else may subscribe there.
+    """
+    return f"_INBOX_{user}"
+
+
 @dataclass(frozen=True, repr=False)
 class NatsUsers:
     """Each user's password, kept in the data dir (mode 0600) across restarts."""
@@ -75,7 +83,7 @@ class NatsUsers:
                 "password": self.passwords[PUBLISHER],
                 "permissions": {
                     "publish": {"allow": [COMMAND_SUBJECTS]},
-                    "subscribe": {"allow": ["_INBOX.>"]},  # the stream's publish acks
+                    "subscribe": {"allow": [f"{inbox_prefix(PUBLISHER)}.>"]},  # publish acks
                 },
             },
             {
@@ -83,7 +91,7 @@ class NatsUsers:
                 "password": self.passwords[SUBSCRIBER],
                 "permissions": {
                     "publish": {"allow": subscriber_may, "deny": not_phoenix_own},
-                    "subscribe": {"allow": ["_INBOX.>"]},
+                    "subscribe": {"allow": [f"{inbox_prefix(SUBSCRIBER)}.>"]},
                 },
             },
         ]

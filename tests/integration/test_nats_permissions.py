@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.command_worker import CommandWorker
 from adapters.embedded.nats_server import EmbeddedNats
-from adapters.embedded.nats_users import PUBLISHER, SUBSCRIBER
+from adapters.embedded.nats_users import PUBLISHER, SUBSCRIBER, inbox_prefix
 from adapters.embedded.servers import Servers
 from adapters.nats.bus import NatsBus
 from adapters.nats.consumer import DeliveryPolicy
@@ -41,10 +41,16 @@ def embedded(servers: Servers) -> EmbeddedNats:
     return servers.nats
 
 
-async def connect_as(server: EmbeddedNats, user: str) -> Client:
+async def connect_as(server: EmbeddedNats, user: str, **options: Any) -> Client:
     password = server.users.passwords[user]
     return await nats.connect(
-        server.url, user=user, password=password, allow_reconnect=False, connect_timeout=2
+        server.url,
+        user=user,
+        password=password,
+        allow_reconnect=False,
+        connect_timeout=2,
+        inbox_prefix=inbox_prefix(user),
+        **options,
     )
 
 
@@ -159,3 +165,26 @@ async def test_a_command_published_on_the_bus_with_a_forged_token_is_rejected_re
     )
     [message] = await pull.fetch(1, timeout=5)
     assert json.loads(message.data)["data"]["command_id"] == str(forged_id)
+
+
+@pytest.mark.parametrize("user", [PUBLISHER, SUBSCRIBER])
+async def test_no_user_but_phoenix_may_listen_on_phoenix_s_inboxes(
+    servers: Servers, bus: NatsBus, user: str
+) -> None:
+    """Phoenix's replies (its consumers' deliveries, tokens included) come on ``_INBOX.>``."""
+    errors: list[Exception] = []
+
+    async def on_error(error: Exception) -> None:
+        errors.append(error)
+
+    client = await connect_as(embedded(servers), user, error_cb=on_error)
+    try:
+        await client.subscribe("_INBOX.>")
+        await client.flush()
+        await eventually(lambda: _violations(errors), until=bool, deadline=5)
+    finally:
+        await client.close()
+
+
+async def _violations(errors: list[Exception]) -> list[str]:
+    return [str(e) for e in errors if "permissions violation" in str(e).lower()]

@@ -11,6 +11,7 @@ from domain.command_log import command_stream
 from domain.experiment import commands as cmd
 from domain.experiment.phase import Phase, Verdict
 from domain.identity import Role
+from domain.ids import derived_id
 from domain.mapper import to_envelope
 from domain.messages import Command, CommandMetadata, RecordedEvent
 from handlers.lifecycle import SETTLE
@@ -144,3 +145,29 @@ async def test_an_override_needs_an_admin_token_whatever_the_metadata_says() -> 
         command_id = await send_raw(world, override, operator, actor="root", roles=["admin"])
         reason = (await rejection(world, command_id)).data["reason"]
         assert "an override needs the admin role" in reason
+
+
+async def test_nobody_can_take_the_id_of_a_command_phoenix_will_send_before_it_does() -> None:
+    """The scheduler's ids are derived from the experiment's: without a secret, anyone could send
+    a command with the id of its CloseObservationWindow first, and the window would never close.
+    """
+    xid = experiment_id("squatted")
+    async with in_memory_phoenix(NOW) as world:
+        await world.start(create(xid))
+        predictable = derived_id("scheduler", "CloseObservationWindow", xid)
+        squatter = token("mallory", Role.OPERATOR, now=NOW)
+        other = create(experiment_id("decoy"))
+        await world.bus.send(
+            to_envelope(other, command_id=predictable, metadata=CommandMetadata()), token=squatter
+        )
+        await world.bus.send(
+            to_envelope(
+                cmd.CloseObservationWindow(experiment_id=xid),
+                command_id=derived_id("reaction", "analysis", xid),
+                metadata=CommandMetadata(),
+            ),
+            token=None,
+        )
+        await world.settled()
+        assert await world.close_windows(timedelta(seconds=3) + SETTLE) == [xid]
+        assert (await world.state(xid)).phase is Phase.COMPLETED
