@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
-from adapters.nats.consumer import DeadLetterStore, MessageBus
+from collections.abc import Callable
+
+from adapters.nats.consumer import AUTHORIZATION, DeadLetter, DeadLetterStore, MessageBus
 from adapters.nats.streams import COMMANDS, EVENTS
+from domain.catalog import COMMAND_TYPES
+from domain.identity import Role
+
+
+def needed_role(letter: DeadLetter) -> Role | None:
+    """The role a dead-lettered command's sender needs (None for an event, or no known command)."""
+    if not letter.subject.startswith("phoenix.cmd."):
+        return None
+    found = COMMAND_TYPES.get(letter.subject.rsplit(".", 1)[-1])
+    return found[0].sent_by if found else None
 
 
 async def redrive(
-    letters: DeadLetterStore, bus: MessageBus, dead_letter_id: int, *, actor: str
+    letters: DeadLetterStore,
+    bus: MessageBus,
+    dead_letter_id: int,
+    *,
+    actor: str,
+    token_for: Callable[[DeadLetter], str | None] = lambda _: None,
 ) -> bool:
-    """True if it was sent again; false if it does not exist or was re-driven already."""
+    """True if it was sent again; false if it does not exist or was re-driven already.
+
+    The sender's token was not kept with the letter: a command goes again with the token
+    ``token_for`` gives (the re-driving admin's, or the service's on the admin's behalf), and the
+    command worker decides it as that identity.
+    """
     letter = await letters.get(dead_letter_id)
     if letter is None or letter.redriven_at is not None:
         return False
-    headers = dict(letter.headers)
+    headers = {k: v for k, v in letter.headers.items() if k.lower() != AUTHORIZATION.lower()}
     # A new message id, or JetStream would drop it as a duplicate of the original.
     headers["Nats-Msg-Id"] = f"{letter.message_id or 'dead-letter'}:redrive:{dead_letter_id}"
     headers["Phoenix-Redriven-From"] = str(dead_letter_id)
+    token = token_for(letter)
+    if token is not None:
+        headers[AUTHORIZATION] = f"Bearer {token}"
     stream = COMMANDS if letter.subject.startswith("phoenix.cmd.") else EVENTS
     # Publish before marking: a crash in between re-sends it (consumers are idempotent)
     # rather than losing it.

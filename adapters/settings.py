@@ -100,10 +100,12 @@ def _path(env: Mapping[str, str], name: str) -> Path | None:
 def redacted(url: str) -> str:
     """The URL without its password, to show or log."""
     parts = urlsplit(url)
-    if parts.password is None:
+    if "@" not in parts.netloc:
         return url
     host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    # A user alone may be a token itself (https://TOKEN@github.com/…): then none of it is shown.
+    shown = f"{parts.username}:***" if parts.password is not None else "***"
+    return urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
 
 
 def async_database_url(url: str) -> str:

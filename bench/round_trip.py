@@ -10,17 +10,21 @@ import asyncio
 import statistics
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
 import httpx
 from nats.js.api import StreamConfig
 
+from adapters.auth.tokens import issue
 from adapters.nats.bus import NatsBus
 from adapters.settings import Settings
 from bench.harness import console, machine, table
+from domain.identity import Role
 from domain.ids import derived_id
 from domain.messages import CommandEnvelope
+from gateway.local_tokens import ADMIN_TOKEN_FILE
 from gateway.runtime import Runtime
 
 DATA = {
@@ -55,12 +59,14 @@ async def bare_hop(bus: NatsBus, n: int) -> list[float]:
 
 
 async def phoenix_round_trip(runtime: Runtime, api: httpx.AsyncClient, n: int) -> list[float]:
+    now = datetime.now(UTC)
+    signed = issue(runtime.real.key, "bench", [Role.OPERATOR], ttl=timedelta(hours=1), now=now)
     samples = []
     for _ in range(n):
         envelope = CommandEnvelope(command_id=uuid4(), type="CreateExperiment", data=DATA)
         path = f"/api/v1/experiments/{derived_id('experiment', envelope.command_id)}"
         started = time.perf_counter()
-        await runtime.bus.send(envelope)
+        await runtime.bus.send(envelope, token=signed)
         # Polling is the point: the figure is what a client of the read API experiences.
         while (await api.get(path)).status_code != 200:  # noqa: ASYNC110
             await asyncio.sleep(0.0005)
@@ -73,7 +79,11 @@ async def main(n: int) -> None:
         settings = Settings.from_env(data_dir=Path(tmp), api_port=0, otlp_port=0, poll_interval=1.0)
         runtime = await Runtime.start(settings)
         try:
-            async with httpx.AsyncClient(base_url=runtime.api_url or "", timeout=10) as api:
+            token = (settings.data_dir / ADMIN_TOKEN_FILE).read_text().strip()
+            headers = {"Authorization": f"Bearer {token}"}
+            async with httpx.AsyncClient(
+                base_url=runtime.api_url or "", timeout=10, headers=headers
+            ) as api:
                 await phoenix_round_trip(runtime, api, 20)  # warm-up
                 ours = await phoenix_round_trip(runtime, api, n)
             hop = await bare_hop(runtime.bus, n)

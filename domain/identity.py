@@ -22,6 +22,17 @@ class Role(StrEnum):
 PEOPLE_ROLES = (Role.VIEWER, Role.OPERATOR, Role.ADMIN)
 
 
+SERVICE_SUBJECTS = ("reactor:", "scheduler:", "redrive:")  # Phoenix's own components
+RESERVED_SUBJECTS = ("unauthenticated", "system", "anonymous")  # actors of no one's token
+
+
+def is_service_subject(subject: str) -> bool:
+    """A subject only Phoenix's service tokens carry: no person's may look like one, or the audit
+    trail could be made to say a handler did what a person did.
+    """
+    return subject.startswith(SERVICE_SUBJECTS) or subject in RESERVED_SUBJECTS
+
+
 @dataclass(frozen=True)
 class Identity:
     """An authenticated subject (a person, a program, or one of Phoenix's own handlers)."""

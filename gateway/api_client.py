@@ -43,6 +43,14 @@ def api_url(settings: Settings) -> str | None:
     return discover(settings).api_url
 
 
+def trusted_ca() -> str | bool:
+    """PHOENIX_API_CA (a CA file for an API with a private certificate), or the system's CAs."""
+    ca = os.environ.get("PHOENIX_API_CA")
+    if ca and not os.path.isfile(ca):
+        raise NotRunning(f"PHOENIX_API_CA: {ca} is not a file")
+    return ca or True
+
+
 class PhoenixClient:
     """One method per route a person uses; problems become ApiError, with the API's detail."""
 
@@ -58,19 +66,19 @@ class PhoenixClient:
     @classmethod
     def for_settings(cls, settings: Settings) -> PhoenixClient:
         url = api_url(settings)
+        local = discover(settings).api_url
         if url is None:
             raise NotRunning(
                 f"no Phoenix is running with data dir {settings.data_dir} and PHOENIX_API_URL is "
                 "unset: start it with `phoenix up` (or point PHOENIX_API_URL at its API)"
             )
-        found = find_token(settings.data_dir)
+        found = find_token(settings.data_dir, local_admin=url == local)
         if found is None:
             raise NoToken(
                 "no token: set PHOENIX_TOKEN, or save one with `phoenix login` "
                 "(an admin can issue one with `phoenix token create`)"
             )
-        ca = os.environ.get("PHOENIX_API_CA")
-        return cls(url, found[0], verify=ca or True)
+        return cls(url, found[0], verify=trusted_ca())
 
     def close(self) -> None:
         self.http.close()

@@ -37,7 +37,7 @@ def calling(data_dir: Path | None, call: Callable[[PhoenixClient], T]) -> T:
     """Run ``call`` on a client of the running Phoenix; what goes wrong is said, not raised."""
     try:
         client = PhoenixClient.for_settings(settings_for(data_dir))
-    except (NotRunning, NoToken) as exc:
+    except (NotRunning, NoToken, OSError, ValueError) as exc:
         fail([str(exc)])
     try:
         return call(client)
@@ -51,9 +51,9 @@ def calling(data_dir: Path | None, call: Callable[[PhoenixClient], T]) -> T:
                   "`phoenix login` (or `phoenix token create` on Phoenix's machine)"])  # fmt: skip
         if exc.status == 403:
             fail([f"forbidden: {exc.problem.get('detail')}"], 1)
-        if exc.status == 404:
+        if exc.status in (404, 409, 422):
             fail(_problem_lines(exc), 1)
-        raise
+        fail([f"the API answered {exc}"])
     finally:
         client.close()
 

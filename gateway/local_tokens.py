@@ -47,13 +47,15 @@ def save_token(token: str) -> Path:
     return path
 
 
-def find_token(data_dir: Path) -> tuple[str, str] | None:
+def find_token(data_dir: Path, *, local_admin: bool) -> tuple[str, str] | None:
     """The token a CLI call uses, and where it came from: ``PHOENIX_TOKEN``, then the saved
-    token file, then the admin token of a Phoenix running from ``data_dir`` on this machine.
+    token file, then (``local_admin``: only for the API of the Phoenix running from ``data_dir``,
+    never one elsewhere) the admin token it wrote there.
     """
     if os.environ.get("PHOENIX_TOKEN"):
         return os.environ["PHOENIX_TOKEN"].strip(), "PHOENIX_TOKEN"
-    for path in (saved_token_file(), data_dir / ADMIN_TOKEN_FILE):
+    candidates = [saved_token_file()] + ([data_dir / ADMIN_TOKEN_FILE] if local_admin else [])
+    for path in candidates:
         if path.is_file():
             return read_secret(path).decode().strip(), str(path)
     return None

@@ -39,10 +39,6 @@ log = logging.getLogger(__name__)
 RUNTIME_FILE = "runtime.json"
 
 
-def _without_password(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
-
-
 class _EmbeddedUvicorn(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -150,6 +146,7 @@ class Runtime:
             authenticator=self.real.ports.authenticator,
             dead_letters=PostgresDeadLetters(self.engine),
             backends=Backends(self.engine, self.bus),
+            service=self.real.ports.service,
             metrics_public=settings.metrics_public,
             command_rate_limit=settings.command_rate_limit,
         )
@@ -192,9 +189,11 @@ class Runtime:
     def _write_runtime_file(self) -> None:
         """Tell other phoenix commands on this machine where the running servers are."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        url = self.servers.database_url
         info = {  # no secret: a CLI finds the API here, and its token elsewhere
             "pid": os.getpid(),
-            "database_url": _without_password(self.servers.database_url),
+            # Not if it holds a password: operator commands then take PHOENIX_DATABASE_URL.
+            "database_url": None if make_url(url).password else url,
             "nats_url": redacted(self.servers.nats_url),
             "api_url": self.api_url,
             "otlp_url": self.adapters.sink.endpoint if self.adapters else None,

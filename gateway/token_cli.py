@@ -13,7 +13,7 @@ from adapters.auth.local_key import KEY_FILE, LocalKey
 from adapters.auth.tokens import issue, parse_ttl
 from domain.identity import PEOPLE_ROLES, Role
 from gateway import cli_client
-from gateway.api_client import ApiError, NotRunning, PhoenixClient, api_url
+from gateway.api_client import ApiError, NotRunning, PhoenixClient, api_url, trusted_ca
 from gateway.cli_options import DataDir, settings_for
 from gateway.local_tokens import save_token
 
@@ -46,15 +46,15 @@ def create(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     settings = settings_for(data_dir)
-    if not (settings.data_dir / KEY_FILE).exists():
-        cli_client.fail([f"no signing key in {settings.data_dir}: start `phoenix up` there first"])
     try:
+        if not (settings.data_dir / KEY_FILE).exists():
+            cli_client.fail([f"no signing key in {settings.data_dir}: start `phoenix up` there"])
         key = LocalKey.load_or_create(settings.data_dir)
         token = issue(key, subject, [known[r] for r in role], ttl=lifetime, now=datetime.now(UTC))
+        if save:
+            err.print(f"saved to {save_token(token)}")
     except (OSError, ValueError) as exc:
         cli_client.fail([str(exc)])
-    if save:
-        err.print(f"saved to {save_token(token)}")
     print(token)
 
 
@@ -73,14 +73,20 @@ def login(
     url = api_url(settings_for(data_dir))
     if url is None:
         cli_client.fail(["no running Phoenix found: set PHOENIX_API_URL, or start `phoenix up`"])
-    client = PhoenixClient(url, given)
+    try:
+        client = PhoenixClient(url, given, verify=trusted_ca())
+    except (NotRunning, ValueError) as exc:
+        cli_client.fail([str(exc)])
     try:
         me = client.whoami()
     except (ApiError, NotRunning) as exc:
         cli_client.fail([f"the API did not accept the token: {exc}"])
     finally:
         client.close()
-    path = save_token(given)
+    try:
+        path = save_token(given)
+    except OSError as exc:
+        cli_client.fail([f"could not save the token: {exc}"])
     console.print(
         f"logged in as [bold]{me['subject']}[/] ({', '.join(me['roles'])}); saved to {path}"
     )

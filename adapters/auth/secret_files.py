@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -11,13 +12,16 @@ def write_secret(path: Path, content: bytes) -> None:
     sees the whole secret or none, and it is never readable by others, not even for a moment.
     """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # A new file of its own (O_EXCL, mode 0600): nothing planted beside it is reused or followed.
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         os.write(fd, content)
         os.fsync(fd)
-    finally:
+    except BaseException:
         os.close(fd)
+        os.unlink(partial)
+        raise
+    os.close(fd)
     os.replace(partial, path)
 
 

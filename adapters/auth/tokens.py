@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import jwt
 
 from adapters.auth.local_key import LocalKey
-from domain.identity import Role
+from domain.identity import RESERVED_SUBJECTS, SERVICE_SUBJECTS, Role, is_service_subject
 
 LOCAL_ISSUER = "phoenix-local"
 AUDIENCE = "phoenix"
@@ -34,8 +34,14 @@ def issue(
     key: LocalKey, subject: str, roles: Iterable[Role], *, ttl: timedelta, now: datetime
 ) -> str:
     """A signed token for ``subject`` with ``roles``, valid from ``now`` for ``ttl``."""
+    roles = list(roles)
     if not subject or len(subject) > 200:
         raise ValueError("a subject is 1 to 200 characters")
+    if is_service_subject(subject) != (set(roles) == {Role.SERVICE}):
+        raise ValueError(
+            f"{subject!r}: subjects starting with {', '.join(SERVICE_SUBJECTS)} (or "
+            f"{', '.join(RESERVED_SUBJECTS)}) are Phoenix's own, and only they hold the service role"
+        )
     claims = {
         "iss": LOCAL_ISSUER,
         "aud": AUDIENCE,

@@ -114,6 +114,10 @@ class InMemoryBus:
                 durable.wakeup.set()
         return PublishAck(stream, message.sequence, duplicate=False)
 
+    def headers(self, stream: str) -> list[dict[str, str]]:
+        """Each message's headers in ``stream``, in order (for tests to look into)."""
+        return [dict(m.headers) for m in self._messages[stream]]
+
     def commands(self) -> list[CommandEnvelope]:
         """Every command the stream holds, in order (for tests to look into)."""
         return [CommandEnvelope.model_validate_json(m.body) for m in self._messages[COMMANDS]]

@@ -56,6 +56,13 @@ class PermanentFailure(Exception):
     """The message can never succeed (it is malformed): dead-letter it without retrying."""
 
 
+def kept_headers(headers: dict[str, str]) -> dict[str, str]:
+    """A message's headers as a dead letter keeps them: all but the sender's token (a secret, and
+    one that would have expired by a re-drive).
+    """
+    return {k: v for k, v in headers.items() if k.lower() != AUTHORIZATION.lower()}
+
+
 class DeadLetterSink(Protocol):
     async def record(self, delivery: Delivery, error: str) -> None: ...
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Request, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter
 
-from adapters.dead_letter_redrive import redrive
+from adapters.dead_letter_redrive import needed_role, redrive
 from adapters.nats.consumer import AUTHORIZATION, DeadLetter
 from domain.identity import Identity, Role
 from gateway.api.auth import requires
@@ -69,7 +69,19 @@ async def list_dead_letters(
 async def redrive_dead_letter(
     deps: Deps, dead_letter_id: LetterId, request: Request[Identity, str, Any]
 ) -> dict[str, Any]:
-    """Send a dead letter back to its subject to be tried again (admins); once."""
-    if not await redrive(deps.dead_letters, deps.bus, dead_letter_id, actor=request.user.subject):
+    """Send a dead letter back to its subject to be tried again (admins); once. A command goes
+    with the admin's token, or, if only Phoenix's handlers send it, with a service token whose
+    subject names the admin (``redrive:<admin>``).
+    """
+    admin = request.user.subject
+
+    def token_for(letter: DeadLetter) -> str | None:
+        if needed_role(letter) is Role.SERVICE and deps.service is not None:
+            return deps.service.token(f"redrive:{admin}")
+        return request.auth
+
+    if not await redrive(
+        deps.dead_letters, deps.bus, dead_letter_id, actor=admin, token_for=token_for
+    ):
         raise Problem(404, f"dead letter {dead_letter_id} does not exist or was re-driven already")
-    return {"id": dead_letter_id, "redriven_by": request.user.subject}
+    return {"id": dead_letter_id, "redriven_by": admin}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.auth.service_identity import ServiceTokens
 from adapters.metrics import Metrics
 from adapters.nats.bus import NatsBus
 from adapters.nats.consumer import DeadLetterStore, MessageBus
@@ -30,5 +31,6 @@ class ApiDeps:
     authenticator: Authenticator
     dead_letters: DeadLetterStore
     backends: Backends | None = None
+    service: ServiceTokens | None = None  # re-drives a dead service command on an admin's behalf
     metrics_public: bool = True  # /metrics without a token
     command_rate_limit: str = "20/second"  # per subject

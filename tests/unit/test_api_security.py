@@ -17,10 +17,12 @@ from adapters.memory.dead_letters import InMemoryDeadLetters
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.read_model import InMemoryReadModel
 from adapters.metrics import Metrics
-from domain.identity import Role
+from adapters.nats.consumer import Delivery
+from adapters.nats.streams import COMMANDS
+from domain.identity import Identity, Role
 from gateway.api.app import create_app
 from gateway.api.dependencies import ApiDeps
-from tests.identities import VERIFIER, token
+from tests.identities import SERVICE, VERIFIER, token
 
 PROBLEM = "application/problem+json"
 XID = "00000000-0000-4000-8000-000000000000"
@@ -229,3 +231,39 @@ def test_a_rate_limit_that_does_not_read_as_one_is_refused() -> None:
                 command_rate_limit="lots",
             )
         )
+
+
+def dead_command(kind: str, sequence: int) -> Delivery:
+    body = json.dumps({"command_id": str(uuid4()), "type": kind, "data": {"experiment_id": XID}})
+    return Delivery(
+        consumer="command-worker",
+        subject=f"phoenix.cmd.experiment.{kind}",
+        body=body.encode(),
+        headers={"Nats-Msg-Id": f"m{sequence}", **as_(Role.OPERATOR, subject="sender")},
+        stream_sequence=sequence,
+    )
+
+
+async def test_a_dead_letter_keeps_no_token_and_goes_again_as_the_admin_or_on_their_behalf() -> (
+    None
+):
+    store, bus, letters = InMemoryEventStore(), InMemoryBus(), InMemoryDeadLetters()
+    deps = ApiDeps(
+        InMemoryReadModel(store), store, bus, Metrics(), VERIFIER, letters, service=SERVICE
+    )
+    await letters.record(dead_command("StartExperiment", 1), "the database was down")
+    await letters.record(dead_command("RecordAnalysis", 2), "the database was down")
+    assert all("Authorization" not in row.headers for row in await letters.list())
+    transport = httpx.ASGITransport(app=cast(Any, create_app(deps)))
+    async with httpx.AsyncClient(transport=transport, base_url="http://phoenix") as client:
+        admin = as_(Role.ADMIN, subject="root")
+        assert (
+            await client.post("/api/v1/deadletters/1/redrive", headers=admin)
+        ).status_code == 200
+        assert (
+            await client.post("/api/v1/deadletters/2/redrive", headers=admin)
+        ).status_code == 200
+    sent = [h["Authorization"].removeprefix("Bearer ") for h in bus.headers(COMMANDS)]
+    people, service = [await VERIFIER.verify(t) for t in sent]
+    assert people == Identity("root", frozenset({Role.ADMIN}))
+    assert service == Identity("redrive:root", frozenset({Role.SERVICE}))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.auth.verifier import oidc_trust
 from adapters.nats.security import external_security
 from adapters.settings import Settings, SettingsError, async_database_url, redacted
 
@@ -53,3 +54,19 @@ def test_an_external_nats_over_tls_needs_both_halves_of_a_client_certificate(
     assert external_security(Settings(nats_url="nats://x:4222")) is None
     secured = external_security(Settings(nats_url="tls://nats.example:4222"))
     assert secured is not None and secured.ssl_context is not None
+
+
+def test_a_url_whose_user_is_a_token_is_shown_without_it() -> None:
+    assert (
+        redacted("https://ghp_abc123@github.com/ops/config.git")
+        == "https://***@github.com/ops/config.git"
+    )
+
+
+def test_a_jwks_url_in_plain_http_is_refused_unless_it_is_truly_on_loopback() -> None:
+    for url in ("http://localhost.evil.example/keys", "http://idp.example/keys"):
+        settings = Settings(oidc_jwks_url=url, oidc_issuer="https://idp", oidc_audience="p")
+        with pytest.raises(SettingsError, match="https"):
+            oidc_trust(settings)
+    local = Settings(oidc_jwks_url="http://localhost:5556/keys", oidc_issuer="i", oidc_audience="a")
+    assert oidc_trust(local) is not None

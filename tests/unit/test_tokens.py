@@ -137,3 +137,25 @@ def test_an_oidc_provider_needs_its_url_issuer_and_audience_together() -> None:
 
 def test_a_verifier_without_a_provider_trusts_only_the_local_key() -> None:
     assert TokenVerifier(KEY).oidc is None
+
+
+@pytest.mark.parametrize("subject", ["reactor:analysis", "scheduler:lifecycle", "unauthenticated"])
+def test_no_person_s_token_may_carry_a_subject_of_phoenix_s_own(subject: str) -> None:
+    with pytest.raises(ValueError, match="Phoenix's own"):
+        token(subject, Role.ADMIN)
+
+
+async def test_a_token_whose_subject_and_roles_do_not_go_together_is_refused() -> None:
+    forged = signed_with(KEY, sub="reactor:analysis", roles=["admin"])
+    with pytest.raises(NotAuthenticated):
+        await VERIFIER.verify(forged, at=NOW)
+    with pytest.raises(NotAuthenticated):
+        await VERIFIER.verify(signed_with(KEY, sub="alice", roles=["service"]), at=NOW)
+
+
+async def test_a_token_verified_before_is_still_refused_once_it_has_expired() -> None:
+    verifier = TokenVerifier(KEY)
+    signed = token("alice", Role.OPERATOR, now=NOW, ttl=timedelta(minutes=10))
+    assert (await verifier.verify(signed, at=NOW)).subject == "alice"
+    with pytest.raises(NotAuthenticated):
+        await verifier.verify(signed, at=NOW + timedelta(hours=1))
