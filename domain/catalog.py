@@ -8,8 +8,9 @@ from domain.dead_letters import DEAD_LETTER_EVENTS
 from domain.errors import UnknownMessageType
 from domain.experiment.aggregate import EXPERIMENT
 from domain.messages import Command, Event
+from domain.pipeline.aggregate import PIPELINE
 
-AGGREGATES: dict[str, AggregateType] = {a.name: a for a in (EXPERIMENT,)}
+AGGREGATES: dict[str, AggregateType] = {a.name: a for a in (EXPERIMENT, PIPELINE)}
 
 COMMAND_TYPES: dict[str, tuple[type[Command], AggregateType]] = {
     c.type_name(): (c, a) for a in AGGREGATES.values() for c in a.commands

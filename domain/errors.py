@@ -8,10 +8,12 @@ class DomainError(Exception):
 class IllegalCommand(DomainError):
     """The command is not allowed in the aggregate's current state."""
 
-    def __init__(self, command: str, state: str, detail: str = "") -> None:
+    def __init__(
+        self, command: str, state: str, detail: str = "", *, of: str = "the experiment"
+    ) -> None:
         self.command = command
         self.state = state
-        message = f"{command} is not allowed when the experiment is {state}"
+        message = f"{command} is not allowed when {of} is {state}"
         super().__init__(f"{message}: {detail}" if detail else message)
 
 

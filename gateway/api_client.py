@@ -153,6 +153,15 @@ class PhoenixClient:
     def stream(self, stream_id: str) -> list[dict[str, Any]]:
         return list(self._call("GET", f"/api/v1/streams/{stream_id}/events")["items"])
 
+    def pipelines(self, *, limit: int = 50) -> dict[str, Any]:
+        return dict(self._call("GET", "/api/v1/pipelines", params={"limit": limit}))
+
+    def pipeline(self, name: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/api/v1/pipelines/{name}"))
+
+    def pipeline_version(self, name: str, version: int) -> dict[str, Any]:
+        return dict(self._call("GET", f"/api/v1/pipelines/{name}/versions/{version}"))
+
     def dead_letters(self, *, include_redriven: bool = False) -> list[dict[str, Any]]:
         params = {"include_redriven": str(include_redriven).lower()}
         return list(self._call("GET", "/api/v1/deadletters", params=params)["items"])

@@ -12,6 +12,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from gateway import pipeline_registry_cli as registry
 from pipelines.catalog import catalog, template
 from pipelines.estimate import Prices, estimate
 from pipelines.evaluator import Evaluator, EvaluatorError
@@ -22,8 +23,12 @@ from simulator.fleet import EPOCH, Fleet
 from simulator.profiles import PROFILES
 
 app = typer.Typer(
-    help="Collector pipelines: templates, rendering, validation, estimates.", no_args_is_help=True
+    help="Collector pipelines: templates, rendering, validation, estimates, and the registry of "
+    "users' own pipelines.",
+    no_args_is_help=True,
 )
+for registry_command in registry.COMMANDS:
+    app.command()(registry_command)
 console = Console()
 err = Console(stderr=True)
 

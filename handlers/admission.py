@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.experiment.commands import CreateExperiment
 from domain.experiment.spec import ExperimentSpec
 from domain.messages import Command
+from domain.pipeline.commands import RegisterPipeline, RevisePipeline
 from handlers.config_generation import render_variant
 from pipelines.validator import ConfigInvalid, validate_text
 from pipelines.variables import check_variables
@@ -26,6 +27,17 @@ def admit(command: Command) -> None:
     """Raise NotAdmitted for a command that would pass the domain's rules but could not run."""
     if isinstance(command, CreateExperiment):
         admit_spec(command.spec())
+    elif isinstance(command, RegisterPipeline | RevisePipeline):
+        admit_config(command.config)
+
+
+def admit_config(config: str) -> None:
+    """A pipeline's config is valid for the collector, or refused with each problem's path."""
+    try:
+        validate_text(config)
+    except ConfigInvalid as exc:
+        problems = "; ".join(str(p) for p in exc.problems)
+        raise NotAdmitted(f"config: the collector would refuse it: {problems}") from None
 
 
 def admit_spec(spec: ExperimentSpec) -> None:

@@ -15,6 +15,8 @@ from projections.tables import (
     experiment_phases,
     experiment_variants,
     experiments,
+    pipeline_versions,
+    pipelines,
 )
 
 
@@ -110,3 +112,36 @@ async def experiment_results(conn: AsyncConnection, experiment_id: UUID) -> dict
     if found is None:
         return None
     return results_view(_row(found), await variants_of(conn, experiment_id))
+
+
+async def list_pipelines(
+    conn: AsyncConnection, *, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    total = (await conn.execute(select(func.count()).select_from(pipelines))).scalar_one()
+    rows = await conn.execute(
+        select(pipelines).order_by(pipelines.c.name).limit(limit).offset(offset)
+    )
+    return [_row(r) for r in rows], int(total)
+
+
+async def get_pipeline(conn: AsyncConnection, name: str) -> dict[str, Any] | None:
+    row = (await conn.execute(select(pipelines).where(pipelines.c.name == name))).first()
+    if row is None:
+        return None
+    versions = await conn.execute(
+        select(*(c for c in pipeline_versions.c if c.name != "config"))
+        .where(pipeline_versions.c.name == name)
+        .order_by(pipeline_versions.c.version)
+    )
+    return {**_row(row), "versions": [_row(v) for v in versions]}
+
+
+async def pipeline_version(conn: AsyncConnection, name: str, version: int) -> dict[str, Any] | None:
+    row = (
+        await conn.execute(
+            select(pipeline_versions).where(
+                pipeline_versions.c.name == name, pipeline_versions.c.version == version
+            )
+        )
+    ).first()
+    return _row(row) if row else None

@@ -1,4 +1,4 @@
-"""The read side as the API and the CLI ask it: experiments, their results, audit trails, command outcomes."""
+"""The read side as the API and the CLI ask it: experiments and results, pipelines, audit trails, command outcomes."""
 
 from __future__ import annotations
 
@@ -48,6 +48,18 @@ class ReadModel(Protocol):
 
     async def experiment_results(self, experiment_id: UUID) -> Row | None:
         """Per variant its measures, intervals and verdict, and the experiment's winner."""
+        ...
+
+    async def list_pipelines(self, *, limit: int, offset: int) -> tuple[list[Row], int]:
+        """A page of registered pipelines by name, and how many there are in all."""
+        ...
+
+    async def get_pipeline(self, name: str) -> Row | None:
+        """One pipeline with its ``versions`` (number, sha256, note, when, by whom)."""
+        ...
+
+    async def pipeline_version(self, name: str, version: int) -> Row | None:
+        """One version of a pipeline, with its config."""
         ...
 
 

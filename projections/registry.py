@@ -5,6 +5,7 @@ from __future__ import annotations
 from projections.audit import AuditProjector
 from projections.command_outcomes import CommandOutcomesProjector
 from projections.experiments import ExperimentsProjector
+from projections.pipelines import PipelinesProjector
 from projections.projector import Projector
 from projections.variants import VariantsProjector
 
@@ -15,4 +16,5 @@ def all_projectors() -> list[Projector]:
         VariantsProjector(),
         CommandOutcomesProjector(),
         AuditProjector(),
+        PipelinesProjector(),
     ]

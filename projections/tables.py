@@ -104,4 +104,39 @@ experiment_variants = Table(
     PrimaryKeyConstraint("experiment_id", "variant"),
 )
 
-READ_TABLES = (experiments, experiment_phases, experiment_variants, command_outcomes, audit_log)
+pipelines = Table(
+    "pipelines",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("description", Text, nullable=False),
+    Column("owner", Text),
+    Column("labels", Json, nullable=False),
+    Column("latest_version", Integer, nullable=False),
+    Column("deprecated", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+)
+
+pipeline_versions = Table(
+    "pipeline_versions",
+    metadata,
+    Column("name", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("config", Text, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+    PrimaryKeyConstraint("name", "version"),
+)
+
+READ_TABLES = (
+    experiments,
+    experiment_phases,
+    experiment_variants,
+    command_outcomes,
+    audit_log,
+    pipelines,
+    pipeline_versions,
+)

@@ -14,8 +14,10 @@ from domain.experiment.phase import Phase
 from domain.experiment.state import PHASE_AFTER
 from domain.mapper import to_event
 from domain.messages import RecordedEvent
+from domain.pipeline import events as pev
 from projections.audit import audit_row
 from projections.command_outcomes import outcome_row
+from projections.pipelines import pipeline_row, version_row
 from projections.read_model import Row, results_view
 
 
@@ -163,3 +165,39 @@ class InMemoryReadModel:
         if found is None:
             return None
         return results_view(found.row, list(found.variants.values()))
+
+    async def _pipelines(self) -> dict[str, tuple[Row, list[Row]]]:
+        found: dict[str, tuple[Row, list[Row]]] = {}
+        for event in await self._events():
+            if event.aggregate != "pipeline":
+                continue
+            typed, at = to_event(event), event.metadata.occurred_at
+            match typed:
+                case pev.PipelineRegistered(name=name):
+                    found[name] = (pipeline_row(typed, event), [])
+                case pev.PipelineVersionAdded(name=name, version=number) if name in found:
+                    found[name][1].append(version_row(typed, event))
+                    found[name][0].update(latest_version=number, updated_at=at)
+                case pev.PipelineDeprecated(name=name, reason=reason) if name in found:
+                    found[name][0].update(deprecated=reason, updated_at=at)
+        return found
+
+    async def list_pipelines(self, *, limit: int, offset: int) -> tuple[list[Row], int]:
+        rows = [row for row, _ in (await self._pipelines()).values()]
+        rows.sort(key=lambda r: r["name"])
+        return rows[offset : offset + limit], len(rows)
+
+    async def get_pipeline(self, name: str) -> Row | None:
+        found = (await self._pipelines()).get(name)
+        if found is None:
+            return None
+        row, versions = found
+        listed = [{k: v for k, v in version.items() if k != "config"} for version in versions]
+        return {**row, "versions": listed}
+
+    async def pipeline_version(self, name: str, version: int) -> Row | None:
+        _, versions = (await self._pipelines()).get(name, ({}, []))
+        return next((v for v in versions if v["version"] == version), None)
+
+
+_OUTCOMES = ("CommandRejected", "CommandHadNoEffect")

@@ -41,3 +41,15 @@ class PostgresReadModel:
     async def experiment_results(self, experiment_id: UUID) -> Row | None:
         async with self.engine.connect() as conn:
             return await queries.experiment_results(conn, experiment_id)
+
+    async def list_pipelines(self, *, limit: int, offset: int) -> tuple[list[Row], int]:
+        async with self.engine.connect() as conn:
+            return await queries.list_pipelines(conn, limit=limit, offset=offset)
+
+    async def get_pipeline(self, name: str) -> Row | None:
+        async with self.engine.connect() as conn:
+            return await queries.get_pipeline(conn, name)
+
+    async def pipeline_version(self, name: str, version: int) -> Row | None:
+        async with self.engine.connect() as conn:
+            return await queries.pipeline_version(conn, name, version)

@@ -10,7 +10,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, Yaml
 from litestar.openapi.spec import Components
 
 from domain.identity import Role
-from gateway.api import admin_routes, experiment_routes, operations, routes
+from gateway.api import admin_routes, experiment_routes, operations, pipeline_routes, routes
 from gateway.api.auth import authentication, command_rate_limit, requires
 from gateway.api.dependencies import ApiDeps
 from gateway.api.openapi_docs import BEARER, BEARER_SCHEME, document_problems
@@ -42,6 +42,9 @@ def create_app(deps: ApiDeps) -> Litestar:
             experiment_routes.variant_config,
             experiment_routes.list_templates,
             experiment_routes.get_template,
+            pipeline_routes.list_pipelines,
+            pipeline_routes.get_pipeline,
+            pipeline_routes.pipeline_version,
         ],
     )
     app = Litestar(

@@ -13,6 +13,7 @@ from domain.experiment.phase import Verdict
 from domain.identity import Identity, Role
 from domain.mapper import to_envelope
 from domain.messages import Command, CommandMetadata
+from domain.pipeline import commands as pcmd
 from handlers.clock import FixedClock
 from handlers.command_handler import CommandHandler
 from handlers.ports import EventStore
@@ -91,3 +92,18 @@ async def experiment(
         result = await handler.handle(envelope, SENDER)
         assert result.result == "accepted", result.reason
     return xid
+
+
+async def registered(
+    store: EventStore, name: str, configs: list[str], *, at: datetime, deprecated: str = ""
+) -> None:
+    """A pipeline registered with ``configs[0]`` and revised with each of the others."""
+    handler = CommandHandler(store, FixedClock(at))
+    commands: list[Command] = [pcmd.RegisterPipeline(name=name, config=configs[0])]
+    commands += [pcmd.RevisePipeline(name=name, config=c) for c in configs[1:]]
+    if deprecated:
+        commands.append(pcmd.DeprecatePipeline(name=name, reason=deprecated))
+    for command in commands:
+        envelope = to_envelope(command, command_id=uuid4(), metadata=CommandMetadata(actor="t"))
+        result = await handler.handle(envelope, SENDER)
+        assert result.result == "accepted", result.reason

@@ -6,13 +6,17 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from domain.messages import CommandEnvelope, CommandMetadata
+from domain.pipeline.decide import sha256_of
 from handlers.clock import FixedClock
 from handlers.command_handler import CommandHandler
+from pipelines.render import render
 from projections.read_model import ReadModel
-from tests.contracts.experiments import VARIANTS, Seeded, experiment
+from tests.contracts.experiments import VARIANTS, Seeded, experiment, registered
 from tests.identities import EVERYONE
 
 AT = datetime(2029, 9, 8, 7, 6, 5, tzinfo=UTC)
+ONE = render("process-aggregated-v1")
+TWO = render("process-topk-v1")
 
 
 Readable = Seeded[ReadModel]
@@ -114,3 +118,35 @@ class ReadModelContract:
         assert found["role"] == "candidate" and found["config_sha256"] == "0" * 64
         assert found["deployed_at"] == AT and found["deployment"] == {}
         assert await readable.of.variant(xid, "nobody") is None
+
+    async def test_pipelines_are_listed_by_name_with_their_latest_version(
+        self, readable: Readable
+    ) -> None:
+        await registered(readable.store, "zeta", [ONE], at=AT)
+        await registered(readable.store, "alpha", [ONE, TWO], at=AT, deprecated="old")
+        await readable.catch_up()
+        items, total = await readable.of.list_pipelines(limit=10, offset=0)
+        assert [(i["name"], i["latest_version"], i["deprecated"]) for i in items] == [
+            ("alpha", 2, "old"),
+            ("zeta", 1, None),
+        ]
+        assert total == 2 and items[1]["created_by"] == "t"
+        page, _ = await readable.of.list_pipelines(limit=1, offset=1)
+        assert [i["name"] for i in page] == ["zeta"]
+
+    async def test_a_pipeline_has_its_versions_and_each_version_its_config(
+        self, readable: Readable
+    ) -> None:
+        await registered(readable.store, "prod", [ONE, TWO], at=AT)
+        await readable.catch_up()
+        found = await readable.of.get_pipeline("prod")
+        assert found is not None
+        assert [(v["version"], v["sha256"]) for v in found["versions"]] == [
+            (1, sha256_of(ONE)),
+            (2, sha256_of(TWO)),
+        ]
+        assert "config" not in found["versions"][0]
+        second = await readable.of.pipeline_version("prod", 2)
+        assert second is not None and second["config"] == TWO
+        assert await readable.of.pipeline_version("prod", 3) is None
+        assert await readable.of.get_pipeline("nobody") is None

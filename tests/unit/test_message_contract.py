@@ -10,8 +10,9 @@ from gateway.schemas import asyncapi_document, export, message_schemas
 
 def test_every_command_and_event_has_a_json_schema_naming_its_subject() -> None:
     schemas = message_schemas()
-    for name in COMMAND_TYPES:
-        assert schemas[f"commands/{name}.json"]["x-subject"].startswith("phoenix.cmd.experiment.")
+    for name, (_, aggregate) in COMMAND_TYPES.items():
+        subject = schemas[f"commands/{name}.json"]["x-subject"]
+        assert subject == f"phoenix.cmd.{aggregate.name}.{name}"
     for name in EVENT_TYPES:
         assert schemas[f"events/{name}.json"]["x-subject"].endswith(f".{name}")
     assert "command_id" in schemas["envelopes/command.json"]["required"]
@@ -22,6 +23,7 @@ def test_the_asyncapi_document_has_a_channel_for_every_message() -> None:
     addresses = {channel["address"] for channel in document["channels"].values()}
     assert "phoenix.cmd.experiment.CreateExperiment" in addresses
     assert "phoenix.evt.experiment.ExperimentCreated" in addresses
+    assert "phoenix.cmd.pipeline.RegisterPipeline" in addresses
     assert len(addresses) == len(COMMAND_TYPES) + len(EVENT_TYPES)
 
 

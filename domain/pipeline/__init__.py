@@ -1,0 +1,1 @@
+"""The Pipeline aggregate: a user's collector config, registered and versioned in the event log."""

@@ -1,0 +1,54 @@
+"""Commands that address a registered pipeline (stream ``pipeline-<name>``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from domain.identity import Role
+from domain.messages import Command
+
+PIPELINE_NAME = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+LabelKey = Annotated[str, Field(min_length=1, max_length=63)]
+LabelValue = Annotated[str, Field(max_length=256)]
+MAX_CONFIG = 256 * 1024  # characters of YAML: far above any collector config seen in practice
+
+
+class PipelineCommand(Command):
+    aggregate = "pipeline"
+    sent_by = Role.OPERATOR  # people register, revise and deprecate their pipelines
+    name: str = Field(pattern=PIPELINE_NAME, description="the pipeline's name, DNS-label shaped")
+
+
+class RegisterPipeline(PipelineCommand):
+    """Register a collector config under a new name as its version 1; registering the same
+    bytes under the same name again changes nothing.
+    """
+
+    config: str = Field(
+        min_length=1, max_length=MAX_CONFIG, description="the collector config (YAML)"
+    )
+    description: str = Field(default="", max_length=4000)
+    owner: str | None = Field(default=None, max_length=200)
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict, max_length=32)
+
+
+class RevisePipeline(PipelineCommand):
+    """Add a new version of a registered pipeline; a config equal to an existing version's
+    changes nothing.
+    """
+
+    config: str = Field(
+        min_length=1, max_length=MAX_CONFIG, description="the collector config (YAML)"
+    )
+    note: str = Field(default="", max_length=2000, description="what changed, for the record")
+
+
+class DeprecatePipeline(PipelineCommand):
+    """Mark a pipeline as no longer to be used for new experiments; its versions stay readable."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+COMMANDS: tuple[type[Command], ...] = (RegisterPipeline, RevisePipeline, DeprecatePipeline)

@@ -1,0 +1,69 @@
+"""Decisions on a pipeline: what events a command produces, or why it is refused."""
+
+from __future__ import annotations
+
+import hashlib
+
+from domain.context import Context
+from domain.errors import AggregateNotFound, IllegalCommand
+from domain.messages import Command, Event
+from domain.pipeline import commands as cmd
+from domain.pipeline import events as ev
+from domain.pipeline.state import Pipeline
+
+
+def pipeline_stream(name: str) -> str:
+    return f"pipeline-{name}"
+
+
+def sha256_of(config: str) -> str:
+    return hashlib.sha256(config.encode()).hexdigest()
+
+
+def decide(state: Pipeline | None, command: Command, ctx: Context) -> list[Event]:
+    """The events ``command`` produces on ``state``; raises a DomainError if it is refused."""
+    kind = type(command).__name__
+    if not isinstance(command, cmd.PipelineCommand):
+        raise TypeError(f"{kind} is not a pipeline command")
+    name = command.name
+    if isinstance(command, cmd.RegisterPipeline):
+        if state is None:
+            return [
+                ev.PipelineRegistered(
+                    name=name,
+                    description=command.description,
+                    owner=command.owner or ctx.actor,
+                    labels=command.labels,
+                ),
+                _version(name, 1, command.config),
+            ]
+        if state.version_with(sha256_of(command.config)) is not None:
+            return []  # the same bytes again: one version
+        raise _refused(state, command, "the name is taken; add a version with RevisePipeline")
+    if state is None:
+        raise AggregateNotFound(pipeline_stream(name), kind)
+    match command:
+        case cmd.RevisePipeline(config=config, note=note):
+            if state.deprecated is not None:
+                raise _refused(state, command, f"it is deprecated ({state.deprecated})")
+            if state.version_with(sha256_of(config)) is not None:
+                return []
+            return [_version(name, len(state.versions) + 1, config, note)]
+        case cmd.DeprecatePipeline(reason=reason):
+            return (
+                []
+                if state.deprecated is not None
+                else [ev.PipelineDeprecated(name=name, reason=reason)]
+            )
+    raise TypeError(f"{kind} is not a pipeline command")
+
+
+def _version(name: str, number: int, config: str, note: str = "") -> ev.PipelineVersionAdded:
+    return ev.PipelineVersionAdded(
+        name=name, version=number, config=config, sha256=sha256_of(config), note=note
+    )
+
+
+def _refused(state: Pipeline, command: Command, detail: str) -> IllegalCommand:
+    phase = "deprecated" if state.deprecated is not None else f"at version {len(state.versions)}"
+    return IllegalCommand(type(command).__name__, phase, detail, of=f"pipeline {state.name}")

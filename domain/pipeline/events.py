@@ -1,0 +1,40 @@
+"""Events in a pipeline's stream, each a fact in the past tense."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from domain.messages import Event
+
+
+class PipelineEvent(Event):
+    """Something that happened to one registered pipeline; its stream is ``pipeline-<name>``."""
+
+    aggregate = "pipeline"
+    name: str
+
+
+class PipelineRegistered(PipelineEvent):
+    """A pipeline was registered under its name, with its description, owner and labels."""
+
+    description: str = ""
+    owner: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+class PipelineVersionAdded(PipelineEvent):
+    """A new immutable version of the pipeline: its number (1, 2, ...), config and sha256."""
+
+    version: int = Field(ge=1)
+    config: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    note: str = ""
+
+
+class PipelineDeprecated(PipelineEvent):
+    """The pipeline is not to be used for new experiments, and why; its versions stay."""
+
+    reason: str
+
+
+EVENTS: tuple[type[Event], ...] = (PipelineRegistered, PipelineVersionAdded, PipelineDeprecated)

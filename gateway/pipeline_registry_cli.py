@@ -1,0 +1,90 @@
+"""`phoenix pipeline register | revise | deprecate | versions`: users' own pipelines in the registry."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from domain.pipeline.decide import sha256_of
+from gateway.cli_client import calling, fail, report, send
+from gateway.cli_options import DataDir, Output
+
+Name = Annotated[str, typer.Option("--name", "-n", help="The pipeline's name (a DNS label).")]
+console = Console()
+
+
+def _config(file: Path) -> str:
+    try:
+        return file.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        fail([f"cannot read {file}: {exc}"])
+
+
+def register(
+    file: Path,
+    name: Name,
+    description: Annotated[str, typer.Option(help="What it is for.")] = "",
+    data_dir: DataDir = None,
+    output: Output = "table",
+) -> None:
+    """Register FILE (a collector config) as version 1 of NAME; the same bytes again change nothing."""
+    config = _config(file)
+    data: dict[str, Any] = {"name": name, "config": config, "description": description}
+    result = send(data_dir, "RegisterPipeline", data)
+    report(result, output, f"{name}: registered, sha256 {sha256_of(config)[:12]}")
+
+
+def revise(
+    file: Path,
+    name: Name,
+    note: Annotated[str, typer.Option(help="What changed, for the record.")] = "",
+    data_dir: DataDir = None,
+    output: Output = "table",
+) -> None:
+    """Add FILE as the next version of NAME; a config equal to an existing version changes nothing."""
+    config = _config(file)
+    result = send(data_dir, "RevisePipeline", {"name": name, "config": config, "note": note})
+    report(result, output, f"{name}: revised, sha256 {sha256_of(config)[:12]}")
+
+
+def deprecate(
+    name: str,
+    reason: Annotated[str, typer.Option(help="Why it is not to be used any more.")],
+    data_dir: DataDir = None,
+    output: Output = "table",
+) -> None:
+    """Mark NAME as not to be used for new experiments; its versions stay readable."""
+    result = send(data_dir, "DeprecatePipeline", {"name": name, "reason": reason})
+    report(result, output, f"{name}: deprecated")
+
+
+def versions(name: str, data_dir: DataDir = None, output: Output = "table") -> None:
+    """NAME's versions: number, sha256, note, when and by whom."""
+    found = calling(data_dir, lambda client: client.pipeline(name))
+    if output == "json":
+        print(json.dumps(found, indent=2))
+        return
+    deprecated = f" (deprecated: {found['deprecated']})" if found["deprecated"] else ""
+    console.print(f"[bold]{name}[/]{deprecated} {found['description']}", highlight=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("version", "sha256", "registered", "by", "note"):
+        table.add_column(column)
+    for v in found["versions"]:
+        table.add_row(
+            str(v["version"]),
+            v["sha256"][:12],
+            f"{datetime.fromisoformat(v['created_at']):%Y-%m-%d %H:%M}",
+            v["created_by"],
+            v["note"],
+        )
+    console.print(table)
+
+
+COMMANDS = (register, revise, deprecate, versions)

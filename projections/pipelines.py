@@ -1,0 +1,63 @@
+"""The pipelines read model: each registered pipeline, and every version's config and hash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.mapper import to_event
+from domain.messages import RecordedEvent
+from domain.pipeline import events as ev
+from projections.tables import pipeline_versions, pipelines
+
+
+def pipeline_row(event: ev.PipelineRegistered, recorded: RecordedEvent) -> dict[str, Any]:
+    at = recorded.metadata.occurred_at
+    return {
+        "name": event.name,
+        "description": event.description,
+        "owner": event.owner,
+        "labels": event.labels,
+        "latest_version": 0,
+        "deprecated": None,
+        "created_at": at,
+        "updated_at": at,
+        "created_by": recorded.metadata.actor,
+    }
+
+
+def version_row(event: ev.PipelineVersionAdded, recorded: RecordedEvent) -> dict[str, Any]:
+    return {
+        "name": event.name,
+        "version": event.version,
+        "config": event.config,
+        "sha256": event.sha256,
+        "note": event.note,
+        "created_at": recorded.metadata.occurred_at,
+        "created_by": recorded.metadata.actor,
+    }
+
+
+class PipelinesProjector:
+    name = "pipelines"
+    tables: tuple[Table, ...] = (pipelines, pipeline_versions)
+
+    async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
+        if event.aggregate != "pipeline":
+            return
+        typed = to_event(event)
+        at = event.metadata.occurred_at
+        match typed:
+            case ev.PipelineRegistered():
+                await conn.execute(insert(pipelines).values(**pipeline_row(typed, event)))
+            case ev.PipelineVersionAdded(name=name, version=version):
+                await conn.execute(insert(pipeline_versions).values(**version_row(typed, event)))
+                await self._set(conn, name, latest_version=version, updated_at=at)
+            case ev.PipelineDeprecated(name=name, reason=reason):
+                await self._set(conn, name, deprecated=reason, updated_at=at)
+
+    @staticmethod
+    async def _set(conn: AsyncConnection, name: str, **values: Any) -> None:
+        await conn.execute(update(pipelines).where(pipelines.c.name == name).values(**values))
