@@ -1,8 +1,10 @@
-"""`phoenix pipeline register | revise | deprecate | versions`: users' own pipelines in the registry."""
+"""`phoenix pipeline register | revise | deprecate | versions | diff`: users' own pipelines."""
 
 from __future__ import annotations
 
+import difflib
 import json
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -87,4 +89,37 @@ def versions(name: str, data_dir: DataDir = None, output: Output = "table") -> N
     console.print(table)
 
 
-COMMANDS = (register, revise, deprecate, versions)
+def _ref(text: str) -> tuple[str, int]:
+    name, _, version = text.partition("@")
+    if not name or not version.isdigit() or int(version) < 1:
+        raise typer.BadParameter(f"{text!r}: write NAME@VERSION, e.g. prod@1")
+    return name, int(version)
+
+
+def diff(
+    old: Annotated[str, typer.Argument(help="NAME@VERSION, e.g. prod@1")],
+    new: Annotated[str, typer.Argument(help="NAME@VERSION, e.g. prod@2")],
+    data_dir: DataDir = None,
+) -> None:
+    """The two versions' configs as a unified YAML diff (exit 1 when they differ, as diff does)."""
+    (old_name, old_version), (new_name, new_version) = _ref(old), _ref(new)
+    before, after = calling(
+        data_dir,
+        lambda client: (
+            client.pipeline_version(old_name, old_version),
+            client.pipeline_version(new_name, new_version),
+        ),
+    )
+    lines = list(
+        difflib.unified_diff(
+            before["config"].splitlines(keepends=True),
+            after["config"].splitlines(keepends=True),
+            fromfile=f"{old} (sha256 {before['sha256'][:12]})",
+            tofile=f"{new} (sha256 {after['sha256'][:12]})",
+        )
+    )
+    sys.stdout.writelines(line if line.endswith("\n") else line + "\n" for line in lines)
+    raise typer.Exit(1 if lines else 0)
+
+
+COMMANDS = (register, revise, deprecate, versions, diff)

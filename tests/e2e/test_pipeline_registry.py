@@ -44,6 +44,17 @@ async def test_a_config_is_registered_revised_and_read_back_through_the_api(
     assert code == 0, err
     assert [v["version"] for v in json.loads(out)["versions"]] == [1, 2]
 
+    code, out, err = await phoenix(data_dir, "pipeline", "diff", "prod@1", "prod@2")
+    assert code == 1, err  # they differ, as diff(1) says
+    assert f"--- prod@1 (sha256 {sha256_of(mine.read_text())[:12]})" in out
+    assert "+++ prod@2" in out
+    added = set(revised.read_text().splitlines()) - set(mine.read_text().splitlines())
+    assert added and {line[1:] for line in out.splitlines() if line[:1] == "+"} >= added
+    code, out, _ = await phoenix(data_dir, "pipeline", "diff", "prod@2", "prod@2")
+    assert (code, out) == (0, "")
+    code, _, err = await phoenix(data_dir, "pipeline", "diff", "prod", "prod@2")
+    assert code == 2 and "write NAME@VERSION" in err
+
 
 async def test_an_invalid_config_is_refused_with_its_path_and_nothing_is_registered(
     runtime: Runtime, api: httpx.AsyncClient, tmp_path: Path
