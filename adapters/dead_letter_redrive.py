@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from adapters.nats.consumer import AUTHORIZATION, DeadLetter, DeadLetterStore, MessageBus
+from adapters.nats.consumer import (
+    AUTHORIZATION,
+    DeadLetter,
+    DeadLetterStore,
+    MessageBus,
+    kept_headers,
+)
 from adapters.nats.streams import COMMANDS, EVENTS
 from domain.catalog import COMMAND_TYPES
 from domain.identity import Role
@@ -35,7 +41,7 @@ async def redrive(
     letter = await letters.get(dead_letter_id)
     if letter is None or letter.redriven_at is not None:
         return False
-    headers = {k: v for k, v in letter.headers.items() if k.lower() != AUTHORIZATION.lower()}
+    headers = kept_headers(letter.headers)
     # A new message id, or JetStream would drop it as a duplicate of the original.
     headers["Nats-Msg-Id"] = f"{letter.message_id or 'dead-letter'}:redrive:{dead_letter_id}"
     headers["Phoenix-Redriven-From"] = str(dead_letter_id)

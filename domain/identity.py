@@ -74,6 +74,7 @@ class Forbidden(DomainError):
         else:
             held = ", ".join(identity.role_names) or "no role"
             why = f"{command} needs the {needed.value} role; {identity.subject} has {held}"
+        self.why = why
         super().__init__(f"forbidden: {why}")
 
 

@@ -36,11 +36,13 @@ class NoOutcome(TimeoutError):
     """The command was sent but no outcome was recorded in time (is a worker running?)."""
 
 
-def api_url(settings: Settings) -> str | None:
-    """PHOENIX_API_URL, or the URL of a `phoenix up` running from the data dir."""
-    if os.environ.get("PHOENIX_API_URL"):
-        return os.environ["PHOENIX_API_URL"].rstrip("/")
-    return discover(settings).api_url
+def api_url(settings: Settings) -> tuple[str | None, bool]:
+    """PHOENIX_API_URL, or the URL of a `phoenix up` running from the data dir; and whether it is
+    that local Phoenix's (whose admin token may then be used).
+    """
+    local = discover(settings).api_url
+    given = os.environ.get("PHOENIX_API_URL", "").rstrip("/") or None
+    return given or local, given is None or given == local
 
 
 def trusted_ca() -> str | bool:
@@ -65,14 +67,13 @@ class PhoenixClient:
 
     @classmethod
     def for_settings(cls, settings: Settings) -> PhoenixClient:
-        url = api_url(settings)
-        local = discover(settings).api_url
+        url, is_local = api_url(settings)
         if url is None:
             raise NotRunning(
                 f"no Phoenix is running with data dir {settings.data_dir} and PHOENIX_API_URL is "
                 "unset: start it with `phoenix up` (or point PHOENIX_API_URL at its API)"
             )
-        found = find_token(settings.data_dir, local_admin=url == local)
+        found = find_token(settings.data_dir, local_admin=is_local)
         if found is None:
             raise NoToken(
                 "no token: set PHOENIX_TOKEN, or save one with `phoenix login` "

@@ -75,10 +75,6 @@ def _logging() -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
-def _run(coro: Any) -> Any:
-    return asyncio.run(coro)
-
-
 @app.command()
 def up(
     data_dir: DataDir = None,
@@ -124,7 +120,7 @@ def up(
             await runtime.stop()
             console.print("stopped; data kept in " + str(settings.data_dir))
 
-    _run(main())
+    asyncio.run(main())
 
 
 @app.command()
@@ -138,7 +134,7 @@ def migrate(data_dir: DataDir = None) -> None:
             await upgrade(engine)
         console.print("schema is current")
 
-    _run(main())
+    asyncio.run(main())
 
 
 def _load_data(value: str) -> dict[str, Any]:
@@ -253,14 +249,13 @@ def replay(
     data_dir: DataDir = None,
     output: Output = "table",
 ) -> None:
-    """Replay one stream's history from the store, as the audit trail reads it."""
+    """Replay one stream's history from the store, as the audit trail reads it (exit 1 when
+    there is no such stream: the API's 404).
+    """
     events = [
         RecordedEvent.model_validate(e)
         for e in cli_client.calling(data_dir, lambda client: client.stream(stream_id))
     ]
-    if not events:
-        err.print(f"no stream {stream_id}")
-        raise typer.Exit(1)
     if output == "json":
         print(json.dumps([e.model_dump(mode="json") for e in events], indent=2))
         return
@@ -279,7 +274,7 @@ def projections_rebuild(data_dir: DataDir = None) -> None:
             return await ProjectionRunner(engine, all_projectors()).rebuild()
 
     started = time.monotonic()
-    applied = _run(main())
+    applied = asyncio.run(main())
     console.print(
         f"rebuilt {len(all_projectors())} projections from {applied} event applications in {time.monotonic() - started:.1f}s"
     )
@@ -306,8 +301,8 @@ def deadletters_list(
             x["subject"],
             str(x["deliveries"]),
             x["error"],
-            x["recorded_at"][:19].replace("T", " "),
-            (x["redriven_at"] or "")[:19].replace("T", " "),
+            cli_client.when(x["recorded_at"]),
+            cli_client.when(x["redriven_at"]),
         )
     console.print(table if letters else "no dead letters")
 
@@ -373,7 +368,7 @@ def demo(
     try:
         # Piped or captured, rich would assume 80 columns: too few for the results table.
         out = console if console.is_terminal else Console(width=120)
-        code = _run(run_demo(settings, options, out))
+        code = asyncio.run(run_demo(settings, options, out))
     except DeployerUnavailable as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 from uuid import UUID, uuid4
@@ -17,6 +18,11 @@ from gateway.cli_options import settings_for
 console = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
+
+
+def when(text: str | None, form: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """An ISO time from the API, as a table shows it (blank for none)."""
+    return format(datetime.fromisoformat(text), form) if text else ""
 
 
 def fail(lines: list[str], code: int = 2) -> NoReturn:

@@ -9,11 +9,8 @@ from typing import Any
 from adapters.nats.bus import NatsBus
 from domain.command_log import command_stream
 from domain.messages import CommandEnvelope
+from gateway.api_client import NoOutcome
 from handlers.ports import EventStore
-
-
-class NoOutcome(TimeoutError):
-    """The command was sent but no outcome was recorded in time (is a worker running?)."""
 
 
 async def send_and_wait(

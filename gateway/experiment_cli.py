@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID, uuid4
@@ -16,13 +15,12 @@ from rich.console import Console
 from rich.table import Table
 
 from domain.experiment.spec import ExperimentSpec
-from gateway.cli_client import calling, fail, report, send
+from gateway.cli_client import calling, fail, report, send, when
 from gateway.cli_options import DataDir, Output
 from handlers.report import COLUMNS, formatted
 
 app = typer.Typer(help="Create, run, judge and promote experiments.", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
 
 
 def short_name(template: str) -> str:
@@ -182,10 +180,6 @@ def promote(
     )
 
 
-def _at(text: str | None, form: str) -> str:
-    return format(datetime.fromisoformat(text), form) if text else ""
-
-
 @app.command("list")
 def list_(
     phase: Annotated[str | None, typer.Option(help="Only this phase.")] = None,
@@ -208,7 +202,7 @@ def list_(
             x["name"],
             x["phase"],
             x["winner"] or "",
-            _at(x["created_at"], "%Y-%m-%d %H:%M:%S"),
+            when(x["created_at"]),
         )
     console.print(table if items else "no experiments")
 
@@ -230,10 +224,10 @@ def status(experiment_id: UUID, data_dir: DataDir = None, output: Output = "tabl
     console.print(f"[bold]{found['name']}[/] {experiment_id}: [cyan]{found['phase']}[/]")
     for change in found["phase_history"]:
         console.print(
-            f"  v{change['version']:<3} {_at(change['at'], '%H:%M:%S')}  {change['phase']}"
+            f"  v{change['version']:<3} {when(change['at'], '%H:%M:%S')}  {change['phase']}"
         )
     if found["window_ends_at"]:
-        console.print(f"  window ends {_at(found['window_ends_at'], '%Y-%m-%d %H:%M:%S %Z')}")
+        console.print(f"  window ends {when(found['window_ends_at'], '%Y-%m-%d %H:%M:%S %Z')}")
     if found["reason"]:
         console.print(f"  reason: {found['reason']}", highlight=False)
     if found["promotion_commit"]:

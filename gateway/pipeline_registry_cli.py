@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from domain.pipeline.decide import sha256_of
-from gateway.cli_client import calling, fail, report, send
+from gateway.cli_client import calling, fail, report, send, when
 from gateway.cli_options import DataDir, Output
 
 Name = Annotated[str, typer.Option("--name", "-n", help="The pipeline's name (a DNS label).")]
@@ -82,7 +81,7 @@ def versions(name: str, data_dir: DataDir = None, output: Output = "table") -> N
         table.add_row(
             str(v["version"]),
             v["sha256"][:12],
-            f"{datetime.fromisoformat(v['created_at']):%Y-%m-%d %H:%M}",
+            when(v["created_at"], "%Y-%m-%d %H:%M"),
             v["created_by"],
             v["note"],
         )

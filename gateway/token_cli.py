@@ -70,7 +70,7 @@ def login(
     given = (token or sys.stdin.readline()).strip()
     if not given:
         cli_client.fail(["no token given: pass --token, or pipe it in"])
-    url = api_url(settings_for(data_dir))
+    url, _ = api_url(settings_for(data_dir))
     if url is None:
         cli_client.fail(["no running Phoenix found: set PHOENIX_API_URL, or start `phoenix up`"])
     try:

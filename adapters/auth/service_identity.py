@@ -58,7 +58,7 @@ class SigningBus:
         self,
         bus: TokenBus,
         token: Callable[[], str],
-        command_id: Callable[[UUID], UUID] = lambda given: given,
+        command_id: Callable[[UUID], UUID],
     ) -> None:
         self.bus, self._token, self._command_id = bus, token, command_id
 

@@ -48,8 +48,15 @@ class Delivery:
     @property
     def bearer_token(self) -> str | None:
         """The sender's token, from ``Authorization: Bearer <token>``."""
-        scheme, _, token = self.headers.get(AUTHORIZATION, "").partition(" ")
-        return token.strip() or None if scheme.lower() == "bearer" else None
+        return bearer_token(self.headers.get(AUTHORIZATION, ""))
+
+
+def bearer_token(authorization: str) -> str | None:
+    """The token of an ``Authorization`` value (RFC 6750: ``Bearer <token>``), on the bus and
+    on the API alike; None for any other scheme or none at all.
+    """
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 class PermanentFailure(Exception):

@@ -8,7 +8,7 @@ from litestar import Request, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from adapters.dead_letter_redrive import needed_role, redrive
-from adapters.nats.consumer import AUTHORIZATION, DeadLetter
+from adapters.nats.consumer import DeadLetter, kept_headers
 from domain.identity import Identity, Role
 from gateway.api.auth import requires
 from gateway.api.problems import Problem
@@ -41,14 +41,12 @@ async def stream_events(
 
 
 def _letter(letter: DeadLetter) -> dict[str, Any]:
-    # Never the sender's token: it stays with the stored message, for a re-drive.
-    headers = {k: v for k, v in letter.headers.items() if k.lower() != AUTHORIZATION.lower()}
     return {
         "id": letter.id,
         "consumer": letter.consumer,
         "subject": letter.subject,
         "message_id": letter.message_id,
-        "headers": headers,
+        "headers": kept_headers(letter.headers),  # never a token, even in a row from elsewhere
         "error": letter.error,
         "deliveries": letter.deliveries,
         "recorded_at": letter.recorded_at.isoformat(),

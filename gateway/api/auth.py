@@ -12,6 +12,7 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.types import ASGIApp, Guard
 
+from adapters.nats.consumer import bearer_token
 from domain.identity import Identity, Role
 from handlers.ports import Authenticator, NotAuthenticated
 
@@ -30,9 +31,8 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        scheme, _, token = connection.headers.get("authorization", "").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
+        token = bearer_token(connection.headers.get("authorization", ""))
+        if token is None:
             raise NotAuthorizedException(NO_TOKEN, headers={"WWW-Authenticate": REALM})
         try:
             identity = await self.authenticator.verify(token)

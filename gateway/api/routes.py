@@ -114,7 +114,7 @@ async def send_command(
         authorize(request.user, envelope.type, model.sent_by)
         model.model_validate(envelope.data)
     except Forbidden as exc:
-        raise Problem(403, str(exc).removeprefix("forbidden: "), **ids) from exc
+        raise Problem(403, exc.why, **ids) from exc
     except UnknownMessageType as exc:
         raise Problem(422, str(exc), **ids) from exc
     except ValidationError as exc:
