@@ -1,8 +1,7 @@
-"""Options every `phoenix` subcommand shares: data dir, output format, actor, and the settings."""
+"""Options every `phoenix` subcommand shares: data dir, output format, and the settings."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,8 +14,6 @@ DataDir = Annotated[
     typer.Option("--data-dir", envvar="PHOENIX_DATA_DIR", help="Where embedded servers keep data."),
 ]
 Output = Annotated[str, typer.Option("--output", "-o", help="table or json")]
-Actor = Annotated[str, typer.Option(envvar="PHOENIX_ACTOR")]
-USER = os.environ.get("USER", "cli")
 
 
 def settings_for(data_dir: Path | None, **overrides: Any) -> Settings:
