@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.analysis.critical import describe_processes
@@ -34,11 +34,12 @@ class Guardrail:
         *,
         tick: float = 1.0,
         confirm: int = 2,
-        max_failures: int = 5,
+        max_blind: timedelta = timedelta(seconds=60),
     ) -> None:
         self.index, self.store, self.source, self.bus, self.clock = index, store, source, bus, clock
-        self.tick, self.confirm, self.max_failures = tick, confirm, max_failures
-        self.failures: dict[UUID, int] = {}
+        self.tick, self.confirm, self.max_blind = tick, confirm, max_blind
+        # Per experiment: when its checks began failing, and how many have failed since.
+        self.blind: dict[UUID, tuple[datetime, int]] = {}
 
     async def check(self, experiment_id: UUID) -> list[str]:
         """The candidates tripped on this check (each also sent as TripGuardrail)."""
@@ -104,16 +105,23 @@ class Guardrail:
                 log.exception("guardrail check of %s failed", experiment_id)
                 await self._failed(experiment_id, exc)
             else:
-                self.failures.pop(experiment_id, None)
+                self.blind.pop(experiment_id, None)
 
     async def _failed(self, experiment_id: UUID, exc: Exception) -> None:
-        """After ``max_failures`` checks in a row fail, fail the experiment with the reason:
-        an experiment the guardrail cannot watch must not run on unwatched.
+        """When every check for ``max_blind`` has failed, fail the experiment with the reason:
+        an experiment the guardrail cannot watch must not run on unwatched. A span of time, not a
+        count of ticks: a restart of Phoenix's own database or bus takes seconds, and a check
+        after it looks back over the intervals it missed, so a short outage loses nothing.
         """
-        failures = self.failures[experiment_id] = self.failures.get(experiment_id, 0) + 1
-        if failures < self.max_failures:
+        now = self.clock.now()
+        since, failures = self.blind.get(experiment_id, (now, 0))
+        self.blind[experiment_id] = (since, failures := failures + 1)
+        if now - since < self.max_blind:
             return
-        reason = f"the guardrail could not check it {failures} times in a row: {type(exc).__name__}: {exc}"
+        reason = (
+            f"the guardrail could not check it for {(now - since).total_seconds():.0f}s "
+            f"({failures} checks in a row): {type(exc).__name__}: {exc}"
+        )
         await self.bus.send(
             scheduler_command(
                 cmd.FailExperiment(experiment_id=experiment_id, reason=reason[:2000]),

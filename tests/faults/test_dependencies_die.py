@@ -154,7 +154,8 @@ async def test_an_experiment_completes_though_nats_and_postgres_die_while_it_run
             kill(pid)
             await eventually(partial(_count, data_dir, server), until=lambda n: n == 1, deadline=30)
         final = await reach(api, experiment_id, "Completed", "Failed", deadline=120)
-    assert final == "Completed"
+        reason = (await api.get(f"/api/v1/experiments/{experiment_id}")).json().get("reason")
+    assert final == "Completed", reason
 
 
 async def _count(data_dir: Path, server: str) -> int:

@@ -49,24 +49,42 @@ async def test_a_check_asks_for_the_history_and_the_last_intervals_however_long_
     assert source.asked == [1, 2] * 2
 
 
-async def test_an_experiment_the_guardrail_cannot_check_five_times_in_a_row_is_failed_once() -> (
-    None
-):
+async def test_an_experiment_the_guardrail_cannot_check_for_a_minute_is_failed_once() -> None:
     store, bus = InMemoryEventStore(), InMemoryBus()
     await experiment(store, at=NOW, seconds=600)
+    clock = FixedClock(NOW + timedelta(minutes=5))
     guardrail = Guardrail(
-        InMemoryExperimentIndex(store),
-        store,
-        CountingSource(store, fail=True),
-        bus,
-        FixedClock(NOW + timedelta(minutes=5)),
+        InMemoryExperimentIndex(store), store, CountingSource(store, fail=True), bus, clock
     )
-    for _ in range(7):
+    for _ in range(59):
         await guardrail.run_once()
+        clock.advance(timedelta(seconds=1))
+    assert [e for e in bus.commands() if e.type == "FailExperiment"] == []
+    for _ in range(3):
+        await guardrail.run_once()
+        clock.advance(timedelta(seconds=1))
     fails = [e for e in bus.commands() if e.type == "FailExperiment"]
     assert len({e.command_id for e in fails}) == 1
     assert (
         fails[0]
         .data["reason"]
-        .startswith("the guardrail could not check it 5 times in a row: ConnectionError")
+        .startswith(
+            "the guardrail could not check it for 60s (61 checks in a row): ConnectionError"
+        )
     )
+
+
+async def test_a_short_outage_does_not_fail_the_experiment_and_the_next_outage_starts_afresh() -> (
+    None
+):
+    store, bus = InMemoryEventStore(), InMemoryBus()
+    await experiment(store, at=NOW, seconds=600)
+    clock = FixedClock(NOW + timedelta(minutes=5))
+    source = CountingSource(store, fail=True)
+    guardrail = Guardrail(InMemoryExperimentIndex(store), store, source, bus, clock)
+    for fails in (True, False, True):
+        source.fail = fails
+        for _ in range(40):
+            await guardrail.run_once()
+            clock.advance(timedelta(seconds=1))
+    assert [e for e in bus.commands() if e.type == "FailExperiment"] == []
