@@ -21,6 +21,8 @@ from simulator.otlp import decode_body
 EXPERIMENT_HEADER = "x-phoenix-experiment"
 VARIANT_HEADER = "x-phoenix-variant"
 LOAD_HEADER = "x-phoenix-load"
+PIPELINE_HEADER = "x-phoenix-pipeline"
+PIPELINE_SHA256_HEADER = "x-phoenix-pipeline-sha256"
 
 LoadListener = Callable[[list[Batch], int], Awaitable[None]]
 
@@ -51,6 +53,8 @@ class OtlpSink:
         # Every decoded batch, in arrival order, for callers that compare values (tests).
         self.batches: list[Batch] | None = [] if keep_batches else None
         self.requests = 0
+        # What each variant's collector says it runs: (NAME@VERSION, the bytes' sha256).
+        self.pipelines: dict[tuple[str, str], tuple[str, str]] = {}
         self._arrived = asyncio.Condition()
         self._server: _Quiet | None = None
         self._task: asyncio.Task[None] | None = None
@@ -106,7 +110,13 @@ class OtlpSink:
                 for listener in self.load_listeners:
                     await listener([batch], at)
                 return b""
-            await self.record(experiment or "", request.headers.get(VARIANT_HEADER, ""), batch, at)
+            variant = request.headers.get(VARIANT_HEADER, "")
+            if PIPELINE_SHA256_HEADER in request.headers:
+                self.pipelines[(experiment or "", variant)] = (
+                    request.headers.get(PIPELINE_HEADER, ""),
+                    request.headers[PIPELINE_SHA256_HEADER],
+                )
+            await self.record(experiment or "", variant, batch, at)
             await self.notify()
             return b""
 

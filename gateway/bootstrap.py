@@ -23,6 +23,7 @@ from handlers.config_generation import ConfigGeneration
 from handlers.deployment import DeploymentHandler
 from handlers.guardrail import Guardrail
 from handlers.lifecycle import Lifecycle, WindowScheduler
+from handlers.pipeline_refs import PipelineRefs
 from handlers.ports import (
     Authenticator,
     Clock,
@@ -31,6 +32,7 @@ from handlers.ports import (
     ExperimentIndex,
     GitOps,
     MetricsSource,
+    SampleLoad,
     Tracking,
 )
 from handlers.promotion import Promotion
@@ -55,6 +57,8 @@ class Ports:
     # Verifies the token on every command; and who Phoenix's own handlers are (ADR 0008).
     authenticator: Authenticator
     service: ServiceTokens
+    # What the evaluator predicts a registered pipeline's effect on before it is deployed.
+    sample: SampleLoad | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ def bootstrap(
 ) -> Phoenix:
     """Phoenix on ``ports``; ``policy`` overrides every consumer's delivery policy (tests)."""
     wiring = wiring or Wiring()
-    handler = CommandHandler(ports.store, ports.clock)
+    handler = CommandHandler(ports.store, ports.clock, pin=PipelineRefs(ports.store, ports.sample))
     worker = CommandWorker(
         ports.bus, handler, ports.authenticator, ports.dead_letters, metrics, policy=policy
     )

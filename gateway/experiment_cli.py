@@ -246,7 +246,7 @@ def results_table(variants: list[dict[str, Any]]) -> Table:
     for v in variants:
         row = {
             "variant": v["variant"],
-            "template": v["template"],
+            "template": v["template"] or v.get("pipeline"),
             **(v["measures"] or {}),
             "verdict": v["verdict"] or ("baseline" if v["role"] == "baseline" else ""),
         }

@@ -24,6 +24,7 @@ from adapters.postgres.measured_intervals import PostgresIntervals
 from adapters.postgres.tracking import PostgresTracking
 from adapters.settings import Settings
 from gateway.bootstrap import Ports, Wiring
+from gateway.sample_load import SimulatedSample
 from handlers.clock import SystemClock
 from handlers.ports import Deployer
 
@@ -97,6 +98,7 @@ class RealAdapters:
             dead_letters=PostgresDeadLetters(engine),
             authenticator=authenticator,
             service=ServiceTokens(key),
+            sample=SimulatedSample(),
         )
         wiring = Wiring(
             defaults={"otlp_endpoint": sink.endpoint},

@@ -46,6 +46,8 @@ def admit_spec(spec: ExperimentSpec) -> None:
         (f"candidates[{i}]", ref) for i, ref in enumerate(spec.candidates)
     ]
     for path, ref in refs:
+        if ref.template is None:
+            continue  # a registered pipeline: pinned and checked by handlers.pipeline_refs
         try:
             check_variables(ref.template, ref.variables)
             validate_text(

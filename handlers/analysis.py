@@ -30,7 +30,7 @@ def window_cut(state: Experiment) -> tuple[int, float]:
     """How the experiment's window is cut: (intervals, seconds each), for every reader alike."""
     assert state.started_at is not None and state.window_ends_at is not None
     seconds = (state.window_ends_at - state.started_at).total_seconds()
-    count = interval_count(seconds, collection_interval_seconds(state.spec.baseline))
+    count = interval_count(seconds, collection_interval_seconds(state))
     return count, seconds / count
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 from uuid import UUID
@@ -25,6 +25,7 @@ from domain.messages import (
     RecordedEvent,
 )
 from handlers.admission import admit
+from handlers.pipeline_refs import PipelineRefs
 from handlers.ports import (
     Clock,
     CommandAlreadyHandled,
@@ -70,11 +71,15 @@ class CommandHandler:
         max_attempts: int = 10,
         *,
         admit: Callable[[Command], None] = admit,
+        pin: Callable[[Command], Awaitable[Command]] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.max_attempts = max_attempts
         self.admit = admit  # checks beyond the domain's: what is admitted can run
+        # What a command names by reference, made exact before it is decided (a registered
+        # pipeline's version and hash: handlers.pipeline_refs); it may refuse, as admit does.
+        self.pin = pin or PipelineRefs(store)
 
     async def handle(self, envelope: CommandEnvelope, identity: Identity) -> CommandResult:
         """Decide the command as ``identity`` (verified by the caller: never the metadata's
@@ -89,6 +94,7 @@ class CommandHandler:
             command = aggregate.prepare(model.model_validate(envelope.data), envelope.command_id)
             stream_id = aggregate.stream_id(command)
             self.admit(command)
+            command = await self.pin(command)
         except ValidationError as exc:
             return await self.reject(envelope, describe_validation_error(exc), actor=actor)
         except (DomainError, ValueError) as exc:

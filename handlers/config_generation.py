@@ -14,9 +14,11 @@ from domain.experiment.spec import PipelineRef
 from domain.mapper import Occurred
 from domain.messages import Command, Event
 from handlers.experiment_state import load
+from handlers.pipeline_versions import pipeline_version, wiring_for
 from handlers.ports import EventStore
 from pipelines.render import RenderError, render
 from pipelines.validator import ConfigInvalid, validate_text
+from pipelines.wiring import NotWireable, wire
 
 
 class ConfigGeneration:
@@ -46,13 +48,16 @@ class ConfigGeneration:
         configs = []
         for ref in (spec.baseline, *spec.candidates):
             try:
-                text = self._render(ref, experiment_id, list(spec.critical_processes))
+                if ref.template is None:
+                    text = await self._wire(ref, experiment_id)
+                else:
+                    text = self._render(ref, experiment_id, list(spec.critical_processes))
                 validate_text(text)
-            except RenderError as exc:
-                return _fail(xid, f"variant {ref.name} ({ref.template}): {exc}")
+            except (RenderError, NotWireable, LookupError) as exc:
+                return _fail(xid, f"variant {ref.name} ({ref.source}): {exc}")
             except ConfigInvalid as exc:
                 problems = "; ".join(str(p) for p in exc.problems)
-                return _fail(xid, f"variant {ref.name} ({ref.template}) is invalid: {problems}")
+                return _fail(xid, f"variant {ref.name} ({ref.source}) is invalid: {problems}")
             except ValueError as exc:  # an unknown template, or a value it cannot render
                 return _fail(xid, f"variant {ref.name}: {exc}")
             except Exception as exc:
@@ -64,12 +69,22 @@ class ConfigGeneration:
             )
         return [cmd.RecordConfigsGenerated(experiment_id=xid, configs=tuple(configs))]
 
+    def _wiring(self, ref: PipelineRef) -> dict[str, Any]:
+        return {**self.defaults, **(self.per_variant(ref.name) if self.per_variant else {})}
+
     def _render(self, ref: PipelineRef, experiment_id: str, critical: list[str]) -> str:
-        wiring = {
-            **self.defaults,
-            **(self.per_variant(ref.name) if self.per_variant else {}),
-        }
-        return render_variant(ref, experiment_id, critical, wiring)
+        return render_variant(ref, experiment_id, critical, self._wiring(ref))
+
+    async def _wire(self, ref: PipelineRef, experiment_id: str) -> str:
+        """A registered pipeline's pinned version, wired; its bytes checked against the hash
+        recorded at creation.
+        """
+        assert ref.pipeline_name is not None and ref.sha256 is not None, "pinned at creation"
+        found = await pipeline_version(self.store, ref.pipeline_name, ref.pipeline_version)
+        if hashlib.sha256(found.config.encode()).hexdigest() != ref.sha256:
+            raise LookupError(f"pipeline {found.ref} no longer holds sha256 {ref.sha256}")
+        wiring = {**self._wiring(ref), "experiment_id": experiment_id, "variant": ref.name}
+        return wire(found.config, wiring_for(found, wiring))
 
 
 def render_variant(
@@ -78,6 +93,7 @@ def render_variant(
     """A variant's config: the user's variables, then Phoenix's wiring, which they cannot
     override (where to export, where to listen, the experiment's headers).
     """
+    assert ref.template is not None, "a template's variant"
     variables = dict(ref.variables)
     if critical:
         variables.setdefault("critical_processes", critical)

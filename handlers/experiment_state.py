@@ -12,6 +12,7 @@ from domain.mapper import to_event
 from handlers.ports import EventStore
 from pipelines.catalog import template
 from pipelines.ottl.functions import duration_nanos
+from pipelines.wiring import collection_interval_seconds as wired_interval_seconds
 
 
 async def load(store: EventStore, experiment_id: UUID | str) -> Experiment:
@@ -23,14 +24,23 @@ async def load(store: EventStore, experiment_id: UUID | str) -> Experiment:
 
 
 def variable(ref: PipelineRef, name: str) -> Any:
-    """A variant's variable: its own value, else the template's default."""
+    """A template variant's variable: its own value, else the template's default; None for a
+    registered pipeline's variant (it has no variables).
+    """
     if name in ref.variables:
         return ref.variables[name]
-    return template(ref.template).defaults().get(name)
+    return template(ref.template).defaults().get(name) if ref.template else None
 
 
-def collection_interval_seconds(ref: PipelineRef) -> float:
-    return duration_nanos(str(variable(ref, "collection_interval"))) / 1e9
+def collection_interval_seconds(state: Experiment) -> float:
+    """How often the baseline scrapes: its template's variable, or its generated config's."""
+    ref = state.spec.baseline
+    if ref.template is not None:
+        return duration_nanos(str(variable(ref, "collection_interval"))) / 1e9
+    generated = next((c for c in state.configs if c.variant == ref.name), None)
+    if generated is None:
+        raise LookupError(f"no config was generated for the baseline {ref.name}")
+    return wired_interval_seconds(generated.config)
 
 
 def critical_patterns(spec: ExperimentSpec) -> tuple[str, ...]:

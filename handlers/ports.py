@@ -12,6 +12,7 @@ from domain.analysis.windows import Overhead, VariantWindow
 from domain.experiment.phase import Phase
 from domain.identity import Identity
 from domain.messages import CommandEnvelope, NewEvent, RecordedEvent
+from domain.telemetry.model import Batch
 
 
 class ConcurrencyError(Exception):
@@ -161,6 +162,16 @@ class MetricsSource(Protocol):
         intervals: int,
         critical_processes: Sequence[str],
     ) -> VariantWindow: ...
+
+
+class SampleLoad(Protocol):
+    """Telemetry to predict a pipeline's effect on before it runs: scrapes of the process
+    scraper, each (time in ns, batches), ``interval_nanos`` apart.
+    """
+
+    interval_nanos: int
+
+    def scrapes(self) -> Sequence[tuple[int, list[Batch]]]: ...
 
 
 @dataclass(frozen=True)

@@ -73,11 +73,11 @@ class Promotion:
         generated = next(c for c in state.configs if c.variant == variant)
         result = state.verdict_of(variant)
         lines = [
-            f"# Promote `{variant}` ({ref.template}) for process metrics",
+            f"# Promote `{variant}` ({ref.source}) for process metrics",
             "",
             f"Experiment **{state.spec.name}** (`{state.experiment_id}`) ran "
             f"{len(state.spec.candidates)} candidates beside the baseline "
-            f"`{state.spec.baseline.name}` ({state.spec.baseline.template}) "
+            f"`{state.spec.baseline.name}` ({state.spec.baseline.source}) "
             f"for {state.spec.duration_seconds} s.",
             "",
             markdown_table(result_rows(state)),

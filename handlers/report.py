@@ -37,7 +37,10 @@ def _format(key: str, value: Any) -> str:
 
 def result_rows(state: Experiment) -> list[dict[str, Any]]:
     """The baseline, then every candidate with its verdict: raw values, not formatted."""
-    templates = {ref.name: ref.template for ref in (state.spec.baseline, *state.spec.candidates)}
+    templates = {
+        ref.name: ref.template or ref.pipeline
+        for ref in (state.spec.baseline, *state.spec.candidates)
+    }
     rows: list[dict[str, Any]] = []
     if state.baseline_measures is not None:
         rows.append(

@@ -76,3 +76,9 @@ def template(name: str) -> Template:
         return catalog()[name]
     except KeyError:
         raise ValueError(f"unknown template {name!r}; known: {', '.join(catalog())}") from None
+
+
+def wiring_defaults() -> dict[str, Any]:
+    """The defaults of the variables Phoenix sets (where to export, where to answer health checks)."""
+    any_template = next(iter(catalog().values()))
+    return {v.name: v.default for v in any_template.variables if v.wiring}

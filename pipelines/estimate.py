@@ -30,6 +30,8 @@ class Estimate:
     critical_out: int
     input_cost: float
     output_cost: float
+    # The critical processes seen in the input and missing from the output, by identity.
+    critical_lost: frozenset[Attributes] = frozenset()
 
     @property
     def series_reduction(self) -> float:
@@ -97,4 +99,5 @@ def estimate(
         critical_out=len(before.critical & after.critical),
         input_cost=cost(before.window.cardinality, in_dpm, prices),
         output_cost=cost(after.window.cardinality, out_dpm, prices),
+        critical_lost=frozenset(before.critical - after.critical),
     )

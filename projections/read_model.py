@@ -11,6 +11,8 @@ VARIANT_FIELDS = (
     "variant",
     "role",
     "template",
+    "pipeline",
+    "pipeline_sha256",
     "verdict",
     "reasons",
     "measures",

@@ -89,7 +89,7 @@ experiment_variants = Table(
     Column("variant", Text, nullable=False),
     Column("role", Text, nullable=False),
     Column("position", Integer, nullable=False),
-    Column("template", Text, nullable=False),
+    Column("template", Text),
     Column("variables", Json, nullable=False),
     Column("config", Text),
     Column("config_sha256", Text),
@@ -101,7 +101,10 @@ experiment_variants = Table(
     Column("measures", Json),
     Column("intervals", Json),
     Column("torn_down_at", DateTime(timezone=True)),
+    Column("pipeline", Text),  # NAME@VERSION, for a variant on a registered pipeline
+    Column("pipeline_sha256", Text),
     PrimaryKeyConstraint("experiment_id", "variant"),
+    Index("experiment_variants_by_pipeline", "pipeline"),
 )
 
 pipelines = Table(

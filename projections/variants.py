@@ -36,6 +36,8 @@ class VariantsProjector:
                             "role": role,
                             "position": position,
                             "template": ref.template,
+                            "pipeline": ref.pipeline,
+                            "pipeline_sha256": ref.sha256,
                             "variables": ref.variables,
                         }
                         for position, (role, ref) in enumerate(refs)

@@ -30,11 +30,15 @@ from domain.ids import derived_id
 from domain.mapper import to_envelope
 from domain.messages import Command, CommandMetadata
 from gateway.bootstrap import Phoenix, Ports, bootstrap
+from gateway.sample_load import SimulatedSample
 from handlers.clock import FixedClock
 from handlers.experiment_state import load
 from tests.identities import KEY, VERIFIER, token
 
 QUICK = DeliveryPolicy(max_deliveries=3, backoff=(0.0,), batch_size=1)
+
+
+SAMPLE = SimulatedSample()  # made once, on first use, for every test's Phoenix
 
 
 @dataclass
@@ -104,6 +108,7 @@ async def in_memory_phoenix(now: datetime) -> AsyncIterator[InMemoryPhoenix]:
         dead_letters=dead_letters,
         authenticator=VERIFIER,
         service=ServiceTokens(KEY, now=clock.now),
+        sample=SAMPLE,
     )
     phoenix = bootstrap(ports, policy=QUICK)
     await phoenix.start()

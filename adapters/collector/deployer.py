@@ -99,11 +99,17 @@ class ProcessDeployer:
 
 
 def health_url(config: str) -> str:
-    """Where the config's health_check extension answers."""
+    """Where the config's health_check extension (``health_check`` or ``health_check/NAME``)
+    answers.
+    """
     try:
-        parsed = yaml_text.load(config) or {}
-        endpoint = parsed["extensions"]["health_check"]["endpoint"]
-    except (yaml.YAMLError, KeyError, TypeError) as exc:
+        extensions = (yaml_text.load(config) or {})["extensions"]
+        endpoint = next(
+            body["endpoint"]
+            for name, body in extensions.items()
+            if name.split("/", 1)[0] == "health_check"
+        )
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError, StopIteration) as exc:
         raise DeploymentError(
             "the config has no extensions.health_check.endpoint to wait on"
         ) from exc

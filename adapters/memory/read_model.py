@@ -54,6 +54,8 @@ class _Experiment:
                 "role": role,
                 "position": position,
                 "template": ref.template,
+                "pipeline": ref.pipeline,
+                "pipeline_sha256": ref.sha256,
                 "variables": ref.variables,
                 **dict.fromkeys(
                     ("config", "config_sha256", "deployed_at", "deployment", "deployment_error"),

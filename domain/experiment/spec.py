@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from domain.bounds import FreeForm
 
 VARIANT_NAME = r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"
+# A registered pipeline's name (as PIPELINE_NAME), and optionally @ and a version number.
+PIPELINE_REF = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(@[1-9][0-9]{0,8})?$"
 
 
 class Frozen(BaseModel):
@@ -15,11 +17,50 @@ class Frozen(BaseModel):
 
 
 class PipelineRef(Frozen):
-    """A variant: a named collector pipeline, from a template and its variables."""
+    """A variant: a collector pipeline, from one of Phoenix's templates and its variables, or
+    a version of a registered pipeline (``NAME@VERSION``, or ``NAME`` for its latest version:
+    pinned at creation, with the version's sha256, so the experiment records which bytes ran).
+    """
 
     name: str = Field(pattern=VARIANT_NAME, description="variant name, DNS-label shaped")
-    template: str = Field(min_length=1, max_length=200)
+    template: str | None = Field(default=None, min_length=1, max_length=200)
     variables: FreeForm = Field(default_factory=dict)
+    pipeline: str | None = Field(
+        default=None,
+        pattern=PIPELINE_REF,
+        description="a registered pipeline: NAME@VERSION, or NAME for the latest version",
+    )
+    sha256: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="the pipeline version's content hash; Phoenix records it at creation, and "
+        "refuses the experiment if one given does not match",
+    )
+
+    @model_validator(mode="after")
+    def _template_or_pipeline(self) -> PipelineRef:
+        if (self.template is None) == (self.pipeline is None):
+            raise ValueError("a variant names either a template or a pipeline, not both or neither")
+        if self.pipeline is not None and self.variables:
+            raise ValueError("variables go with a template; a registered pipeline is used as is")
+        if self.template is not None and self.sha256 is not None:
+            raise ValueError("sha256 goes with a pipeline, not a template")
+        return self
+
+    @property
+    def source(self) -> str:
+        """What the variant runs, for people: ``process-topk-v1``, or ``pipeline prod@2``."""
+        return self.template or f"pipeline {self.pipeline}"
+
+    @property
+    def pipeline_name(self) -> str | None:
+        return self.pipeline.partition("@")[0] if self.pipeline else None
+
+    @property
+    def pipeline_version(self) -> int | None:
+        """The pinned version; None for ``NAME`` (the latest) or a template."""
+        _, at, version = (self.pipeline or "").partition("@")
+        return int(version) if at else None
 
 
 class Target(Frozen):
@@ -55,6 +96,9 @@ class ExperimentSpec(Frozen):
     # RE2, as the collector matches them: linear time, so no pattern can stall a worker.
     critical_processes: tuple[str, ...] = Field(default=(), max_length=100)
     success_criteria: SuccessCriteria = SuccessCriteria()
+    # Run a registered pipeline's candidate though the evaluator predicts it loses a critical
+    # process, or cannot predict it; the guardrail and the verdict still judge what it does.
+    allow_critical_loss: bool = False
 
     @field_validator("critical_processes")
     @classmethod

@@ -1,0 +1,107 @@
+"""Registered pipelines as variants: each pinned at creation to a version and its sha256, and
+admitted only if Phoenix can wire it and, for a candidate, the evaluator predicts it keeps the
+experiment's critical processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from domain.analysis.critical import describe_processes
+from domain.experiment.commands import CreateExperiment
+from domain.experiment.spec import ExperimentSpec, PipelineRef
+from domain.messages import Command
+from handlers.admission import SAMPLE_EXPERIMENT, SAMPLE_WIRING, NotAdmitted
+from handlers.experiment_state import critical_patterns
+from handlers.pipeline_versions import PipelineVersion, pipeline_version, wiring_for
+from handlers.ports import EventStore, SampleLoad
+from pipelines import yaml_text
+from pipelines.estimate import estimate
+from pipelines.evaluator import Evaluator, EvaluatorError
+from pipelines.validator import ConfigInvalid, validate_text
+from pipelines.wiring import NotWireable, wire
+
+
+class PipelineRefs:
+    """Pins a CreateExperiment's registered-pipeline variants; raises NotAdmitted with the path."""
+
+    def __init__(self, store: EventStore, sample: SampleLoad | None = None) -> None:
+        self.store = store
+        self.sample = sample  # what predictions run on; None: none are made
+
+    async def __call__(self, command: Command) -> Command:
+        if not isinstance(command, CreateExperiment):
+            return command
+        spec = command.spec()
+        if all(ref.pipeline is None for ref in (spec.baseline, *spec.candidates)):
+            return command
+        baseline = await self._pin("baseline", spec.baseline, spec, candidate=False)
+        candidates = tuple(
+            [
+                await self._pin(f"candidates[{i}]", ref, spec, candidate=True)
+                for i, ref in enumerate(spec.candidates)
+            ]
+        )
+        return command.model_copy(update={"baseline": baseline, "candidates": candidates})
+
+    async def _pin(
+        self, path: str, ref: PipelineRef, spec: ExperimentSpec, *, candidate: bool
+    ) -> PipelineRef:
+        name = ref.pipeline_name
+        if name is None:
+            return ref
+        where = f"{path} ({ref.name})"
+        try:
+            found = await pipeline_version(self.store, name, ref.pipeline_version)
+        except LookupError as exc:
+            raise NotAdmitted(f"{where}: {exc}") from None
+        if found.deprecated is not None:
+            raise NotAdmitted(f"{where}: pipeline {name} is deprecated: {found.deprecated}")
+        if ref.sha256 is not None and ref.sha256 != found.sha256:
+            raise NotAdmitted(
+                f"{where}: pipeline {found.ref} holds sha256 {found.sha256}, not the "
+                f"{ref.sha256} given"
+            )
+        sample = {**SAMPLE_WIRING, "experiment_id": SAMPLE_EXPERIMENT, "variant": ref.name}
+        try:
+            wired = wire(found.config, wiring_for(found, sample))
+            validate_text(wired)
+        except NotWireable as exc:
+            raise NotAdmitted(f"{where}: Phoenix cannot run pipeline {found.ref}: {exc}") from None
+        except ConfigInvalid as exc:
+            problems = "; ".join(str(p) for p in exc.problems)
+            raise NotAdmitted(
+                f"{where}: pipeline {found.ref}, wired, is invalid: {problems}"
+            ) from None
+        if candidate and not spec.allow_critical_loss:
+            await self._predict(where, found, wired, critical_patterns(spec))
+        return ref.model_copy(update={"pipeline": found.ref, "sha256": found.sha256})
+
+    async def _predict(
+        self, where: str, found: PipelineVersion, wired: str, patterns: tuple[str, ...]
+    ) -> None:
+        """Refuse a candidate the evaluator predicts loses a critical process, or cannot run."""
+        if self.sample is None or not patterns:
+            return
+        allow = "set allow_critical_loss to run it anyway, judged by the guardrail and verdict"
+        try:
+            evaluator = Evaluator(yaml_text.load(wired))
+        except EvaluatorError as exc:
+            raise NotAdmitted(
+                f"{where}: cannot predict whether pipeline {found.ref} keeps the critical "
+                f"processes: {exc}; {allow}"
+            ) from None
+        sample = self.sample
+        result = await asyncio.to_thread(
+            estimate,
+            sample.scrapes(),
+            evaluator,
+            critical_processes=patterns,
+            interval_nanos=sample.interval_nanos,
+        )
+        if result.critical_lost:
+            raise NotAdmitted(
+                f"{where}: predicted critical loss: {describe_processes(result.critical_lost)} "
+                f"would be dropped or aggregated away by pipeline {found.ref} on simulated "
+                f"load; {allow}"
+            )

@@ -1,0 +1,29 @@
+"""Variants on registered pipelines: the pinned version and its sha256 beside the template.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-29
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.alter_column("experiment_variants", "template", nullable=True)
+    op.add_column("experiment_variants", sa.Column("pipeline", sa.Text()))
+    op.add_column("experiment_variants", sa.Column("pipeline_sha256", sa.Text()))
+    op.create_index("experiment_variants_by_pipeline", "experiment_variants", ["pipeline"])
+
+
+def downgrade() -> None:
+    op.drop_index("experiment_variants_by_pipeline", "experiment_variants")
+    op.drop_column("experiment_variants", "pipeline_sha256")
+    op.drop_column("experiment_variants", "pipeline")
+    op.execute("DELETE FROM experiment_variants WHERE template IS NULL")
+    op.alter_column("experiment_variants", "template", nullable=False)

@@ -1,0 +1,158 @@
+"""Wire a user's collector config into an experiment: keep its process-metrics pipeline as is,
+route its output to Phoenix.
+
+What a registered pipeline becomes when it runs as a variant, exactly:
+
+* Kept unchanged: the one metrics pipeline whose receivers include a ``hostmetrics`` receiver
+  with the ``process`` scraper, that receiver's config (every scraper, the collection interval),
+  and every processor the pipeline lists, in its order.
+* Removed: the pipeline's other receivers and exporters, every other pipeline, connectors and
+  the user's extensions. Side by side on one host, each would claim the same ports or send the
+  experiment's data to production backends twice.
+* Added: the exporter ``otlphttp/phoenix`` (Phoenix's sink, with the headers
+  ``x-phoenix-experiment``, ``x-phoenix-variant``, ``x-phoenix-pipeline`` and
+  ``x-phoenix-pipeline-sha256``), as the pipeline's only exporter; the extension
+  ``health_check/phoenix`` on the port Phoenix assigns; and ``service.telemetry.metrics`` on the
+  port Phoenix assigns, or off.
+
+A config Phoenix cannot wire so (no such receiver, no metrics pipeline reading from it, two of
+them, or connectors in it) is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from pipelines import yaml_text
+from pipelines.catalog import wiring_defaults
+from pipelines.ottl.functions import duration_nanos
+
+EXPORTER = "otlphttp/phoenix"
+HEALTH_CHECK = "health_check/phoenix"
+DEFAULT_COLLECTION_INTERVAL = "1m"  # the collector's scraper default
+
+
+class NotWireable(ValueError):
+    """Phoenix cannot run this config as a variant; the message says why and where."""
+
+
+@dataclass(frozen=True)
+class ProcessPipeline:
+    """Where a config's process metrics flow: the pipeline and its hostmetrics receivers."""
+
+    name: str
+    receivers: tuple[str, ...]
+    processors: tuple[str, ...]
+
+
+def _kind(component: str) -> str:
+    return component.split("/", 1)[0]
+
+
+def process_pipeline(config: dict[str, Any]) -> ProcessPipeline:
+    """The metrics pipeline that reads process metrics, or NotWireable saying why none does."""
+    receivers = config.get("receivers") or {}
+    scraping = sorted(
+        name
+        for name, body in receivers.items()
+        if _kind(name) == "hostmetrics" and "process" in ((body or {}).get("scrapers") or {})
+    )
+    if not scraping:
+        raise NotWireable(
+            "receivers: no hostmetrics receiver with the process scraper; Phoenix compares "
+            "process metrics, so a pipeline must scrape them"
+        )
+    pipelines = ((config.get("service") or {}).get("pipelines")) or {}
+    reading = [
+        (name, body or {})
+        for name, body in pipelines.items()
+        if _kind(name) == "metrics" and set((body or {}).get("receivers") or ()) & set(scraping)
+    ]
+    if not reading:
+        raise NotWireable(
+            f"service.pipelines: no metrics pipeline receives from {', '.join(scraping)}"
+        )
+    if len(reading) > 1:
+        names = ", ".join(name for name, _ in reading)
+        raise NotWireable(
+            f"service.pipelines: {names} all read process metrics; Phoenix compares one "
+            "pipeline, so register a config with one"
+        )
+    name, body = reading[0]
+    connectors = set(config.get("connectors") or {}) & set(body.get("receivers") or ())
+    if connectors:
+        raise NotWireable(
+            f"service.pipelines.{name}.receivers: connectors ({', '.join(sorted(connectors))}) "
+            "feed it from other pipelines, which Phoenix does not run side by side"
+        )
+    return ProcessPipeline(
+        name,
+        tuple(r for r in body.get("receivers") or () if r in scraping),
+        tuple(body.get("processors") or ()),
+    )
+
+
+def wire(text: str, wiring: dict[str, Any]) -> str:
+    """The config Phoenix deploys for a user's ``text`` (see the module's docstring).
+
+    ``wiring``: ``otlp_endpoint``, ``health_check_endpoint``, ``experiment_id``, ``variant``,
+    and optionally ``telemetry_metrics_port``, ``pipeline`` and ``sha256``.
+    """
+    wiring = {**wiring_defaults(), **wiring}
+    config = yaml_text.load(text)
+    if not isinstance(config, dict):
+        raise NotWireable("(document): a collector config must be a YAML map")
+    found = process_pipeline(config)
+    receivers = config["receivers"]
+    processors = config.get("processors") or {}
+    headers = {
+        "x-phoenix-experiment": str(wiring["experiment_id"]),
+        "x-phoenix-variant": str(wiring["variant"]),
+    }
+    if wiring.get("pipeline"):
+        headers["x-phoenix-pipeline"] = str(wiring["pipeline"])
+        headers["x-phoenix-pipeline-sha256"] = str(wiring["sha256"])
+    port = wiring.get("telemetry_metrics_port")
+    telemetry: dict[str, Any] = (
+        {
+            "readers": [
+                {"pull": {"exporter": {"prometheus": {"host": "127.0.0.1", "port": int(port)}}}}
+            ]
+        }
+        if port
+        else {"level": "none"}
+    )
+    wired: dict[str, Any] = {
+        "extensions": {HEALTH_CHECK: {"endpoint": wiring["health_check_endpoint"]}},
+        "receivers": {name: copy.deepcopy(receivers[name]) for name in found.receivers},
+        "processors": {
+            name: copy.deepcopy(processors[name]) for name in found.processors if name in processors
+        },
+        "exporters": {EXPORTER: {"endpoint": wiring["otlp_endpoint"], "headers": headers}},
+        "service": {
+            "telemetry": {"metrics": telemetry},
+            "extensions": [HEALTH_CHECK],
+            "pipelines": {
+                found.name: {
+                    "receivers": list(found.receivers),
+                    "processors": list(found.processors),
+                    "exporters": [EXPORTER],
+                }
+            },
+        },
+    }
+    if not wired["processors"]:
+        del wired["processors"]
+    return yaml.safe_dump(wired, sort_keys=False, width=1_000_000)
+
+
+def collection_interval_seconds(text: str) -> float:
+    """How often the config's process pipeline scrapes (its first hostmetrics receiver's)."""
+    config = yaml_text.load(text)
+    found = process_pipeline(config)
+    body = config["receivers"][found.receivers[0]] or {}
+    return duration_nanos(str(body.get("collection_interval", DEFAULT_COLLECTION_INTERVAL))) / 1e9
