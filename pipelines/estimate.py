@@ -7,17 +7,31 @@ from dataclasses import dataclass, field
 
 from domain.analysis.cost import DEFAULT_PRICES, Prices, cost
 from domain.analysis.critical import critical_processes as critical_processes_of
-from domain.telemetry.model import Attributes, Batch
+from domain.telemetry.model import Attributes, Batch, resource_value
 from domain.telemetry.window import SeriesWindow
 from pipelines.evaluator import Evaluator
 
 __all__ = ["Estimate", "Prices", "estimate"]
 
 
+ProcessKey = tuple[object, ...]
+# What makes a process the same process before and after a pipeline, whatever attributes the
+# pipeline adds (a resource processor's environment, say): aggregation removes the pid.
+IDENTITY = ("host.name", "process.pid", "process.executable.name", "process.command_line")
+
+
+def process_key(resource: Attributes) -> ProcessKey:
+    return tuple(resource_value(resource, name) for name in IDENTITY)
+
+
 @dataclass
 class Side:
     window: SeriesWindow = field(default_factory=SeriesWindow)
-    critical: set[Attributes] = field(default_factory=set)
+    critical: dict[ProcessKey, Attributes] = field(default_factory=dict)
+
+    def add_critical(self, found: set[Attributes]) -> None:
+        for resource in found:
+            self.critical.setdefault(process_key(resource), resource)
 
 
 @dataclass(frozen=True)
@@ -30,8 +44,10 @@ class Estimate:
     critical_out: int
     input_cost: float
     output_cost: float
-    # The critical processes seen in the input and missing from the output, by identity.
+    # The critical processes seen in the input and missing from the output, as in the input;
+    # and those kept, by process_key.
     critical_lost: frozenset[Attributes] = frozenset()
+    critical_kept: frozenset[ProcessKey] = frozenset()
 
     @property
     def series_reduction(self) -> float:
@@ -83,10 +99,10 @@ def estimate(
     for _, batches in scrapes:
         for batch in batches:
             before.window.add(batch)
-            before.critical |= critical.among(rm.resource for rm in batch)
+            before.add_critical(critical.among(rm.resource for rm in batch))
             out = candidate.run(batch)
             after.window.add(out)
-            after.critical |= critical.among(rm.resource for rm in out)
+            after.add_critical(critical.among(rm.resource for rm in out))
     span = before.window.span(interval_nanos)
     in_dpm = before.window.datapoints_per_minute(interval_nanos, over=span)
     out_dpm = after.window.datapoints_per_minute(interval_nanos, over=span)
@@ -96,8 +112,9 @@ def estimate(
         input_dpm=in_dpm,
         output_dpm=out_dpm,
         critical_in=len(before.critical),
-        critical_out=len(before.critical & after.critical),
+        critical_out=len(kept := before.critical.keys() & after.critical.keys()),
         input_cost=cost(before.window.cardinality, in_dpm, prices),
         output_cost=cost(after.window.cardinality, out_dpm, prices),
-        critical_lost=frozenset(before.critical - after.critical),
+        critical_lost=frozenset(r for k, r in before.critical.items() if k not in kept),
+        critical_kept=frozenset(kept),
     )

@@ -35,6 +35,7 @@ def version_row(event: ev.PipelineVersionAdded, recorded: RecordedEvent) -> dict
         "config": event.config,
         "sha256": event.sha256,
         "note": event.note,
+        "recommended": event.recommended.model_dump() if event.recommended else None,
         "created_at": recorded.metadata.occurred_at,
         "created_by": recorded.metadata.actor,
     }

@@ -144,4 +144,19 @@ async def pipeline_version(conn: AsyncConnection, name: str, version: int) -> di
             )
         )
     ).first()
-    return _row(row) if row else None
+    if row is None:
+        return None
+    used = await conn.execute(
+        select(
+            experiments.c.experiment_id,
+            experiments.c.name,
+            experiments.c.phase,
+            experiment_variants.c.variant,
+            experiment_variants.c.role,
+            experiment_variants.c.verdict,
+        )
+        .join(experiments, experiments.c.experiment_id == experiment_variants.c.experiment_id)
+        .where(experiment_variants.c.pipeline == f"{name}@{version}")
+        .order_by(experiments.c.created_at, experiments.c.experiment_id)
+    )
+    return {**_row(row), "used_by": [_row(u) for u in used]}

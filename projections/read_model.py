@@ -61,7 +61,9 @@ class ReadModel(Protocol):
         ...
 
     async def pipeline_version(self, name: str, version: int) -> Row | None:
-        """One version of a pipeline, with its config."""
+        """One version of a pipeline, with its config, and ``used_by``: the experiments whose
+        variants ran it (oldest first), with each variant's role and verdict.
+        """
         ...
 
 

@@ -131,6 +131,7 @@ pipeline_versions = Table(
     Column("note", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", Text, nullable=False),
+    Column("recommended", Json),  # where a recommended version came from, what it predicted
     PrimaryKeyConstraint("name", "version"),
 )
 

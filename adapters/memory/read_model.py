@@ -199,7 +199,27 @@ class InMemoryReadModel:
 
     async def pipeline_version(self, name: str, version: int) -> Row | None:
         _, versions = (await self._pipelines()).get(name, ({}, []))
-        return next((v for v in versions if v["version"] == version), None)
+        found = next((v for v in versions if v["version"] == version), None)
+        if found is None:
+            return None
+        ref = f"{name}@{version}"
+        used = [
+            {
+                "experiment_id": x.row["experiment_id"],
+                "name": x.row["name"],
+                "phase": x.row["phase"],
+                "variant": v["variant"],
+                "role": v["role"],
+                "verdict": v["verdict"],
+            }
+            for x in sorted(
+                (await self._experiments()).values(),
+                key=lambda x: (x.row["created_at"], str(x.row["experiment_id"])),
+            )
+            for v in x.variants.values()
+            if v["pipeline"] == ref
+        ]
+        return {**found, "used_by": used}
 
 
 _OUTCOMES = ("CommandRejected", "CommandHadNoEffect")

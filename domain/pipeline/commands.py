@@ -8,6 +8,7 @@ from pydantic import Field
 
 from domain.identity import Role
 from domain.messages import Command
+from domain.pipeline.recommended import Recommended
 
 PIPELINE_NAME = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
 LabelKey = Annotated[str, Field(min_length=1, max_length=63)]
@@ -32,6 +33,9 @@ class RegisterPipeline(PipelineCommand):
     description: str = Field(default="", max_length=4000)
     owner: str | None = Field(default=None, max_length=200)
     labels: dict[LabelKey, LabelValue] = Field(default_factory=dict, max_length=32)
+    recommended: Recommended | None = Field(
+        default=None, description="set when Phoenix recommended this config"
+    )
 
 
 class RevisePipeline(PipelineCommand):
@@ -43,6 +47,9 @@ class RevisePipeline(PipelineCommand):
         min_length=1, max_length=MAX_CONFIG, description="the collector config (YAML)"
     )
     note: str = Field(default="", max_length=2000, description="what changed, for the record")
+    recommended: Recommended | None = Field(
+        default=None, description="set when Phoenix recommended this config"
+    )
 
 
 class DeprecatePipeline(PipelineCommand):

@@ -9,6 +9,7 @@ from domain.errors import AggregateNotFound, IllegalCommand
 from domain.messages import Command, Event
 from domain.pipeline import commands as cmd
 from domain.pipeline import events as ev
+from domain.pipeline.recommended import Recommended
 from domain.pipeline.state import Pipeline
 
 
@@ -35,7 +36,7 @@ def decide(state: Pipeline | None, command: Command, ctx: Context) -> list[Event
                     owner=command.owner or ctx.actor,
                     labels=command.labels,
                 ),
-                _version(name, 1, command.config),
+                _version(name, 1, command.config, recommended=command.recommended),
             ]
         if state.version_with(sha256_of(command.config)) is not None:
             return []  # the same bytes again: one version
@@ -43,12 +44,12 @@ def decide(state: Pipeline | None, command: Command, ctx: Context) -> list[Event
     if state is None:
         raise AggregateNotFound(pipeline_stream(name), kind)
     match command:
-        case cmd.RevisePipeline(config=config, note=note):
+        case cmd.RevisePipeline(config=config, note=note, recommended=recommended):
             if state.deprecated is not None:
                 raise _refused(state, command, f"it is deprecated ({state.deprecated})")
             if state.version_with(sha256_of(config)) is not None:
                 return []
-            return [_version(name, len(state.versions) + 1, config, note)]
+            return [_version(name, len(state.versions) + 1, config, note, recommended)]
         case cmd.DeprecatePipeline(reason=reason):
             return (
                 []
@@ -58,9 +59,16 @@ def decide(state: Pipeline | None, command: Command, ctx: Context) -> list[Event
     raise TypeError(f"{kind} is not a pipeline command")
 
 
-def _version(name: str, number: int, config: str, note: str = "") -> ev.PipelineVersionAdded:
+def _version(
+    name: str, number: int, config: str, note: str = "", recommended: Recommended | None = None
+) -> ev.PipelineVersionAdded:
     return ev.PipelineVersionAdded(
-        name=name, version=number, config=config, sha256=sha256_of(config), note=note
+        name=name,
+        version=number,
+        config=config,
+        sha256=sha256_of(config),
+        note=note,
+        recommended=recommended,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from domain.messages import Event
+from domain.pipeline.recommended import Recommended
 
 
 class PipelineEvent(Event):
@@ -29,6 +30,7 @@ class PipelineVersionAdded(PipelineEvent):
     config: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     note: str = ""
+    recommended: Recommended | None = None
 
 
 class PipelineDeprecated(PipelineEvent):

@@ -1,4 +1,5 @@
-"""Variants on registered pipelines: the pinned version and its sha256 beside the template.
+"""Variants on registered pipelines (the pinned version and its sha256 beside the template), and
+recommended pipeline versions (what they were recommended from and predicted to cut).
 
 Revision ID: 0006
 Revises: 0005
@@ -7,6 +8,7 @@ Create Date: 2026-11-29
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0006"
 down_revision = "0005"
@@ -19,9 +21,11 @@ def upgrade() -> None:
     op.add_column("experiment_variants", sa.Column("pipeline", sa.Text()))
     op.add_column("experiment_variants", sa.Column("pipeline_sha256", sa.Text()))
     op.create_index("experiment_variants_by_pipeline", "experiment_variants", ["pipeline"])
+    op.add_column("pipeline_versions", sa.Column("recommended", postgresql.JSONB()))
 
 
 def downgrade() -> None:
+    op.drop_column("pipeline_versions", "recommended")
     op.drop_index("experiment_variants_by_pipeline", "experiment_variants")
     op.drop_column("experiment_variants", "pipeline_sha256")
     op.drop_column("experiment_variants", "pipeline")

@@ -35,9 +35,16 @@ class Seeded(Generic[T]):
 CRITICAL = ("^postgres$",)
 
 
-def to_running(xid: UUID, *, seconds: int) -> list[Command]:
-    """An experiment of two variants with a 1 s collection interval, up to Running."""
+def to_running(xid: UUID, *, seconds: int, pipeline: str | None = None) -> list[Command]:
+    """An experiment of two variants with a 1 s collection interval, up to Running; with
+    ``pipeline``, its candidate runs that registered pipeline.
+    """
     every = {"collection_interval": "1s"}
+    candidate: dict[str, object] = (
+        {"name": VARIANTS[1], "pipeline": pipeline}
+        if pipeline
+        else {"name": VARIANTS[1], "template": "process-aggregated-v1", "variables": every}
+    )
     return [
         cmd.CreateExperiment.model_validate(
             {
@@ -48,9 +55,7 @@ def to_running(xid: UUID, *, seconds: int) -> list[Command]:
                     "template": "process-baseline-v1",
                     "variables": every,
                 },
-                "candidates": [
-                    {"name": VARIANTS[1], "template": "process-aggregated-v1", "variables": every}
-                ],
+                "candidates": [candidate],
                 "duration_seconds": seconds,
                 "critical_processes": list(CRITICAL),
             }
@@ -81,12 +86,21 @@ SENDER = Identity("t", frozenset(Role))  # whoever may send each of these comman
 
 
 async def experiment(
-    store: EventStore, *, at: datetime, seconds: int = 60, completed: bool = False
+    store: EventStore,
+    *,
+    at: datetime,
+    seconds: int = 60,
+    completed: bool = False,
+    pipeline: str | None = None,
 ) -> UUID:
-    """A new experiment, Running from ``at`` for ``seconds`` (or on to Completed)."""
+    """A new experiment, Running from ``at`` for ``seconds`` (or on to Completed); with
+    ``pipeline``, its candidate runs that registered pipeline.
+    """
     xid = uuid4()
     handler = CommandHandler(store, FixedClock(at))
-    commands = to_running(xid, seconds=seconds) + (to_completed(xid) if completed else [])
+    commands = to_running(xid, seconds=seconds, pipeline=pipeline) + (
+        to_completed(xid) if completed else []
+    )
     for command in commands:
         envelope = to_envelope(command, command_id=uuid4(), metadata=CommandMetadata(actor="t"))
         result = await handler.handle(envelope, SENDER)

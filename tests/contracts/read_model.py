@@ -150,3 +150,27 @@ class ReadModelContract:
         assert second is not None and second["config"] == TWO
         assert await readable.of.pipeline_version("prod", 3) is None
         assert await readable.of.get_pipeline("nobody") is None
+
+    async def test_a_version_names_the_experiments_that_ran_it_with_their_verdicts(
+        self, readable: Readable
+    ) -> None:
+        await registered(readable.store, "prod", [ONE, TWO], at=AT)
+        xid = await experiment(readable.store, at=AT, completed=True, pipeline="prod@2")
+        await readable.catch_up()
+        second = await readable.of.pipeline_version("prod", 2)
+        assert second is not None
+        assert second["used_by"] == [
+            {
+                "experiment_id": xid,
+                "name": "contract",
+                "phase": "Completed",
+                "variant": VARIANTS[1],
+                "role": "candidate",
+                "verdict": "reject",
+            }
+        ]
+        first = await readable.of.pipeline_version("prod", 1)
+        assert first is not None and first["used_by"] == []
+        variant = await readable.of.variant(xid, VARIANTS[1])
+        assert variant is not None
+        assert (variant["pipeline"], variant["pipeline_sha256"]) == ("prod@2", sha256_of(TWO))

@@ -1,0 +1,199 @@
+"""Recommendations from observed data: what a baseline emitted, ranked by what each process
+costs, and candidates that cut it, each with its effect predicted by the evaluator on that data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from domain.analysis.cost import DEFAULT_PRICES, Prices
+from domain.telemetry.model import Batch, resource_value
+from pipelines import yaml_text
+from pipelines.estimate import Estimate, estimate
+from pipelines.evaluator import Evaluator
+from pipelines.keep_list import KeepLists, cpu_ranking, keep_lists
+from pipelines.splice import splice
+from pipelines.wiring import collection_interval_seconds, wire
+
+Scrapes = Sequence[tuple[int, list[Batch]]]
+
+
+@dataclass(frozen=True)
+class ProcessCost:
+    """One command line's share of what the baseline emitted."""
+
+    executable: str
+    command_line: str
+    series: int
+    cpu_seconds: float
+
+
+@dataclass(frozen=True)
+class Predicted:
+    """A candidate's effect against the baseline's output, on the observed data."""
+
+    series_reduction: float
+    datapoint_reduction: float
+    cost_reduction: float
+    critical_retention: float | None  # None: no critical process was observed
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {
+            "series_reduction": round(self.series_reduction, 4),
+            "datapoint_reduction": round(self.datapoint_reduction, 4),
+            "cost_reduction": round(self.cost_reduction, 4),
+            "critical_retention": None
+            if self.critical_retention is None
+            else round(self.critical_retention, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str  # a suffix for the pipeline it is registered as: prod-topk
+    description: str
+    config: str
+    predicted: Predicted
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    ranking: tuple[ProcessCost, ...]  # by series, most first
+    keep: KeepLists  # with hysteresis
+    keep_without_hysteresis: KeepLists
+    candidates: tuple[Candidate, ...]
+
+
+def _ratio_cut(after: float, before: float) -> float:
+    return 1 - after / before if before else 0.0
+
+
+def predicted(pairs: Sequence[tuple[Estimate, Estimate]]) -> Predicted:
+    """The candidate's output against the baseline's, both from the same input, window by
+    window (baseline, candidate): the reductions' means, and the critical processes of all.
+    """
+
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    base_kept = frozenset().union(*(b.critical_kept for b, _ in pairs))
+    both_kept = frozenset().union(*(b.critical_kept & c.critical_kept for b, c in pairs))
+    return Predicted(
+        series_reduction=mean([_ratio_cut(c.output_series, b.output_series) for b, c in pairs]),
+        datapoint_reduction=mean([_ratio_cut(c.output_dpm, b.output_dpm) for b, c in pairs]),
+        cost_reduction=mean([_ratio_cut(c.output_cost, b.output_cost) for b, c in pairs]),
+        critical_retention=len(both_kept) / len(base_kept) if base_kept else None,
+    )
+
+
+def process_evaluator(text: str) -> Evaluator:
+    """The evaluator for a config's process pipeline, as Phoenix would run it in an experiment."""
+    return Evaluator(yaml_text.load(wire(text, {"experiment_id": "-", "variant": "-"})))
+
+
+def ranking(observed: Scrapes) -> tuple[ProcessCost, ...]:
+    """Command lines by the distinct series they emitted, then by CPU."""
+    series: dict[tuple[str, str], set[tuple[object, ...]]] = defaultdict(set)
+    for _, batches in observed:
+        for batch in batches:
+            for rm in batch:
+                line = resource_value(rm.resource, "process.command_line")
+                name = resource_value(rm.resource, "process.executable.name")
+                key = (str(name or ""), str(line or name or ""))
+                for metric in rm.metrics:
+                    for point in metric.points:
+                        series[key].add((rm.resource, metric.name, point.attributes))
+    cpu = dict(cpu_ranking(b for _, batches in observed for b in batches))
+    costs = [
+        ProcessCost(name, line, len(found), round(cpu.get(line, 0.0), 3))
+        for (name, line), found in series.items()
+    ]
+    return tuple(sorted(costs, key=lambda c: (-c.series, -c.cpu_seconds, c.command_line)))
+
+
+def _interval_text(seconds: float) -> str:
+    return f"{int(seconds)}s" if seconds == int(seconds) else f"{round(seconds * 1000)}ms"
+
+
+def recommend(
+    baseline: str,
+    scrapes: Scrapes,
+    *,
+    interval_nanos: int,
+    critical_processes: Sequence[str],
+    top_k: int = 10,
+    retain: int = 3,
+    window_scrapes: int = 6,
+    predict_for: int | None = None,
+    prices: Prices = DEFAULT_PRICES,
+) -> Recommendations:
+    """Candidates for ``baseline`` (a user's config) from ``scrapes`` of the hosts it runs on.
+
+    The keep-list is chosen window by window (``window_scrapes`` scrapes each). Predictions are
+    for an experiment observing ``predict_for`` seconds (None: all the scrapes at once): distinct
+    series grow with the span observed (processes come and go), so a reduction is only
+    comparable to one measured over as long a window. They are the mean over the consecutive
+    spans that long in ``scrapes``.
+    """
+    base = process_evaluator(baseline)
+    observed = [(t, [base.run(b) for b in batches]) for t, batches in scrapes]
+    windows = [
+        [b for _, batches in observed[i : i + window_scrapes] for b in batches]
+        for i in range(0, len(observed), window_scrapes)
+    ]
+    rankings = [[line for line, _ in cpu_ranking(window)] for window in windows]
+    kept = keep_lists(rankings, top_k, retain=retain)
+    unsteady = keep_lists(rankings, top_k, retain=0)
+    variables = {
+        "critical_processes": list(critical_processes),
+        "collection_interval": _interval_text(collection_interval_seconds(baseline)),
+    }
+    configs = [
+        (
+            "topk",
+            f"critical processes and the top {top_k} by CPU (kept {retain} windows after they "
+            "drop out) in full; the rest of each host summed as one 'other'",
+            splice(
+                baseline,
+                "process-topk-v1",
+                {**variables, "keep_command_lines": sorted(kept.final)},
+            ),
+        ),
+        (
+            "by-executable",
+            "critical processes in full; the rest summed by executable name",
+            splice(baseline, "process-aggregated-v1", variables),
+        ),
+    ]
+
+    span = len(scrapes)
+    if predict_for is not None:
+        span = max(1, min(span, predict_for * 1_000_000_000 // interval_nanos))
+    spans = [scrapes[i : i + span] for i in range(0, len(scrapes) - span + 1, span)]
+
+    def judged(config: str) -> list[Estimate]:
+        return [
+            estimate(
+                piece,
+                process_evaluator(config),
+                critical_processes=critical_processes,
+                interval_nanos=interval_nanos,
+                prices=prices,
+            )
+            for piece in spans
+        ]
+
+    before = judged(baseline)
+    return Recommendations(
+        ranking=ranking(observed),
+        keep=kept,
+        keep_without_hysteresis=unsteady,
+        candidates=tuple(
+            Candidate(
+                name, description, config, predicted(list(zip(before, judged(config), strict=True)))
+            )
+            for name, description, config in configs
+        ),
+    )
