@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from domain.analysis.cost import DEFAULT_PRICES, Prices
 from domain.telemetry.model import Batch, resource_value
@@ -14,7 +15,7 @@ from pipelines import yaml_text
 from pipelines.estimate import Estimate, estimate
 from pipelines.evaluator import Evaluator
 from pipelines.keep_list import KeepLists, cpu_ranking, keep_lists
-from pipelines.splice import splice
+from pipelines.splice import reduction, splice
 from pipelines.wiring import collection_interval_seconds, wire
 
 Scrapes = Sequence[tuple[int, list[Batch]]]
@@ -70,21 +71,21 @@ def _ratio_cut(after: float, before: float) -> float:
     return 1 - after / before if before else 0.0
 
 
-def predicted(pairs: Sequence[tuple[Estimate, Estimate]]) -> Predicted:
-    """The candidate's output against the baseline's, both from the same input, window by
-    window (baseline, candidate): the reductions' means, and the critical processes of all.
+def predicted(estimates: Sequence[Estimate]) -> Predicted:
+    """A candidate's reductions of what the baseline emitted, span by span: their means, and
+    the critical processes of all spans.
     """
 
     def mean(values: list[float]) -> float:
         return sum(values) / len(values) if values else 0.0
 
-    base_kept = frozenset().union(*(b.critical_kept for b, _ in pairs))
-    both_kept = frozenset().union(*(b.critical_kept & c.critical_kept for b, c in pairs))
+    seen = sum(e.critical_in for e in estimates)
+    kept = sum(e.critical_out for e in estimates)
     return Predicted(
-        series_reduction=mean([_ratio_cut(c.output_series, b.output_series) for b, c in pairs]),
-        datapoint_reduction=mean([_ratio_cut(c.output_dpm, b.output_dpm) for b, c in pairs]),
-        cost_reduction=mean([_ratio_cut(c.output_cost, b.output_cost) for b, c in pairs]),
-        critical_retention=len(both_kept) / len(base_kept) if base_kept else None,
+        series_reduction=mean([e.series_reduction for e in estimates]),
+        datapoint_reduction=mean([e.datapoint_reduction for e in estimates]),
+        cost_reduction=mean([e.cost_reduction for e in estimates]),
+        critical_retention=kept / seen if seen else None,
     )
 
 
@@ -117,9 +118,15 @@ def _interval_text(seconds: float) -> str:
     return f"{int(seconds)}s" if seconds == int(seconds) else f"{round(seconds * 1000)}ms"
 
 
+def observe(baseline: str, scrapes: Scrapes) -> list[tuple[int, list[Batch]]]:
+    """What ``baseline`` (a user's config) emits for ``scrapes`` of the hosts it runs on."""
+    base = process_evaluator(baseline)
+    return [(t, [base.run(b) for b in batches]) for t, batches in scrapes]
+
+
 def recommend(
     baseline: str,
-    scrapes: Scrapes,
+    observed: Scrapes,
     *,
     interval_nanos: int,
     critical_processes: Sequence[str],
@@ -129,16 +136,16 @@ def recommend(
     predict_for: int | None = None,
     prices: Prices = DEFAULT_PRICES,
 ) -> Recommendations:
-    """Candidates for ``baseline`` (a user's config) from ``scrapes`` of the hosts it runs on.
+    """Candidates for ``baseline`` (a user's config) from ``observed``: what it emitted, in
+    scrapes (time in ns, batches) ``interval_nanos`` apart.
 
-    The keep-list is chosen window by window (``window_scrapes`` scrapes each). Predictions are
-    for an experiment observing ``predict_for`` seconds (None: all the scrapes at once): distinct
-    series grow with the span observed (processes come and go), so a reduction is only
-    comparable to one measured over as long a window. They are the mean over the consecutive
-    spans that long in ``scrapes``.
+    The keep-list is chosen window by window (``window_scrapes`` scrapes each). A candidate is
+    ``baseline`` with a reduction spliced in; its effect is predicted by running the reduction
+    over what the baseline emitted, for an experiment observing ``predict_for`` seconds (None:
+    all of ``observed`` at once): distinct series grow with the span observed (processes come
+    and go), so a reduction is only comparable to one measured over as long a window. The
+    prediction is the mean over the consecutive spans that long in ``observed``.
     """
-    base = process_evaluator(baseline)
-    observed = [(t, [base.run(b) for b in batches]) for t, batches in scrapes]
     windows = [
         [b for _, batches in observed[i : i + window_scrapes] for b in batches]
         for i in range(0, len(observed), window_scrapes)
@@ -150,50 +157,46 @@ def recommend(
         "critical_processes": list(critical_processes),
         "collection_interval": _interval_text(collection_interval_seconds(baseline)),
     }
-    configs = [
+    reductions = [
         (
             "topk",
-            f"critical processes and the top {top_k} by CPU (kept {retain} windows after they "
-            "drop out) in full; the rest of each host summed as one 'other'",
-            splice(
-                baseline,
-                "process-topk-v1",
-                {**variables, "keep_command_lines": sorted(kept.final)},
-            ),
+            f"critical processes and the top {top_k} command lines by CPU (each kept {retain} "
+            "windows after it drops out) in full; the rest of each host summed as one 'other'",
+            "process-topk-v1",
+            {**variables, "keep_command_lines": sorted(kept.final)},
         ),
         (
             "by-executable",
             "critical processes in full; the rest summed by executable name",
-            splice(baseline, "process-aggregated-v1", variables),
+            "process-aggregated-v1",
+            variables,
         ),
     ]
-
-    span = len(scrapes)
+    span = len(observed)
     if predict_for is not None:
         span = max(1, min(span, predict_for * 1_000_000_000 // interval_nanos))
-    spans = [scrapes[i : i + span] for i in range(0, len(scrapes) - span + 1, span)]
+    spans = [observed[i : i + span] for i in range(0, len(observed) - span + 1, span)]
 
-    def judged(config: str) -> list[Estimate]:
-        return [
-            estimate(
-                piece,
-                process_evaluator(config),
-                critical_processes=critical_processes,
-                interval_nanos=interval_nanos,
-                prices=prices,
-            )
-            for piece in spans
-        ]
+    def judged(template: str, values: dict[str, Any]) -> Predicted:
+        return predicted(
+            [
+                estimate(
+                    piece,
+                    Evaluator(reduction(template, values)),
+                    critical_processes=critical_processes,
+                    interval_nanos=interval_nanos,
+                    prices=prices,
+                )
+                for piece in spans
+            ]
+        )
 
-    before = judged(baseline)
     return Recommendations(
         ranking=ranking(observed),
         keep=kept,
         keep_without_hysteresis=unsteady,
         candidates=tuple(
-            Candidate(
-                name, description, config, predicted(list(zip(before, judged(config), strict=True)))
-            )
-            for name, description, config in configs
+            Candidate(name, about, splice(baseline, template, values), judged(template, values))
+            for name, about, template, values in reductions
         ),
     )

@@ -18,15 +18,27 @@ from pipelines.wiring import process_pipeline
 NOT_SPLICED = ("memory_limiter", "batch")
 
 
+def reduction(template: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """``template``'s reducing processors, in their order, as a config of their own (a metrics
+    pipeline of just them: what the evaluator runs to predict their effect).
+    """
+    rendered = render_config(template, variables)
+    _, ids = metrics_pipeline(rendered)
+    added = [p for p in ids if p.split("/", 1)[0] not in NOT_SPLICED]
+    return {
+        "processors": {p: rendered["processors"][p] for p in added},
+        "service": {"pipelines": {"metrics": {"processors": added}}},
+    }
+
+
 def splice(text: str, template: str, variables: dict[str, Any]) -> str:
     """``text`` with ``template``'s reducing processors added to its process pipeline, right
     after its memory_limiter (so they see every process before the user's own processors).
     """
     config = yaml_text.load(text)
     found = process_pipeline(config)
-    rendered = render_config(template, variables)
-    _, ids = metrics_pipeline(rendered)
-    added = [p for p in ids if p.split("/", 1)[0] not in NOT_SPLICED]
+    reducing = reduction(template, variables)
+    added = list(reducing["processors"])
     mine = config.get("processors") or {}
     taken = sorted(set(added) & set(mine))
     if taken:
@@ -38,6 +50,6 @@ def splice(text: str, template: str, variables: dict[str, Any]) -> str:
         (i + 1 for i, p in reversed(list(enumerate(order))) if p.startswith("memory_limiter")),
         0,
     )
-    config["processors"] = {**mine, **{p: copy.deepcopy(rendered["processors"][p]) for p in added}}
+    config["processors"] = {**mine, **copy.deepcopy(reducing["processors"])}
     config["service"]["pipelines"][found.name]["processors"] = order[:at] + added + order[at:]
     return yaml.safe_dump(config, sort_keys=False, width=1_000_000)
