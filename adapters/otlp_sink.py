@@ -14,6 +14,7 @@ from litestar import Litestar, Request, post
 from litestar.exceptions import HTTPException
 
 from adapters.measured_intervals import IntervalRecorder
+from adapters.observed_baseline import ObservedBaselines
 from domain.telemetry.model import Batch
 from domain.telemetry.window import SeriesWindow
 from simulator.otlp import decode_body
@@ -43,11 +44,13 @@ class OtlpSink:
         *,
         keep_batches: bool = False,
         recorder: IntervalRecorder | None = None,
+        observed: ObservedBaselines | None = None,
     ) -> None:
         self.host, self.port = host, port
         # Live counts (what the demo shows); the measurements themselves go to the recorder.
         self.windows: dict[tuple[str, str], SeriesWindow] = defaultdict(SeriesWindow)
         self.recorder = recorder
+        self.observed = observed  # the baselines' batches themselves, for recommendations
         # Simulated load (from `phoenix loadsim`) is handed to these, for the local deployer.
         self.load_listeners: list[LoadListener] = []
         # Every decoded batch, in arrival order, for callers that compare values (tests).
@@ -67,6 +70,8 @@ class OtlpSink:
         self.windows[(experiment, variant)].add(batch)
         if self.recorder is not None:
             await self.recorder.record(experiment, variant, batch, at)
+        if self.observed is not None:
+            await self.observed.record(experiment, variant, batch, at)
         if self.batches is not None:
             self.batches.append(batch)
 

@@ -163,6 +163,23 @@ class PhoenixClient:
     def pipeline_version(self, name: str, version: int) -> dict[str, Any]:
         return dict(self._call("GET", f"/api/v1/pipelines/{name}/versions/{version}"))
 
+    def recommendations(
+        self,
+        *,
+        experiment_id: UUID | str | None = None,
+        pipeline: tuple[str, int] | None = None,
+        params: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Candidates from an experiment's baseline, or from a version on simulated hosts (the
+        server runs the evaluator: this can take a while).
+        """
+        if experiment_id is not None:
+            path = f"/api/v1/experiments/{experiment_id}/recommendations"
+        else:
+            assert pipeline is not None, "an experiment or a pipeline version"
+            path = f"/api/v1/pipelines/{pipeline[0]}/versions/{pipeline[1]}/recommendations"
+        return dict(self._call("GET", path, params=params, timeout=600.0))
+
     def dead_letters(self, *, include_redriven: bool = False) -> list[dict[str, Any]]:
         params = {"include_redriven": str(include_redriven).lower()}
         return list(self._call("GET", "/api/v1/deadletters", params=params)["items"])

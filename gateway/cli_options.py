@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,3 +19,22 @@ Output = Annotated[str, typer.Option("--output", "-o", help="table or json")]
 
 def settings_for(data_dir: Path | None, **overrides: Any) -> Settings:
     return Settings.from_env(data_dir=data_dir, **overrides)
+
+
+_DURATION = re.compile(r"^(\d+)(s|m|h)$")
+
+
+def seconds(text: str) -> int:
+    """A duration option (``90s``, ``10m``, ``1h``) in seconds."""
+    match = _DURATION.match(text)
+    if not match:
+        raise typer.BadParameter(f"{text!r} is not a duration like 90s, 10m or 1h")
+    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def version_ref(text: str) -> tuple[str, int]:
+    """A ``NAME@VERSION`` argument, as (name, version)."""
+    name, _, version = text.partition("@")
+    if not name or not version.isdigit() or int(version) < 1:
+        raise typer.BadParameter(f"{text!r}: write NAME@VERSION, e.g. prod@1")
+    return name, int(version)

@@ -15,9 +15,11 @@ from rich.console import Console
 from rich.table import Table
 
 from domain.experiment.spec import ExperimentSpec
+from gateway.api_client import PhoenixClient
 from gateway.cli_client import calling, fail, report, send, when
 from gateway.cli_options import DataDir, Output
 from handlers.report import COLUMNS, formatted
+from pipelines.catalog import catalog
 
 app = typer.Typer(help="Create, run, judge and promote experiments.", no_args_is_help=True)
 console = Console()
@@ -50,12 +52,10 @@ def spec_from_flags(
     variables = {"collection_interval": interval} if interval else {}
 
     def ref(text: str) -> dict[str, Any]:
-        variant, _, template = text.rpartition("=")
-        return {
-            "name": variant or short_name(template),
-            "template": template,
-            "variables": variables,
-        }
+        variant, _, source = text.rpartition("=")
+        if source not in catalog():  # not a template: a registered pipeline, NAME[@VERSION]
+            return {"name": variant or source.partition("@")[0][:40], "pipeline": source}
+        return {"name": variant or short_name(source), "template": source, "variables": variables}
 
     return {
         "name": name or "experiment",
@@ -73,11 +73,24 @@ def create(
         Path | None, typer.Option("--file", "-f", help="The spec as YAML or JSON.")
     ] = None,
     name: Annotated[str | None, typer.Option(help="A name people will recognise.")] = None,
-    baseline: Annotated[str, typer.Option(help="The baseline template.")] = "process-baseline-v1",
+    baseline: Annotated[
+        str, typer.Option(help="The baseline: a template, or a registered pipeline NAME[@VERSION].")
+    ] = "process-baseline-v1",
     candidate: Annotated[
         list[str] | None,
-        typer.Option("--candidate", "-c", help="A candidate: TEMPLATE or NAME=TEMPLATE (repeat)."),
+        typer.Option(
+            "--candidate",
+            "-c",
+            help="A candidate: TEMPLATE or PIPELINE[@VERSION], or NAME=either (repeat).",
+        ),
     ] = None,
+    recommended: Annotated[
+        bool,
+        typer.Option(
+            help="Add as candidates the versions recommended from the baseline pipeline "
+            "(`phoenix pipeline recommend --register`)."
+        ),
+    ] = False,
     duration: Annotated[int, typer.Option(help="Observation window, seconds.")] = 600,
     interval: Annotated[
         str | None, typer.Option(help="collection_interval for every variant, e.g. 10s.")
@@ -99,17 +112,19 @@ def create(
         if not isinstance(raw, dict):
             fail([f"{file}: the spec must be a mapping of fields"])
     else:
-        if not candidate:
-            fail(["give --file, or at least one --candidate"])
+        if not candidate and not recommended:
+            fail(["give --file, or at least one --candidate, or --recommended"])
         raw = spec_from_flags(
             name=name,
             baseline=baseline,
-            candidates=candidate,
+            candidates=candidate or [],
             duration=duration,
             interval=interval,
             critical=critical or [],
             hosts=host or [],
         )
+    if recommended:
+        raw["candidates"] = [*raw.get("candidates", []), *recommended_candidates(data_dir, raw)]
     try:
         ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
@@ -127,6 +142,36 @@ def create(
         output,
         f"created experiment [bold]{experiment_id}[/]" + (" and started it" if start else ""),
     )
+
+
+def recommended_candidates(data_dir: Path | None, raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """The latest version recommended from the baseline pipeline's version, for each
+    recommendation registered (``phoenix pipeline recommend --register``), as candidates.
+    """
+    source = (raw.get("baseline") or {}).get("pipeline")
+    if not source:
+        fail(["--recommended needs a registered pipeline as the baseline, e.g. --baseline prod@1"])
+
+    def find(client: PhoenixClient) -> list[dict[str, Any]]:
+        name, _, version = source.partition("@")
+        pinned = f"{name}@{version or client.pipeline(name)['latest_version']}"
+        found: dict[str, dict[str, Any]] = {}
+        for item in client.pipelines(limit=1000)["items"]:
+            if item["deprecated"]:
+                continue
+            for v in client.pipeline(item["name"])["versions"]:
+                made = v.get("recommended") or {}
+                if made.get("baseline") == pinned:
+                    found[made["candidate"]] = {
+                        "name": made["candidate"],
+                        "pipeline": f"{item['name']}@{v['version']}",
+                    }
+        if not found:
+            fail([f"no recommendations are registered for {pinned}: "
+                  f"`phoenix pipeline recommend {pinned} --register` makes them"], 1)  # fmt: skip
+        return [found[k] for k in sorted(found)]
+
+    return calling(data_dir, find)
 
 
 @app.command("start")
@@ -236,9 +281,22 @@ def status(experiment_id: UUID, data_dir: DataDir = None, output: Output = "tabl
         )
 
 
+def _with_predictions(columns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The columns, each measured reduction followed by the predicted one."""
+    out: list[tuple[str, str]] = []
+    for key, title in columns:
+        out.append((key, title))
+        if key in ("series_reduction", "datapoint_reduction"):
+            out.append((f"predicted_{key}", "predicted"))
+    return tuple(out)
+
+
 def results_table(variants: list[dict[str, Any]]) -> Table:
+    """The results, with predicted reductions beside the measured ones where there are any."""
+    predicted = any(v.get("predicted") for v in variants)
+    columns = _with_predictions(COLUMNS) if predicted else COLUMNS
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    for _, title in COLUMNS:
+    for _, title in columns:
         table.add_column(
             title, justify="left" if title in ("variant", "verdict") else "right", no_wrap=True
         )
@@ -248,9 +306,10 @@ def results_table(variants: list[dict[str, Any]]) -> Table:
             "variant": v["variant"],
             "template": v["template"] or v.get("pipeline"),
             **(v["measures"] or {}),
+            **{f"predicted_{k}": x for k, x in (v.get("predicted") or {}).items()},
             "verdict": v["verdict"] or ("baseline" if v["role"] == "baseline" else ""),
         }
-        cells = formatted(row)
+        cells = formatted(row, columns)
         colour = colours.get(row["verdict"])
         if colour:
             cells[-1] = f"[{colour}]{cells[-1]}[/]"

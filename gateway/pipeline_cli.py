@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from gateway import pipeline_registry_cli as registry
+from gateway.cli_options import seconds
+from gateway.recommend_cli import recommend
 from pipelines.catalog import catalog, template
 from pipelines.estimate import Prices, estimate
 from pipelines.evaluator import Evaluator, EvaluatorError
@@ -27,20 +28,12 @@ app = typer.Typer(
     "users' own pipelines.",
     no_args_is_help=True,
 )
-for registry_command in registry.COMMANDS:
+for registry_command in (*registry.COMMANDS, recommend):
     app.command()(registry_command)
 console = Console()
 err = Console(stderr=True)
 
 DEFAULT_CRITICAL = ["^postgres$", "^mysqld$", "^redis-server$", "^mongod$", "^nginx$"]
-_DURATION = re.compile(r"^(\d+)(s|m|h)$")
-
-
-def _seconds(text: str) -> int:
-    match = _DURATION.match(text)
-    if not match:
-        raise typer.BadParameter(f"{text!r} is not a duration like 90s, 10m or 1h")
-    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
 
 
 def _variables(pairs: list[str], file: Path | None) -> dict[str, Any]:
@@ -148,7 +141,7 @@ def estimate_command(
     if profile not in PROFILES:
         raise typer.BadParameter(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
     critical = critical or DEFAULT_CRITICAL
-    step = _seconds(interval)
+    step = seconds(interval)
     variables = {
         "critical_processes": critical,
         "collection_interval": interval,
@@ -169,7 +162,7 @@ def estimate_command(
         raise typer.Exit(1) from None
     fleet = Fleet(profile, hosts, seed=seed, processes=processes)
     result = estimate(
-        fleet.run(duration_s=_seconds(duration), interval_s=step),
+        fleet.run(duration_s=seconds(duration), interval_s=step),
         evaluator,
         critical_processes=critical,
         interval_nanos=step * 1_000_000_000,

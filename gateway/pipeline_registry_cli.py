@@ -15,7 +15,7 @@ from rich.table import Table
 
 from domain.pipeline.decide import sha256_of
 from gateway.cli_client import calling, fail, report, send, when
-from gateway.cli_options import DataDir, Output
+from gateway.cli_options import DataDir, Output, version_ref
 
 Name = Annotated[str, typer.Option("--name", "-n", help="The pipeline's name (a DNS label).")]
 console = Console()
@@ -88,20 +88,13 @@ def versions(name: str, data_dir: DataDir = None, output: Output = "table") -> N
     console.print(table)
 
 
-def _ref(text: str) -> tuple[str, int]:
-    name, _, version = text.partition("@")
-    if not name or not version.isdigit() or int(version) < 1:
-        raise typer.BadParameter(f"{text!r}: write NAME@VERSION, e.g. prod@1")
-    return name, int(version)
-
-
 def diff(
     old: Annotated[str, typer.Argument(help="NAME@VERSION, e.g. prod@1")],
     new: Annotated[str, typer.Argument(help="NAME@VERSION, e.g. prod@2")],
     data_dir: DataDir = None,
 ) -> None:
     """The two versions' configs as a unified YAML diff (exit 1 when they differ, as diff does)."""
-    (old_name, old_version), (new_name, new_version) = _ref(old), _ref(new)
+    (old_name, old_version), (new_name, new_version) = version_ref(old), version_ref(new)
     before, after = calling(
         data_dir,
         lambda client: (

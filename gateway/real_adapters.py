@@ -16,6 +16,7 @@ from adapters.local_deployer import LocalDeployer
 from adapters.local_metrics import LocalMetricsSource
 from adapters.measured_intervals import IntervalRecorder
 from adapters.nats.bus import NatsBus
+from adapters.observed_baseline import ObservedBaselines
 from adapters.otlp_sink import OtlpSink
 from adapters.postgres.dead_letters import PostgresDeadLetters
 from adapters.postgres.event_store import PostgresEventStore
@@ -79,7 +80,8 @@ class RealAdapters:
         authenticator = TokenVerifier(key, oidc_trust(settings))
         recorder = IntervalRecorder(store, PostgresIntervals(engine))
         # A stable port: collectors and load keep sending to it across a restart of Phoenix.
-        sink = OtlpSink(port=settings.otlp_port, recorder=recorder)
+        observed = ObservedBaselines(settings.data_dir / "observed", store)
+        sink = OtlpSink(port=settings.otlp_port, recorder=recorder, observed=observed)
         await sink.start()
         try:
             deployer = make_deployer(settings, sink)

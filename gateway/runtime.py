@@ -149,6 +149,7 @@ class Runtime:
             service=self.real.ports.service,
             metrics_public=settings.metrics_public,
             command_rate_limit=settings.command_rate_limit,
+            observed=self.real.sink.observed,
         )
         if (settings.api_tls_cert is None) != (settings.api_tls_key is None):
             raise SettingsError("set both PHOENIX_API_TLS_CERT and PHOENIX_API_TLS_KEY, or neither")

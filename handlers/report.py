@@ -20,6 +20,7 @@ COLUMNS = (
 
 
 def _format(key: str, value: Any) -> str:
+    key = key.removeprefix("predicted_")
     if value is None:
         return "n/a" if key != "verdict" else ""
     if key in ("series_reduction", "datapoint_reduction", "cost_reduction"):
@@ -65,8 +66,8 @@ def result_rows(state: Experiment) -> list[dict[str, Any]]:
     return rows
 
 
-def formatted(row: dict[str, Any]) -> list[str]:
-    return [_format(key, row.get(key)) for key, _ in COLUMNS]
+def formatted(row: dict[str, Any], columns: tuple[tuple[str, str], ...] = COLUMNS) -> list[str]:
+    return [_format(key, row.get(key)) for key, _ in columns]
 
 
 def markdown_table(rows: list[dict[str, Any]]) -> str:

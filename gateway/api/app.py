@@ -10,7 +10,14 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, Yaml
 from litestar.openapi.spec import Components
 
 from domain.identity import Role
-from gateway.api import admin_routes, experiment_routes, operations, pipeline_routes, routes
+from gateway.api import (
+    admin_routes,
+    experiment_routes,
+    operations,
+    pipeline_routes,
+    recommendation_routes,
+    routes,
+)
 from gateway.api.auth import authentication, command_rate_limit, requires
 from gateway.api.dependencies import ApiDeps
 from gateway.api.openapi_docs import BEARER, BEARER_SCHEME, document_problems
@@ -45,6 +52,8 @@ def create_app(deps: ApiDeps) -> Litestar:
             pipeline_routes.list_pipelines,
             pipeline_routes.get_pipeline,
             pipeline_routes.pipeline_version,
+            recommendation_routes.from_experiment,
+            recommendation_routes.from_simulation,
         ],
     )
     app = Litestar(

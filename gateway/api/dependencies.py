@@ -10,6 +10,7 @@ from adapters.auth.service_identity import ServiceTokens
 from adapters.metrics import Metrics
 from adapters.nats.bus import NatsBus
 from adapters.nats.consumer import DeadLetterStore, MessageBus
+from adapters.observed_baseline import ObservedBaselines
 from handlers.ports import Authenticator, EventStore
 from projections.read_model import ReadModel
 
@@ -34,3 +35,4 @@ class ApiDeps:
     service: ServiceTokens | None = None  # re-drives a dead service command on an admin's behalf
     metrics_public: bool = True  # /metrics without a token
     command_rate_limit: str = "20/second"  # per subject
+    observed: ObservedBaselines | None = None  # what baselines emitted, for recommendations

@@ -10,6 +10,7 @@ from litestar import Response, get
 from litestar.params import FromPath
 
 from domain.experiment.spec import VARIANT_NAME
+from gateway.api.dependencies import ApiDeps
 from gateway.api.problems import Problem
 from gateway.api.routes import Deps
 from pipelines.catalog import catalog, template
@@ -24,7 +25,21 @@ async def experiment_results(deps: Deps, experiment_id: FromPath[UUID]) -> dict[
     found = await deps.read.experiment_results(experiment_id)
     if found is None:
         raise Problem(404, f"no experiment {experiment_id}")
+    for variant in found["variants"]:
+        variant["predicted"] = await _predicted(deps, variant.get("pipeline"))
     return found
+
+
+async def _predicted(deps: ApiDeps, pipeline: str | None) -> dict[str, Any] | None:
+    """What the evaluator predicted of a recommended pipeline version, to set beside what the
+    experiment measured; None for anything else.
+    """
+    if not pipeline:
+        return None
+    name, _, version = pipeline.partition("@")
+    found = await deps.read.pipeline_version(name, int(version))
+    recommended = (found or {}).get("recommended")
+    return dict(recommended["predicted"]) if recommended else None
 
 
 @get("/experiments/{experiment_id:str}/variants/{variant:str}/config", media_type="text/yaml")

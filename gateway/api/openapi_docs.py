@@ -51,6 +51,7 @@ WHY = {
     "403": "The token's roles do not allow this",
     "429": "Too many commands from this subject; RateLimit-Reset says when to try again",
     "404": "Nothing by that id or name",
+    "409": "Not possible in its present state; the detail says what is missing",
     "413": "The body is larger than 512 KiB",
     "422": "The command does not match its schema; the command_id, when it has one, comes back",
     "503": "A dependency is unavailable; for a command: retry with the same command_id (safe)",
@@ -109,6 +110,8 @@ def document_problems(app: Litestar) -> None:
             codes = ["400"] if operation.parameters or method == "post" else []
             if "{" in path:
                 codes.append("404")
+            if path.endswith("/recommendations"):
+                codes.append("409")
             if path == "/api/v1/commands" and method == "post":
                 codes += ["413", "422", "429", "503"]
             if path == "/readyz":

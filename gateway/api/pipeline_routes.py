@@ -13,7 +13,7 @@ from gateway.api.problems import Problem
 from gateway.api.routes import Deps, Limit, Offset
 
 
-def _named(name: str) -> str:
+def checked_name(name: str) -> str:
     if not re.fullmatch(PIPELINE_NAME, name):  # nothing by that name can exist
         raise Problem(404, f"{name!r} is not a pipeline name")
     return name
@@ -29,7 +29,7 @@ async def list_pipelines(deps: Deps, limit: Limit = 50, offset: Offset = 0) -> d
 @get("/pipelines/{name:str}")
 async def get_pipeline(deps: Deps, name: FromPath[str]) -> dict[str, Any]:
     """One pipeline with its versions: number, sha256, note, when and by whom."""
-    found = await deps.read.get_pipeline(_named(name))
+    found = await deps.read.get_pipeline(checked_name(name))
     if found is None:
         raise Problem(404, f"no pipeline {name!r}")
     return found
@@ -40,7 +40,7 @@ async def pipeline_version(
     deps: Deps, name: FromPath[str], version: FromPath[int]
 ) -> dict[str, Any]:
     """One version of a pipeline, with its collector config exactly as registered."""
-    found = await deps.read.pipeline_version(_named(name), version)
+    found = await deps.read.pipeline_version(checked_name(name), version)
     if found is None:
         if await deps.read.get_pipeline(name) is None:
             raise Problem(404, f"no pipeline {name!r}")
