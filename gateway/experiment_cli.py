@@ -207,15 +207,25 @@ def promote(
         bool, typer.Option(help="Promote without a promote verdict (needs the admin role).")
     ] = False,
     reason: Annotated[str | None, typer.Option(help="Why the override.")] = None,
+    to_pipeline: Annotated[
+        str | None,
+        typer.Option(
+            help="The registered pipeline whose next version it becomes (default: the "
+            "baseline's, when the baseline is one)."
+        ),
+    ] = None,
     data_dir: DataDir = None,
     output: Output = "table",
 ) -> None:
-    """Commit the variant's config to the GitOps repository (after a promote verdict)."""
+    """Commit the variant's config to the GitOps repository (after a promote verdict); with a
+    registered pipeline as the baseline, it also becomes that pipeline's next version.
+    """
     data = {
         "experiment_id": str(experiment_id),
         "variant": variant,
         "override": override,
         "override_reason": reason,
+        "to_pipeline": to_pipeline,
     }
     result = send(data_dir, "PromoteVariant", data)
     report(

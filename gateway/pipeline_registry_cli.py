@@ -78,14 +78,27 @@ def versions(name: str, data_dir: DataDir = None, output: Output = "table") -> N
     for column in ("version", "sha256", "registered", "by", "note"):
         table.add_column(column)
     for v in found["versions"]:
+        promoted = v.get("promoted_from")
+        note = v["note"] or _recommended(v.get("recommended"))
+        if promoted:
+            by = f"[green]promoted[/] by experiment {promoted['experiment_id'][:8]}"
+            note = f"{by}; {note}" if note else by
         table.add_row(
             str(v["version"]),
             v["sha256"][:12],
             when(v["created_at"], "%Y-%m-%d %H:%M"),
             v["created_by"],
-            v["note"],
+            note,
         )
     console.print(table)
+
+
+def _recommended(made: dict[str, Any] | None) -> str:
+    if not made:
+        return ""
+    series = made["predicted"].get("series_reduction")
+    cut = f", predicted series -{series:.1%}" if series is not None else ""
+    return f"recommended from {made['baseline']} ({made['candidate']}{cut})"
 
 
 def diff(

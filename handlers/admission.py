@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.experiment.commands import CreateExperiment
 from domain.experiment.spec import ExperimentSpec
 from domain.messages import Command
-from domain.pipeline.commands import RegisterPipeline, RevisePipeline
+from domain.pipeline.commands import PromotePipelineVersion, RegisterPipeline, RevisePipeline
 from handlers.config_generation import render_variant
 from pipelines.validator import ConfigInvalid, validate_text
 from pipelines.variables import check_variables
@@ -27,7 +27,7 @@ def admit(command: Command) -> None:
     """Raise NotAdmitted for a command that would pass the domain's rules but could not run."""
     if isinstance(command, CreateExperiment):
         admit_spec(command.spec())
-    elif isinstance(command, RegisterPipeline | RevisePipeline):
+    elif isinstance(command, RegisterPipeline | RevisePipeline | PromotePipelineVersion):
         admit_config(command.config)
 
 

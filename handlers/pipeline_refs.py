@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from domain.analysis.critical import describe_processes
-from domain.experiment.commands import CreateExperiment
+from domain.experiment.commands import CreateExperiment, PromoteVariant
 from domain.experiment.spec import ExperimentSpec, PipelineRef
 from domain.messages import Command
 from handlers.admission import SAMPLE_EXPERIMENT, SAMPLE_WIRING, NotAdmitted
@@ -30,6 +30,8 @@ class PipelineRefs:
         self.sample = sample  # what predictions run on; None: none are made
 
     async def __call__(self, command: Command) -> Command:
+        if isinstance(command, PromoteVariant) and command.to_pipeline:
+            await self._promotable(command.to_pipeline)
         if not isinstance(command, CreateExperiment):
             return command
         spec = command.spec()
@@ -43,6 +45,14 @@ class PipelineRefs:
             ]
         )
         return command.model_copy(update={"baseline": baseline, "candidates": candidates})
+
+    async def _promotable(self, name: str) -> None:
+        try:
+            found = await pipeline_version(self.store, name, None)
+        except LookupError as exc:
+            raise NotAdmitted(f"to_pipeline: {exc}") from None
+        if found.deprecated is not None:
+            raise NotAdmitted(f"to_pipeline: pipeline {name} is deprecated: {found.deprecated}")
 
     async def _pin(
         self, path: str, ref: PipelineRef, spec: ExperimentSpec, *, candidate: bool

@@ -11,9 +11,13 @@ from domain.experiment import events as ev
 from domain.experiment.state import Experiment
 from domain.mapper import Occurred
 from domain.messages import Command, Event
+from domain.pipeline.commands import PromotePipelineVersion
 from handlers.experiment_state import load
+from handlers.pipeline_versions import pipeline_version
 from handlers.ports import EventStore, GitOps
 from handlers.report import markdown_table, result_rows
+from pipelines.splice import splice
+from pipelines.wiring import collection_interval_seconds, interval_text
 
 CONFIG_DIR = "otelcol/process-metrics"
 
@@ -38,17 +42,18 @@ class Promotion:
         state = await load(self.store, event.experiment_id)
         variant = event.variant
         generated = next(c for c in state.configs if c.variant == variant)
+        production = await self.production_config(state, variant) if event.to_pipeline else None
         description = self.describe(state, event)
         commit = await self.gitops.commit(
             branch=branch_name(state, variant),
             files={
-                f"{CONFIG_DIR}/config.yaml": generated.config,
+                f"{CONFIG_DIR}/config.yaml": production or generated.config,
                 f"{CONFIG_DIR}/PROMOTION.md": description,
             },
             message=self.message(state, variant, description, occurred.event_id),
             key=f"Phoenix-Promotion: {occurred.event_id}",
         )
-        return [
+        recorded: list[Command] = [
             cmd.RecordPromotion(
                 experiment_id=state.experiment_id,
                 variant=variant,
@@ -57,6 +62,37 @@ class Promotion:
                 branch=commit.branch,
             )
         ]
+        if event.to_pipeline and production is not None:
+            recorded.append(
+                PromotePipelineVersion(
+                    name=event.to_pipeline,
+                    config=production,
+                    experiment_id=state.experiment_id,
+                    variant=variant,
+                    commit_id=commit.commit_id,
+                )
+            )
+        return recorded
+
+    async def production_config(self, state: Experiment, variant: str) -> str:
+        """The winner as production runs it (no experiment wiring): a registered pipeline's own
+        bytes, or the baseline pipeline's config with the winning template's processors.
+        """
+        ref = next(c for c in state.spec.candidates if c.name == variant)
+        if ref.pipeline_name is not None:
+            return (
+                await pipeline_version(self.store, ref.pipeline_name, ref.pipeline_version)
+            ).config
+        base = state.spec.baseline
+        assert base.pipeline_name is not None and ref.template is not None, "checked at request"
+        config = (
+            await pipeline_version(self.store, base.pipeline_name, base.pipeline_version)
+        ).config
+        variables = dict(ref.variables)
+        if state.spec.critical_processes:
+            variables.setdefault("critical_processes", list(state.spec.critical_processes))
+        variables["collection_interval"] = interval_text(collection_interval_seconds(config))
+        return splice(config, ref.template, variables)
 
     def _audit(self, state: Experiment) -> str:
         command = f"phoenix replay experiment-{state.experiment_id}"
@@ -96,6 +132,15 @@ class Promotion:
             lines.append("")
         lines += [
             f"Config sha256 `{generated.sha256}`, exactly as measured.",
+            *(
+                [
+                    f"It becomes the next version of the pipeline `{event.to_pipeline}` (its "
+                    "registered config, without the experiment's wiring), promoted by this "
+                    "experiment."
+                ]
+                if event.to_pipeline
+                else []
+            ),
             f"Requested by {event.requested_by}.",
             f"Audit trail: {self._audit(state)}",
             "",

@@ -16,7 +16,7 @@ from pipelines.estimate import Estimate, estimate
 from pipelines.evaluator import Evaluator
 from pipelines.keep_list import KeepLists, cpu_ranking, keep_lists
 from pipelines.splice import reduction, splice
-from pipelines.wiring import collection_interval_seconds, wire
+from pipelines.wiring import collection_interval_seconds, interval_text, wire
 
 Scrapes = Sequence[tuple[int, list[Batch]]]
 
@@ -114,10 +114,6 @@ def ranking(observed: Scrapes) -> tuple[ProcessCost, ...]:
     return tuple(sorted(costs, key=lambda c: (-c.series, -c.cpu_seconds, c.command_line)))
 
 
-def _interval_text(seconds: float) -> str:
-    return f"{int(seconds)}s" if seconds == int(seconds) else f"{round(seconds * 1000)}ms"
-
-
 def observe(baseline: str, scrapes: Scrapes) -> list[tuple[int, list[Batch]]]:
     """What ``baseline`` (a user's config) emits for ``scrapes`` of the hosts it runs on."""
     base = process_evaluator(baseline)
@@ -155,7 +151,7 @@ def recommend(
     unsteady = keep_lists(rankings, top_k, retain=0)
     variables = {
         "critical_processes": list(critical_processes),
-        "collection_interval": _interval_text(collection_interval_seconds(baseline)),
+        "collection_interval": interval_text(collection_interval_seconds(baseline)),
     }
     reductions = [
         (

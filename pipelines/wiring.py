@@ -156,3 +156,8 @@ def collection_interval_seconds(text: str) -> float:
     found = process_pipeline(config)
     body = config["receivers"][found.receivers[0]] or {}
     return duration_nanos(str(body.get("collection_interval", DEFAULT_COLLECTION_INTERVAL))) / 1e9
+
+
+def interval_text(seconds: float) -> str:
+    """A collection interval as the collector writes it: ``10s``, ``250ms``."""
+    return f"{int(seconds)}s" if seconds == int(seconds) else f"{round(seconds * 1000)}ms"

@@ -22,6 +22,7 @@ def pipeline_row(event: ev.PipelineRegistered, recorded: RecordedEvent) -> dict[
         "labels": event.labels,
         "latest_version": 0,
         "deprecated": None,
+        "promoted_version": None,
         "created_at": at,
         "updated_at": at,
         "created_by": recorded.metadata.actor,
@@ -36,8 +37,18 @@ def version_row(event: ev.PipelineVersionAdded, recorded: RecordedEvent) -> dict
         "sha256": event.sha256,
         "note": event.note,
         "recommended": event.recommended.model_dump() if event.recommended else None,
+        "promoted_from": None,
         "created_at": recorded.metadata.occurred_at,
         "created_by": recorded.metadata.actor,
+    }
+
+
+def promotion(event: ev.PipelinePromoted) -> dict[str, Any]:
+    """Which experiment promoted a version: its id, the variant, and the GitOps commit."""
+    return {
+        "experiment_id": str(event.experiment_id),
+        "variant": event.variant,
+        "commit_id": event.commit_id,
     }
 
 
@@ -58,6 +69,13 @@ class PipelinesProjector:
                 await self._set(conn, name, latest_version=version, updated_at=at)
             case ev.PipelineDeprecated(name=name, reason=reason):
                 await self._set(conn, name, deprecated=reason, updated_at=at)
+            case ev.PipelinePromoted(name=name, version=version):
+                await self._set(conn, name, promoted_version=version, updated_at=at)
+                await conn.execute(
+                    update(pipeline_versions)
+                    .where(pipeline_versions.c.name == name, pipeline_versions.c.version == version)
+                    .values(promoted_from=promotion(typed))
+                )
 
     @staticmethod
     async def _set(conn: AsyncConnection, name: str, **values: Any) -> None:

@@ -116,6 +116,7 @@ pipelines = Table(
     Column("labels", Json, nullable=False),
     Column("latest_version", Integer, nullable=False),
     Column("deprecated", Text),
+    Column("promoted_version", Integer),  # the version an experiment promoted last
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("created_by", Text, nullable=False),
@@ -132,6 +133,7 @@ pipeline_versions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", Text, nullable=False),
     Column("recommended", Json),  # where a recommended version came from, what it predicted
+    Column("promoted_from", Json),  # the experiment, variant and commit that promoted it
     PrimaryKeyConstraint("name", "version"),
 )
 

@@ -17,7 +17,7 @@ from domain.messages import RecordedEvent
 from domain.pipeline import events as pev
 from projections.audit import audit_row
 from projections.command_outcomes import outcome_row
-from projections.pipelines import pipeline_row, version_row
+from projections.pipelines import pipeline_row, promotion, version_row
 from projections.read_model import Row, results_view
 
 
@@ -182,6 +182,11 @@ class InMemoryReadModel:
                     found[name][0].update(latest_version=number, updated_at=at)
                 case pev.PipelineDeprecated(name=name, reason=reason) if name in found:
                     found[name][0].update(deprecated=reason, updated_at=at)
+                case pev.PipelinePromoted(name=name, version=number) if name in found:
+                    found[name][0].update(promoted_version=number, updated_at=at)
+                    for row in found[name][1]:
+                        if row["version"] == number:
+                            row["promoted_from"] = promotion(typed)
         return found
 
     async def list_pipelines(self, *, limit: int, offset: int) -> tuple[list[Row], int]:

@@ -130,6 +130,12 @@ class PromoteVariant(ExperimentCommand):
     variant: str = Field(pattern=VARIANT_NAME)
     override: bool = False
     override_reason: str | None = None
+    to_pipeline: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",
+        description="the registered pipeline whose next version the winner becomes; by "
+        "default the baseline's, when the baseline is one",
+    )
 
 
 class RecordPromotion(ExperimentCommand):

@@ -156,12 +156,24 @@ def _promotion(state: Experiment, c: cmd.PromoteVariant, ctx: Context) -> Event:
     elif verdict is not Verdict.PROMOTE:
         shown = verdict.value if verdict else "none"
         raise _refuse(state, c, f"variant {c.variant!r} has verdict {shown}, not promote")
+    baseline = state.spec.baseline
+    target = c.to_pipeline or baseline.pipeline_name
+    winner = next(ref for ref in state.spec.candidates if ref.name == c.variant)
+    if c.to_pipeline and winner.pipeline is None and baseline.pipeline is None:
+        raise _refuse(
+            state,
+            c,
+            f"{c.variant!r} runs a template and the baseline too: a pipeline version is made "
+            "from a registered pipeline's config (the winner's, or the baseline's with the "
+            "winner's processors)",
+        )
     return ev.PromotionRequested(
         experiment_id=state.experiment_id,
         variant=c.variant,
         override=c.override,
         override_reason=c.override_reason,
         requested_by=ctx.actor,
+        to_pipeline=target,
     )
 
 

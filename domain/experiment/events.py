@@ -103,6 +103,7 @@ class PromotionRequested(ExperimentEvent):
     override: bool
     override_reason: str | None
     requested_by: str
+    to_pipeline: str | None = None  # the pipeline whose next version the winner becomes
 
 
 class VariantPromoted(ExperimentEvent):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import Field
 
@@ -58,4 +59,21 @@ class DeprecatePipeline(PipelineCommand):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-COMMANDS: tuple[type[Command], ...] = (RegisterPipeline, RevisePipeline, DeprecatePipeline)
+class PromotePipelineVersion(PipelineCommand):
+    """(handler) An experiment's winner becomes the pipeline's next version (or, if its bytes
+    are a version already, that one), promoted with the experiment as its cause.
+    """
+
+    sent_by = Role.SERVICE
+    config: str = Field(min_length=1, max_length=MAX_CONFIG)
+    experiment_id: UUID
+    variant: str = Field(min_length=1, max_length=40)
+    commit_id: str | None = Field(default=None, max_length=64)
+
+
+COMMANDS: tuple[type[Command], ...] = (
+    RegisterPipeline,
+    RevisePipeline,
+    DeprecatePipeline,
+    PromotePipelineVersion,
+)

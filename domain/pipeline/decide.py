@@ -50,6 +50,35 @@ def decide(state: Pipeline | None, command: Command, ctx: Context) -> list[Event
             if state.version_with(sha256_of(config)) is not None:
                 return []
             return [_version(name, len(state.versions) + 1, config, note, recommended)]
+        case cmd.PromotePipelineVersion(config=config, experiment_id=experiment_id):
+            if experiment_id in state.promoted_by:
+                return []  # this experiment's promotion is recorded already
+            if state.deprecated is not None:
+                raise _refused(state, command, f"it is deprecated ({state.deprecated})")
+            existing = state.version_with(sha256_of(config))
+            added = (
+                []
+                if existing is not None
+                else [
+                    _version(
+                        name,
+                        len(state.versions) + 1,
+                        config,
+                        f"promoted from experiment {experiment_id} (variant {command.variant})",
+                    )
+                ]
+            )
+            number = existing.number if existing is not None else len(state.versions) + 1
+            return [
+                *added,
+                ev.PipelinePromoted(
+                    name=name,
+                    version=number,
+                    experiment_id=experiment_id,
+                    variant=command.variant,
+                    commit_id=command.commit_id,
+                ),
+            ]
         case cmd.DeprecatePipeline(reason=reason):
             return (
                 []

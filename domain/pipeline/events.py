@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import Field
 
 from domain.messages import Event
@@ -39,4 +41,18 @@ class PipelineDeprecated(PipelineEvent):
     reason: str
 
 
-EVENTS: tuple[type[Event], ...] = (PipelineRegistered, PipelineVersionAdded, PipelineDeprecated)
+class PipelinePromoted(PipelineEvent):
+    """An experiment's winner was promoted: this version is what the pipeline runs from now."""
+
+    version: int = Field(ge=1)
+    experiment_id: UUID
+    variant: str
+    commit_id: str | None = None
+
+
+EVENTS: tuple[type[Event], ...] = (
+    PipelineRegistered,
+    PipelineVersionAdded,
+    PipelineDeprecated,
+    PipelinePromoted,
+)

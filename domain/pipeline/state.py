@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import BaseModel, ConfigDict
 
 from domain.messages import Event
@@ -27,6 +29,8 @@ class Pipeline(BaseModel):
     labels: dict[str, str] = {}
     versions: tuple[PipelineVersion, ...] = ()
     deprecated: str | None = None
+    promoted: int | None = None  # the version last promoted by an experiment
+    promoted_by: frozenset[UUID] = frozenset()  # the experiments that promoted a version
 
     def version_with(self, sha256: str) -> PipelineVersion | None:
         return next((v for v in self.versions if v.sha256 == sha256), None)
@@ -50,4 +54,12 @@ def apply(state: Pipeline | None, event: Event) -> Pipeline:
             return state.model_copy(update={"version": state.version + 1, "versions": added})
         case ev.PipelineDeprecated(reason=reason):
             return state.model_copy(update={"version": state.version + 1, "deprecated": reason})
+        case ev.PipelinePromoted(version=number, experiment_id=experiment_id):
+            return state.model_copy(
+                update={
+                    "version": state.version + 1,
+                    "promoted": number,
+                    "promoted_by": state.promoted_by | {experiment_id},
+                }
+            )
     raise ValueError(f"a pipeline cannot apply {type(event).__name__}")

@@ -109,12 +109,26 @@ async def experiment(
 
 
 async def registered(
-    store: EventStore, name: str, configs: list[str], *, at: datetime, deprecated: str = ""
+    store: EventStore,
+    name: str,
+    configs: list[str],
+    *,
+    at: datetime,
+    deprecated: str = "",
+    promoted_by: UUID | None = None,
 ) -> None:
-    """A pipeline registered with ``configs[0]`` and revised with each of the others."""
+    """A pipeline registered with ``configs[0]`` and revised with each of the others (the last
+    promoted by the experiment ``promoted_by``, if given).
+    """
     handler = CommandHandler(store, FixedClock(at))
     commands: list[Command] = [pcmd.RegisterPipeline(name=name, config=configs[0])]
     commands += [pcmd.RevisePipeline(name=name, config=c) for c in configs[1:]]
+    if promoted_by is not None:
+        commands.append(
+            pcmd.PromotePipelineVersion(
+                name=name, config=configs[-1], experiment_id=promoted_by, variant="candidate"
+            )
+        )
     if deprecated:
         commands.append(pcmd.DeprecatePipeline(name=name, reason=deprecated))
     for command in commands:

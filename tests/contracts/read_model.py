@@ -151,6 +151,19 @@ class ReadModelContract:
         assert await readable.of.pipeline_version("prod", 3) is None
         assert await readable.of.get_pipeline("nobody") is None
 
+    async def test_a_promoted_version_says_which_experiment_promoted_it(
+        self, readable: Readable
+    ) -> None:
+        xid = uuid4()
+        await registered(readable.store, "prod", [ONE, TWO], at=AT, promoted_by=xid)
+        await readable.catch_up()
+        found = await readable.of.get_pipeline("prod")
+        assert found is not None and found["promoted_version"] == 2
+        assert [v["promoted_from"] for v in found["versions"]] == [
+            None,
+            {"experiment_id": str(xid), "variant": "candidate", "commit_id": None},
+        ]
+
     async def test_a_version_names_the_experiments_that_ran_it_with_their_verdicts(
         self, readable: Readable
     ) -> None:
