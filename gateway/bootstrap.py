@@ -27,6 +27,7 @@ from handlers.pipeline_refs import PipelineRefs
 from handlers.ports import (
     Authenticator,
     Clock,
+    CollectorCheck,
     Deployer,
     EventStore,
     ExperimentIndex,
@@ -59,6 +60,8 @@ class Ports:
     service: ServiceTokens
     # What the evaluator predicts a registered pipeline's effect on before it is deployed.
     sample: SampleLoad | None = None
+    # A real collector's `otelcol validate`, for every pipeline version registered.
+    collector: CollectorCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,9 @@ def bootstrap(
 ) -> Phoenix:
     """Phoenix on ``ports``; ``policy`` overrides every consumer's delivery policy (tests)."""
     wiring = wiring or Wiring()
-    handler = CommandHandler(ports.store, ports.clock, pin=PipelineRefs(ports.store, ports.sample))
+    handler = CommandHandler(
+        ports.store, ports.clock, pin=PipelineRefs(ports.store, ports.sample, ports.collector)
+    )
     worker = CommandWorker(
         ports.bus, handler, ports.authenticator, ports.dead_letters, metrics, policy=policy
     )

@@ -9,6 +9,7 @@ from adapters.auth.local_key import LocalKey
 from adapters.auth.service_identity import ServiceTokens
 from adapters.auth.verifier import TokenVerifier, oidc_trust
 from adapters.collector.binary import find_otelcol
+from adapters.collector.check import OtelcolCheck
 from adapters.collector.deployer import ProcessDeployer
 from adapters.embedded.ports import free_port
 from adapters.gitops import GitRepository
@@ -101,6 +102,7 @@ class RealAdapters:
             authenticator=authenticator,
             service=ServiceTokens(key),
             sample=SimulatedSample(),
+            collector=OtelcolCheck(binary) if (binary := find_otelcol()) else None,
         )
         wiring = Wiring(
             defaults={"otlp_endpoint": sink.endpoint},

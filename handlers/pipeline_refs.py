@@ -11,10 +11,11 @@ from domain.analysis.critical import describe_processes
 from domain.experiment.commands import CreateExperiment, PromoteVariant
 from domain.experiment.spec import ExperimentSpec, PipelineRef
 from domain.messages import Command
+from domain.pipeline.commands import PromotePipelineVersion, RegisterPipeline, RevisePipeline
 from handlers.admission import SAMPLE_EXPERIMENT, SAMPLE_WIRING, NotAdmitted
 from handlers.experiment_state import critical_patterns
 from handlers.pipeline_versions import PipelineVersion, pipeline_version, wiring_for
-from handlers.ports import EventStore, SampleLoad
+from handlers.ports import CollectorCheck, EventStore, SampleLoad
 from pipelines import yaml_text
 from pipelines.estimate import estimate
 from pipelines.evaluator import Evaluator, EvaluatorError
@@ -25,11 +26,19 @@ from pipelines.wiring import NotWireable, wire
 class PipelineRefs:
     """Pins a CreateExperiment's registered-pipeline variants; raises NotAdmitted with the path."""
 
-    def __init__(self, store: EventStore, sample: SampleLoad | None = None) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        sample: SampleLoad | None = None,
+        collector: CollectorCheck | None = None,
+    ) -> None:
         self.store = store
         self.sample = sample  # what predictions run on; None: none are made
+        self.collector = collector  # a real collector's own validation, where there is one
 
     async def __call__(self, command: Command) -> Command:
+        if isinstance(command, RegisterPipeline | RevisePipeline | PromotePipelineVersion):
+            await self._collector_accepts(command.config)
         if isinstance(command, PromoteVariant) and command.to_pipeline:
             await self._promotable(command.to_pipeline)
         if not isinstance(command, CreateExperiment):
@@ -45,6 +54,21 @@ class PipelineRefs:
             ]
         )
         return command.model_copy(update={"baseline": baseline, "candidates": candidates})
+
+    async def _collector_accepts(self, config: str) -> None:
+        """Phoenix's collector builds the config as Phoenix would run it (wired); a config
+        Phoenix cannot wire is left to the experiment that would run it, which says why.
+        """
+        if self.collector is None:
+            return
+        wiring = {**SAMPLE_WIRING, "experiment_id": SAMPLE_EXPERIMENT, "variant": "check"}
+        try:
+            wired = wire(config, wiring)
+        except NotWireable:
+            return
+        refused = await self.collector.refusal(wired)
+        if refused is not None:
+            raise NotAdmitted(f"config: the collector (otelcol validate) refuses it: {refused}")
 
     async def _promotable(self, name: str) -> None:
         try:

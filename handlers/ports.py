@@ -164,6 +164,14 @@ class MetricsSource(Protocol):
     ) -> VariantWindow: ...
 
 
+class CollectorCheck(Protocol):
+    """A real collector's own check of a config (``otelcol validate``), where there is one."""
+
+    async def refusal(self, config: str) -> str | None:
+        """None when the collector accepts ``config``; else what it said."""
+        ...
+
+
 class SampleLoad(Protocol):
     """Telemetry to predict a pipeline's effect on before it runs: scrapes of the process
     scraper, each (time in ns, batches), ``interval_nanos`` apart.
