@@ -10,11 +10,11 @@ from uuid import UUID
 from domain.experiment import commands as cmd
 from domain.experiment import events as ev
 from domain.experiment.commands import VariantConfig
-from domain.experiment.spec import PipelineRef
+from domain.experiment.spec import ExperimentSpec, PipelineRef
 from domain.mapper import Occurred
 from domain.messages import Command, Event
 from handlers.experiment_state import load
-from handlers.pipeline_versions import pipeline_version, wiring_for
+from handlers.pipeline_versions import pipeline_version, template_on, wiring_for
 from handlers.ports import EventStore
 from pipelines.render import RenderError, render
 from pipelines.validator import ConfigInvalid, validate_text
@@ -50,6 +50,8 @@ class ConfigGeneration:
             try:
                 if ref.template is None:
                     text = await self._wire(ref, experiment_id)
+                elif spec.baseline.pipeline is not None:
+                    text = await self._on_baseline(ref, spec, experiment_id)
                 else:
                     text = self._render(ref, experiment_id, list(spec.critical_processes))
                 validate_text(text)
@@ -74,6 +76,18 @@ class ConfigGeneration:
 
     def _render(self, ref: PipelineRef, experiment_id: str, critical: list[str]) -> str:
         return render_variant(ref, experiment_id, critical, self._wiring(ref))
+
+    async def _on_baseline(self, ref: PipelineRef, spec: ExperimentSpec, experiment_id: str) -> str:
+        """A template's candidate beside a registered baseline runs as that baseline's config
+        with the template's processors: compared like with like (the same receivers, the same
+        attributes added by the user's own processors), and promotable into that pipeline.
+        """
+        base = spec.baseline
+        assert base.pipeline_name is not None
+        found = await pipeline_version(self.store, base.pipeline_name, base.pipeline_version)
+        config = template_on(found.config, ref, spec.critical_processes)
+        wiring = {**self._wiring(ref), "experiment_id": experiment_id, "variant": ref.name}
+        return wire(config, wiring)
 
     async def _wire(self, ref: PipelineRef, experiment_id: str) -> str:
         """A registered pipeline's pinned version, wired; its bytes checked against the hash

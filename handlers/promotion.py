@@ -13,11 +13,9 @@ from domain.mapper import Occurred
 from domain.messages import Command, Event
 from domain.pipeline.commands import PromotePipelineVersion
 from handlers.experiment_state import load
-from handlers.pipeline_versions import pipeline_version
+from handlers.pipeline_versions import pipeline_version, template_on
 from handlers.ports import EventStore, GitOps
 from handlers.report import markdown_table, result_rows
-from pipelines.splice import splice
-from pipelines.wiring import collection_interval_seconds, interval_text
 
 CONFIG_DIR = "otelcol/process-metrics"
 
@@ -84,15 +82,9 @@ class Promotion:
                 await pipeline_version(self.store, ref.pipeline_name, ref.pipeline_version)
             ).config
         base = state.spec.baseline
-        assert base.pipeline_name is not None and ref.template is not None, "checked at request"
-        config = (
-            await pipeline_version(self.store, base.pipeline_name, base.pipeline_version)
-        ).config
-        variables = dict(ref.variables)
-        if state.spec.critical_processes:
-            variables.setdefault("critical_processes", list(state.spec.critical_processes))
-        variables["collection_interval"] = interval_text(collection_interval_seconds(config))
-        return splice(config, ref.template, variables)
+        assert base.pipeline_name is not None, "checked when the promotion was requested"
+        found = await pipeline_version(self.store, base.pipeline_name, base.pipeline_version)
+        return template_on(found.config, ref, state.spec.critical_processes)
 
     def _audit(self, state: Experiment) -> str:
         command = f"phoenix replay experiment-{state.experiment_id}"

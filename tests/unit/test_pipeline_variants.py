@@ -188,3 +188,46 @@ async def test_an_experiment_on_registered_pipelines_runs_their_exact_bytes_to_a
         assert verdicts["c0"].measures.critical_retention == 1
         assert verdicts["c1"].verdict is Verdict.REJECT
         assert any("lost postgres" in r for r in verdicts["c1"].reasons), verdicts["c1"].reasons
+
+
+async def test_a_template_beside_a_registered_baseline_runs_on_the_baseline_s_config() -> None:
+    xid = experiment_id("template-on-a-pipeline")
+    labelled = user_config(
+        {
+            "resource": {
+                "attributes": [
+                    {"key": "deployment.environment", "value": "production", "action": "upsert"}
+                ]
+            }
+        },
+        interval="250ms",
+    )
+    async with in_memory_phoenix(NOW) as world:
+        await register(world, "labelled", labelled)
+        create = cmd.CreateExperiment.model_validate(
+            {
+                "experiment_id": xid,
+                "name": "a template on my pipeline",
+                "baseline": {"name": "base", "pipeline": "labelled"},
+                "candidates": [{"name": "agg", "template": "process-aggregated-v1"}],
+                "duration_seconds": 3,
+                "critical_processes": ["^postgres$", "^nginx$"],
+            }
+        )
+        await world.start(create)
+        running = await world.state(xid)
+        assert running.phase is Phase.RUNNING, running.reason
+        generated = yaml.safe_load(next(c.config for c in running.configs if c.variant == "agg"))
+        processors = generated["service"]["pipelines"]["metrics"]["processors"]
+        assert "resource" in processors and processors[-1] == "batch"
+        assert generated["receivers"]["hostmetrics"]["collection_interval"] == "250ms"
+
+        start = nanos(NOW)
+        fleet = Fleet("realistic", 2, seed=3, start=start - 60 * 1_000_000_000)
+        for k in range(12):
+            await world.deployer.scrape_each(fleet, start + int(k * 0.25e9), 0.25)
+        assert await world.close_windows(timedelta(seconds=3) + SETTLE) == [xid]
+        done = await world.state(xid)
+        [agg] = done.results
+        # The user's attribute is on both sides: the databases are kept, not "lost".
+        assert agg.measures.critical_retention == 1, agg.reasons
