@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 from adapters.auth.service_identity import ServiceTokens
 from adapters.local_deployer import LocalDeployer
 from adapters.local_metrics import LocalMetricsSource
-from adapters.measured_intervals import IntervalRecorder
+from adapters.measured_intervals import IntervalRecorder, nanos
 from adapters.memory.bus import InMemoryBus
 from adapters.memory.dead_letters import InMemoryDeadLetters
 from adapters.memory.event_store import InMemoryEventStore
@@ -33,6 +33,8 @@ from gateway.bootstrap import Phoenix, Ports, bootstrap
 from gateway.sample_load import SimulatedSample
 from handlers.clock import FixedClock
 from handlers.experiment_state import load
+from handlers.lifecycle import SETTLE
+from simulator.fleet import Fleet
 from tests.identities import KEY, VERIFIER, token
 
 QUICK = DeliveryPolicy(max_deliveries=3, backoff=(0.0,), batch_size=1)
@@ -80,6 +82,19 @@ class InMemoryPhoenix:
         closed = await self.phoenix.scheduler.run_once()
         await self.settled()
         return closed
+
+    async def observe_window(
+        self, experiment_id: UUID, *, hosts: int, seconds: int = 3, interval: float = 0.25
+    ) -> Experiment:
+        """Simulated hosts (realistic, up a minute) scraped by every variant at its own moment
+        of each interval through the window, then the window closed; the experiment after.
+        """
+        start = nanos(self.clock.now())
+        fleet = Fleet("realistic", hosts, seed=3, start=start - 60 * 1_000_000_000)
+        for k in range(int(seconds / interval)):
+            await self.deployer.scrape_each(fleet, start + int(k * interval * 1e9), interval)
+        assert await self.close_windows(timedelta(seconds=seconds) + SETTLE) == [experiment_id]
+        return await self.state(experiment_id)
 
     async def settled(self) -> None:
         """Wait (at most 5 s) until no consumer has anything left to handle."""

@@ -4,13 +4,12 @@ promoted with the experiment as its cause, and the GitOps commit carries the sam
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
 import yaml
 
-from adapters.measured_intervals import nanos
 from domain.experiment import commands as cmd
 from domain.experiment.phase import Phase
 from domain.identity import Identity, Role
@@ -19,9 +18,7 @@ from domain.messages import CommandEnvelope, CommandMetadata
 from domain.pipeline import commands as pipeline
 from domain.pipeline import events as pev
 from domain.pipeline.decide import pipeline_stream, sha256_of
-from handlers.lifecycle import SETTLE
 from handlers.promotion import CONFIG_DIR
-from simulator.fleet import Fleet
 from tests.contracts.experiments import VARIANTS, experiment
 from tests.in_memory import InMemoryPhoenix, experiment_id, in_memory_phoenix
 from tests.pipeline_configs import DROPS_DISK_AND_VIRTUAL_MEMORY, user_config
@@ -47,12 +44,7 @@ async def completed(world: InMemoryPhoenix, xid: Any, candidate: dict[str, Any])
         }
     )
     await world.start(create)
-    start = nanos(NOW)
-    fleet = Fleet("realistic", 1, seed=3, start=start - 60 * 1_000_000_000)
-    for k in range(12):
-        await world.deployer.scrape_each(fleet, start + int(k * 0.25e9), 0.25)
-    assert await world.close_windows(timedelta(seconds=3) + SETTLE) == [xid]
-    done = await world.state(xid)
+    done = await world.observe_window(xid, hosts=1)
     assert done.phase is Phase.COMPLETED, done.reason
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import yaml
 
-from adapters.measured_intervals import nanos
 from domain.experiment import commands as cmd
 from domain.experiment import events as ev
 from domain.experiment.phase import Phase, Verdict
@@ -16,9 +15,7 @@ from domain.ids import experiment_stream
 from domain.mapper import to_event
 from domain.pipeline import commands as pipeline
 from handlers.command_handler import CommandHandler, CommandResult
-from handlers.lifecycle import SETTLE
 from handlers.pipeline_refs import PipelineRefs
-from simulator.fleet import Fleet
 from tests.in_memory import SAMPLE, experiment_id, in_memory_phoenix
 from tests.pipeline_configs import DROPS_DISK_AND_VIRTUAL_MEMORY, DROPS_POSTGRES, user_config
 from tests.unit.test_pipeline_registry import Registry
@@ -175,12 +172,7 @@ async def test_an_experiment_on_registered_pipelines_runs_their_exact_bytes_to_a
             assert headers["x-phoenix-pipeline-sha256"] == ref.sha256
         assert running.spec.baseline.sha256 == sha(fast)
 
-        start = nanos(NOW)
-        fleet = Fleet("realistic", 2, seed=3, start=start - 60 * 1_000_000_000)
-        for k in range(12):
-            await world.deployer.scrape_each(fleet, start + int(k * 0.25e9), 0.25)
-        assert await world.close_windows(timedelta(seconds=3) + SETTLE) == [xid]
-        done = await world.state(xid)
+        done = await world.observe_window(xid, hosts=2)
         assert done.phase is Phase.COMPLETED, done.reason
         verdicts = {r.variant: r for r in done.results}
         # Two of four metrics dropped: disk.io has two series a process, cpu.time three.
@@ -222,12 +214,7 @@ async def test_a_template_beside_a_registered_baseline_runs_on_the_baseline_s_co
         assert "resource" in processors and processors[-1] == "batch"
         assert generated["receivers"]["hostmetrics"]["collection_interval"] == "250ms"
 
-        start = nanos(NOW)
-        fleet = Fleet("realistic", 2, seed=3, start=start - 60 * 1_000_000_000)
-        for k in range(12):
-            await world.deployer.scrape_each(fleet, start + int(k * 0.25e9), 0.25)
-        assert await world.close_windows(timedelta(seconds=3) + SETTLE) == [xid]
-        done = await world.state(xid)
+        done = await world.observe_window(xid, hosts=2)
         [agg] = done.results
         # The user's attribute is on both sides: the databases are kept, not "lost".
         assert agg.measures.critical_retention == 1, agg.reasons
