@@ -1,13 +1,19 @@
 """Put a template's processors into a user's own config: the recommended candidates are the
 user's pipeline, exporters and all, with Phoenix's reduction added to its process pipeline.
+
+The user's text is edited, not regenerated (ruamel.yaml's round trip): comments, order, quoting
+and indentation stay, so the diff of a recommended or promoted version is the reduction alone.
 """
 
 from __future__ import annotations
 
 import copy
+import io
 from typing import Any
 
-import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.util import load_yaml_guess_indent
 
 from pipelines import yaml_text
 from pipelines.evaluator import metrics_pipeline
@@ -16,6 +22,16 @@ from pipelines.wiring import process_pipeline
 
 # What every template has and a user's config has of its own, or needs not twice.
 NOT_SPLICED = ("memory_limiter", "batch")
+
+
+def mapping_indent(text: str) -> int:
+    """How far the text indents a nested mapping's keys (the least indentation of a key line)."""
+    found = [
+        len(line) - len(line.lstrip(" "))
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith(("#", "-")) and line.startswith(" ")
+    ]
+    return min(found, default=2)
 
 
 def reduction(template: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -50,6 +66,22 @@ def splice(text: str, template: str, variables: dict[str, Any]) -> str:
         (i + 1 for i, p in reversed(list(enumerate(order))) if p.startswith("memory_limiter")),
         0,
     )
-    config["processors"] = {**mine, **copy.deepcopy(reducing["processors"])}
-    config["service"]["pipelines"][found.name]["processors"] = order[:at] + added + order[at:]
-    return yaml.safe_dump(config, sort_keys=False, width=1_000_000)
+    document, sequence, dash = load_yaml_guess_indent(text)
+    mapping = mapping_indent(text)
+    editor = YAML()
+    editor.width = 1_000_000
+    if dash is None:  # no block sequences to learn from: as the mappings
+        sequence, dash = mapping, 0
+    editor.indent(mapping=mapping, sequence=sequence or mapping, offset=dash)
+    if not document.get("processors"):
+        document["processors"] = CommentedMap()
+    for name in added:
+        document["processors"][name] = copy.deepcopy(reducing["processors"][name])
+    pipeline = document["service"]["pipelines"][found.name]
+    if pipeline.get("processors") is None:
+        pipeline["processors"] = CommentedSeq()
+    for offset, name in enumerate(added):
+        pipeline["processors"].insert(at + offset, name)
+    out = io.StringIO()
+    editor.dump(document, out)
+    return out.getvalue()

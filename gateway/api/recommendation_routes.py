@@ -126,16 +126,19 @@ async def from_experiment(
             "a baseline's telemetry while it runs, from its start to the end of its window)",
         )
     span = window or state.spec.duration_seconds
-    found = await asyncio.to_thread(
-        recommend,
-        version["config"],
-        observed.scrapes,
-        interval_nanos=interval,
-        critical_processes=critical_patterns(state.spec),
-        top_k=top_k,
-        retain=retain,
-        predict_for=span,
-    )
+    try:
+        found = await asyncio.to_thread(
+            recommend,
+            version["config"],
+            observed.scrapes,
+            interval_nanos=interval,
+            critical_processes=critical_patterns(state.spec),
+            top_k=top_k,
+            retain=retain,
+            predict_for=span,
+        )
+    except ValueError as exc:  # a processor of the user's under a name a reduction needs
+        raise Problem(409, f"no candidates can be built on {ref.pipeline}: {exc}") from None
     return view(
         found,
         baseline=str(ref.pipeline),
@@ -201,7 +204,10 @@ async def from_simulation(
             predict_for=span,
         )
 
-    observed, found = await asyncio.to_thread(simulate)
+    try:
+        observed, found = await asyncio.to_thread(simulate)
+    except ValueError as exc:
+        raise Problem(409, f"no candidates can be built on {ref}: {exc}") from None
     return view(
         found,
         baseline=ref,
