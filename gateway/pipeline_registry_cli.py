@@ -81,8 +81,9 @@ def versions(name: str, data_dir: DataDir = None, output: Output = "table") -> N
         promoted = v.get("promoted_from")
         note = v["note"] or _recommended(v.get("recommended"))
         if promoted:
-            by = f"[green]promoted[/] by experiment {promoted['experiment_id'][:8]}"
-            note = f"{by}; {note}" if note else by
+            by = f"[green]promoted[/] by experiment {promoted['experiment_id'][:8]}…"
+            by += f" ({promoted['variant']})"
+            note = by if not note or note.startswith("promoted from") else f"{by}; {note}"
         table.add_row(
             str(v["version"]),
             v["sha256"][:12],
