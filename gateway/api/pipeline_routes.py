@@ -12,11 +12,19 @@ from domain.pipeline.commands import PIPELINE_NAME
 from gateway.api.problems import Problem
 from gateway.api.routes import Deps, Limit, Offset
 
+MAX_VERSION = 2**31 - 1  # versions are stored as a 32-bit integer
+
 
 def checked_name(name: str) -> str:
     if not re.fullmatch(PIPELINE_NAME, name):  # nothing by that name can exist
         raise Problem(404, f"{name!r} is not a pipeline name")
     return name
+
+
+def checked_version(name: str, version: int) -> int:
+    if not 1 <= version <= MAX_VERSION:  # no such version can exist (nor be stored)
+        raise Problem(404, f"pipeline {name!r} has no version {version}")
+    return version
 
 
 @get("/pipelines")
@@ -40,7 +48,7 @@ async def pipeline_version(
     deps: Deps, name: FromPath[str], version: FromPath[int]
 ) -> dict[str, Any]:
     """One version of a pipeline, with its collector config exactly as registered."""
-    found = await deps.read.pipeline_version(checked_name(name), version)
+    found = await deps.read.pipeline_version(checked_name(name), checked_version(name, version))
     if found is None:
         if await deps.read.get_pipeline(name) is None:
             raise Problem(404, f"no pipeline {name!r}")

@@ -14,7 +14,7 @@ from litestar import get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from domain.telemetry.model import Batch
-from gateway.api.pipeline_routes import checked_name
+from gateway.api.pipeline_routes import checked_name, checked_version
 from gateway.api.problems import Problem
 from gateway.api.routes import Deps
 from handlers.experiment_state import critical_patterns, load
@@ -169,7 +169,9 @@ async def from_simulation(
     """
     if profile not in PROFILES:
         raise Problem(400, f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
-    found_version = await deps.read.pipeline_version(checked_name(name), version)
+    found_version = await deps.read.pipeline_version(
+        checked_name(name), checked_version(name, version)
+    )
     if found_version is None:
         raise Problem(404, f"no pipeline {name}@{version}")
     config = found_version["config"]

@@ -125,6 +125,11 @@ async def test_the_recommendation_routes_say_what_is_missing_and_simulate_when_a
     status, detail = await problem(f"{versions}/1/recommendations", hosts=100, observe_seconds=3600)
     assert status == 400 and "36,000 host scrapes; at most 3,000" in detail
     assert await problem(f"{versions}/2/recommendations") == (404, "no pipeline prod@2")
+    assert await problem(f"{versions}/60000000000/recommendations") == (
+        404,
+        "pipeline 'prod' has no version 60000000000",
+    )
+    assert (await api.get(f"{versions}/60000000000")).status_code == 404
 
     missing = uuid4()
     assert await problem(f"/api/v1/experiments/{missing}/recommendations") == (
