@@ -30,6 +30,7 @@ class Host:
     now: int = EPOCH
     # Short-lived processes started and gone between two scrapes: never seen, but they use PIDs.
     unseen_starts: int = 0
+    flash_started: int = 0  # short-lived processes started, seen or not
     # Where in the interval this host's collector scrapes: collectors do not tick in unison.
     phase: int = 0
 
@@ -214,17 +215,26 @@ class Fleet:
         host.now = until
 
     def _flash(self, host: Host, until: int, seconds: float) -> None:
+        """Short-lived processes started since the last scrape, fractions of a second included.
+        Those alive now are seen; those still alive from before stay until they end (removed
+        with every ended process): what is alive at a moment never depends on when, or how
+        often, anyone scraped before it.
+        """
         low, high = self.profile.flash_per_second
         if not high:
             return
         rng = host.rng
-        for pid in [p.pid for p in host.processes.values() if p.archetype.category == "flash"]:
-            del host.processes[pid]
-        for second in range(int(seconds)):
+        whole, part = int(seconds), seconds - int(seconds)
+        for second in range(whole + (1 if part else 0)):
+            share = 1.0 if second < whole else part
             for _ in range(rng.randint(low, high)):
+                offset = rng.random()
+                if offset >= share:
+                    continue  # in the part of the last second before the previous scrape
                 archetype = rng.choice(catalog.FLASH)
-                started = until - int((second + rng.random()) * NANOS)
+                started = until - int((second + offset) * NANOS)
                 life = int(rng.expovariate(1.0 / (archetype.lifetime_s or 1.0)) * NANOS)
+                host.flash_started += 1
                 if started + life > until:
                     self._spawn(host, archetype, ppid=1, started=started, ends=started + life)
                 else:

@@ -6,6 +6,7 @@ import pytest
 
 from domain.telemetry.model import resource_value, series_of
 from simulator.fleet import Fleet
+from simulator.process import NANOS
 from simulator.scrape import ALL_METRICS
 
 
@@ -70,11 +71,27 @@ def test_high_churn_starts_twenty_to_thirty_processes_a_second() -> None:
     host = fleet.hosts[0]
     before = host.next_pid
     list(fleet.run(duration_s=60, interval_s=10))
-    started = host.unseen_starts + sum(
-        1 for p in host.processes.values() if p.archetype.category == "flash"
-    )
-    assert 20 * 60 * 0.9 <= started <= 30 * 60 * 1.1
+    assert 20 * 60 * 0.9 <= host.flash_started <= 30 * 60 * 1.1
     assert host.next_pid - before > 20 * 60
+
+
+START = 1_900_000_000 * NANOS  # any moment: the fleet's clock is its own
+
+
+def test_what_a_scrape_sees_does_not_depend_on_who_scraped_before() -> None:
+    """Scraped once an interval, or three times at other moments too: at the same moment the
+    same short-lived processes are alive, in number within noise.
+    """
+    alone = Fleet("high-churn", 3, seed=11, start=START)
+    crowded = Fleet("high-churn", 3, seed=11, start=START)
+    seen_alone = seen_crowded = 0
+    for k in range(1, 13):
+        at = START + k * 10 * NANOS
+        seen_alone += sum(len(b) for b in alone.scrape(at + 4 * NANOS))
+        crowded.scrape(at + 1 * NANOS)
+        seen_crowded += sum(len(b) for b in crowded.scrape(at + 4 * NANOS))
+        crowded.scrape(at + 7 * NANOS)
+    assert abs(seen_crowded - seen_alone) / seen_alone < 0.02
 
 
 def test_ground_truth_names_the_critical_processes_alive() -> None:
