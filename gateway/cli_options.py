@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import yaml
 
 from adapters.settings import Settings
 
@@ -38,3 +39,14 @@ def version_ref(text: str) -> tuple[str, int]:
     if not name or not version.isdigit() or int(version) < 1:
         raise typer.BadParameter(f"{text!r}: write NAME@VERSION, e.g. prod@1")
     return name, int(version)
+
+
+def variables_of(pairs: list[str], file: Path | None = None) -> dict[str, Any]:
+    """Template variables from ``--var NAME=VALUE`` (a YAML value each), over a YAML file's."""
+    values: dict[str, Any] = yaml.safe_load(file.read_text()) if file else {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"--var takes NAME=VALUE (a YAML value), not {pair!r}")
+        values[key] = yaml.safe_load(raw)
+    return values

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
 from gateway import pipeline_registry_cli as registry
-from gateway.cli_options import seconds
+from gateway.cli_options import seconds, variables_of
 from gateway.recommend_cli import recommend
 from pipelines.catalog import catalog, template
 from pipelines.estimate import Prices, estimate
@@ -34,16 +33,6 @@ console = Console()
 err = Console(stderr=True)
 
 DEFAULT_CRITICAL = ["^postgres$", "^mysqld$", "^redis-server$", "^mongod$", "^nginx$"]
-
-
-def _variables(pairs: list[str], file: Path | None) -> dict[str, Any]:
-    values: dict[str, Any] = yaml.safe_load(file.read_text()) if file else {}
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep:
-            raise typer.BadParameter(f"--var takes NAME=VALUE (a YAML value), not {pair!r}")
-        values[key] = yaml.safe_load(raw)
-    return values
 
 
 @app.command("list")
@@ -93,7 +82,7 @@ def render_command(
 ) -> None:
     """Print the collector config a template renders to."""
     try:
-        print(render(name, _variables(var, vars_file)), end="")
+        print(render(name, variables_of(var, vars_file)), end="")
     except (RenderError, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
@@ -145,7 +134,7 @@ def estimate_command(
     variables = {
         "critical_processes": critical,
         "collection_interval": interval,
-        **_variables(var, None),
+        **variables_of(var, None),
     }
     if template_name == "process-topk-v1" and "keep_command_lines" not in variables:
         # Derived from observed data: the same fleet in the two minutes before the measured window.

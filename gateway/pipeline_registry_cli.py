@@ -15,7 +15,7 @@ from rich.table import Table
 
 from domain.pipeline.decide import sha256_of
 from gateway.cli_client import calling, fail, report, send, when
-from gateway.cli_options import DataDir, Output, version_ref
+from gateway.cli_options import DataDir, Output, variables_of, version_ref
 
 Name = Annotated[str, typer.Option("--name", "-n", help="The pipeline's name (a DNS label).")]
 console = Console()
@@ -28,31 +28,65 @@ def _config(file: Path) -> str:
         fail([f"cannot read {file}: {exc}"])
 
 
+TemplateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--template", "-t", help="Instead of FILE: a template, rendered with --var and frozen."
+    ),
+]
+VarOption = Annotated[
+    list[str] | None, typer.Option("--var", help="Template variable NAME=VALUE (repeat).")
+]
+
+
+def _source(file: Path | None, template: str | None, var: list[str] | None) -> dict[str, Any]:
+    """The version's content for the command: the file's text, or the template to render."""
+    if (file is None) == (template is None):
+        fail(["give FILE (a collector config) or --template NAME, one of them"], 2)
+    if template is not None:
+        return {"template": {"name": template, "variables": variables_of(var or [])}}
+    assert file is not None
+    return {"config": _config(file)}
+
+
+def _registered(result: dict[str, Any], name: str, done: str) -> str:
+    config = result.get("config")
+    return f"{name}: {done}" + (f", sha256 {sha256_of(config)[:12]}" if config else "")
+
+
 def register(
-    file: Path,
     name: Name,
+    file: Annotated[Path | None, typer.Argument(help="The collector config (YAML).")] = None,
+    template: TemplateOption = None,
+    var: VarOption = None,
     description: Annotated[str, typer.Option(help="What it is for.")] = "",
     data_dir: DataDir = None,
     output: Output = "table",
 ) -> None:
-    """Register FILE (a collector config) as version 1 of NAME; the same bytes again change nothing."""
-    config = _config(file)
-    data: dict[str, Any] = {"name": name, "config": config, "description": description}
+    """Register FILE (or a template rendered with --var) as version 1 of NAME; the same bytes
+    again change nothing.
+    """
+    source = _source(file, template, var)
+    data: dict[str, Any] = {"name": name, **source, "description": description}
     result = send(data_dir, "RegisterPipeline", data)
-    report(result, output, f"{name}: registered, sha256 {sha256_of(config)[:12]}")
+    report(result, output, _registered(source, name, "registered"))
 
 
 def revise(
-    file: Path,
     name: Name,
+    file: Annotated[Path | None, typer.Argument(help="The collector config (YAML).")] = None,
+    template: TemplateOption = None,
+    var: VarOption = None,
     note: Annotated[str, typer.Option(help="What changed, for the record.")] = "",
     data_dir: DataDir = None,
     output: Output = "table",
 ) -> None:
-    """Add FILE as the next version of NAME; a config equal to an existing version changes nothing."""
-    config = _config(file)
-    result = send(data_dir, "RevisePipeline", {"name": name, "config": config, "note": note})
-    report(result, output, f"{name}: revised, sha256 {sha256_of(config)[:12]}")
+    """Add FILE (or a rendered template) as the next version of NAME; a config equal to an
+    existing version changes nothing.
+    """
+    source = _source(file, template, var)
+    result = send(data_dir, "RevisePipeline", {"name": name, **source, "note": note})
+    report(result, output, _registered(source, name, "revised"))
 
 
 def deprecate(

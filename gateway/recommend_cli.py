@@ -156,14 +156,16 @@ def show(found: dict[str, Any], registered: dict[str, str]) -> None:
         highlight=False,
     )
     ranking = Table(title="what it emitted, by process", box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("executable", "series", "cpu s", "command line"):
-        ranking.add_column(column, justify="right" if column in ("series", "cpu s") else "left")
+    for column in ("executable", "series", "cpu s", "memory MiB", "command line"):
+        numeric = column in ("series", "cpu s", "memory MiB")
+        ranking.add_column(column, justify="right" if numeric else "left")
     for p in found["ranking"][:10]:
         line = p["command_line"]
         ranking.add_row(
             p["executable"],
             f"{p['series']:,}",
             f"{p['cpu_seconds']:,.1f}",
+            f"{p['memory_mib']:,.0f}",
             line if len(line) <= 60 else line[:57] + "...",
         )
     console.print(ranking)

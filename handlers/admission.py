@@ -27,7 +27,10 @@ def admit(command: Command) -> None:
     """Raise NotAdmitted for a command that would pass the domain's rules but could not run."""
     if isinstance(command, CreateExperiment):
         admit_spec(command.spec())
-    elif isinstance(command, RegisterPipeline | RevisePipeline | PromotePipelineVersion):
+    elif (
+        isinstance(command, RegisterPipeline | RevisePipeline | PromotePipelineVersion)
+        and command.config is not None  # else a template, rendered by handlers.pipeline_refs
+    ):
         admit_config(command.config)
 
 

@@ -11,7 +11,12 @@ from domain.analysis.critical import describe_processes
 from domain.experiment.commands import CreateExperiment, PromoteVariant
 from domain.experiment.spec import ExperimentSpec, PipelineRef
 from domain.messages import Command
-from domain.pipeline.commands import PromotePipelineVersion, RegisterPipeline, RevisePipeline
+from domain.pipeline.commands import (
+    FromTemplate,
+    PromotePipelineVersion,
+    RegisterPipeline,
+    RevisePipeline,
+)
 from handlers.admission import SAMPLE_EXPERIMENT, SAMPLE_WIRING, NotAdmitted
 from handlers.experiment_state import critical_patterns
 from handlers.pipeline_versions import PipelineVersion, pipeline_version, wiring_for
@@ -19,8 +24,28 @@ from handlers.ports import CollectorCheck, EventStore, SampleLoad
 from pipelines import yaml_text
 from pipelines.estimate import estimate
 from pipelines.evaluator import Evaluator, EvaluatorError
+from pipelines.render import render
 from pipelines.validator import ConfigInvalid, validate_text
+from pipelines.variables import check_variables
 from pipelines.wiring import NotWireable, wire
+
+
+def rendered(template: FromTemplate) -> str:
+    """A template and its variables as the config a version freezes, checked as a variant's
+    variables are (types and bounds), and valid; NotAdmitted with the path otherwise.
+    """
+    try:
+        check_variables(template.name, template.variables)
+        text = render(template.name, dict(template.variables))
+        validate_text(text)
+    except ConfigInvalid as exc:
+        problems = "; ".join(str(p) for p in exc.problems)
+        raise NotAdmitted(
+            f"template ({template.name}): its config would be invalid: {problems}"
+        ) from None
+    except ValueError as exc:
+        raise NotAdmitted(f"template ({template.name}): {exc}") from None
+    return text
 
 
 class PipelineRefs:
@@ -37,7 +62,10 @@ class PipelineRefs:
         self.collector = collector  # a real collector's own validation, where there is one
 
     async def __call__(self, command: Command) -> Command:
+        if isinstance(command, RegisterPipeline | RevisePipeline) and command.template:
+            command = command.model_copy(update={"config": rendered(command.template)})
         if isinstance(command, RegisterPipeline | RevisePipeline | PromotePipelineVersion):
+            assert command.config is not None
             await self._collector_accepts(command.config)
         if isinstance(command, PromoteVariant) and command.to_pipeline:
             await self._promotable(command.to_pipeline)

@@ -19,6 +19,7 @@ from pipelines.splice import reduction, splice
 from pipelines.wiring import collection_interval_seconds, interval_text, wire
 
 Scrapes = Sequence[tuple[int, list[Batch]]]
+MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class ProcessCost:
     command_line: str
     series: int
     cpu_seconds: float
+    memory_mib: float  # resident, each process's largest, summed
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,11 @@ def process_evaluator(text: str) -> Evaluator:
 
 
 def ranking(observed: Scrapes) -> tuple[ProcessCost, ...]:
-    """Command lines by the distinct series they emitted, then by CPU."""
+    """Command lines by the distinct series they emitted, then by CPU; with the resident
+    memory of their processes (each process's largest, summed).
+    """
     series: dict[tuple[str, str], set[tuple[object, ...]]] = defaultdict(set)
+    resident: dict[tuple[str, str], dict[object, float]] = defaultdict(dict)
     for _, batches in observed:
         for batch in batches:
             for rm in batch:
@@ -106,9 +111,19 @@ def ranking(observed: Scrapes) -> tuple[ProcessCost, ...]:
                 for metric in rm.metrics:
                     for point in metric.points:
                         series[key].add((rm.resource, metric.name, point.attributes))
+                    if metric.name == "process.memory.usage":
+                        used = sum(p.value for p in metric.points)
+                        peak = resident[key].get(rm.resource, 0.0)
+                        resident[key][rm.resource] = max(peak, used)
     cpu = dict(cpu_ranking(b for _, batches in observed for b in batches))
     costs = [
-        ProcessCost(name, line, len(found), round(cpu.get(line, 0.0), 3))
+        ProcessCost(
+            name,
+            line,
+            len(found),
+            round(cpu.get(line, 0.0), 3),
+            round(sum(resident[(name, line)].values()) / MIB, 1),
+        )
         for (name, line), found in series.items()
     ]
     return tuple(sorted(costs, key=lambda c: (-c.series, -c.cpu_seconds, c.command_line)))

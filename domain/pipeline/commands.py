@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.bounds import FreeForm
 from domain.identity import Role
 from domain.messages import Command
 from domain.pipeline.recommended import Recommended
@@ -15,6 +16,17 @@ PIPELINE_NAME = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
 LabelKey = Annotated[str, Field(min_length=1, max_length=63)]
 LabelValue = Annotated[str, Field(max_length=256)]
 MAX_CONFIG = 256 * 1024  # characters of YAML: far above any collector config seen in practice
+
+
+class FromTemplate(BaseModel):
+    """One of Phoenix's templates and its variables: rendered, and frozen as the version's
+    config, when the command is handled.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, description="e.g. process-topk-v1")
+    variables: FreeForm = Field(default_factory=dict)
 
 
 class PipelineCommand(Command):
@@ -28,8 +40,14 @@ class RegisterPipeline(PipelineCommand):
     bytes under the same name again changes nothing.
     """
 
-    config: str = Field(
-        min_length=1, max_length=MAX_CONFIG, description="the collector config (YAML)"
+    config: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_CONFIG,
+        description="the collector config (YAML); or give template",
+    )
+    template: FromTemplate | None = Field(
+        default=None, description="a template and its variables, instead of config"
     )
     description: str = Field(default="", max_length=4000)
     owner: str | None = Field(default=None, max_length=200)
@@ -38,19 +56,37 @@ class RegisterPipeline(PipelineCommand):
         default=None, description="set when Phoenix recommended this config"
     )
 
+    @model_validator(mode="after")
+    def _config_or_template(self) -> Self:
+        if (self.config is None) == (self.template is None):
+            raise ValueError("give either config or template, not both or neither")
+        return self
+
 
 class RevisePipeline(PipelineCommand):
     """Add a new version of a registered pipeline; a config equal to an existing version's
     changes nothing.
     """
 
-    config: str = Field(
-        min_length=1, max_length=MAX_CONFIG, description="the collector config (YAML)"
+    config: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_CONFIG,
+        description="the collector config (YAML); or give template",
+    )
+    template: FromTemplate | None = Field(
+        default=None, description="a template and its variables, instead of config"
     )
     note: str = Field(default="", max_length=2000, description="what changed, for the record")
     recommended: Recommended | None = Field(
         default=None, description="set when Phoenix recommended this config"
     )
+
+    @model_validator(mode="after")
+    def _config_or_template(self) -> Self:
+        if (self.config is None) == (self.template is None):
+            raise ValueError("give either config or template, not both or neither")
+        return self
 
 
 class DeprecatePipeline(PipelineCommand):

@@ -27,7 +27,11 @@ def decide(state: Pipeline | None, command: Command, ctx: Context) -> list[Event
     if not isinstance(command, cmd.PipelineCommand):
         raise TypeError(f"{kind} is not a pipeline command")
     name = command.name
+    if isinstance(command, cmd.RegisterPipeline | cmd.RevisePipeline) and command.config is None:
+        # The handler renders a template into config before deciding (handlers.pipeline_refs).
+        raise IllegalCommand(kind, "unrendered", "its template was not rendered into a config")
     if isinstance(command, cmd.RegisterPipeline):
+        assert command.config is not None
         if state is None:
             return [
                 ev.PipelineRegistered(
@@ -36,7 +40,13 @@ def decide(state: Pipeline | None, command: Command, ctx: Context) -> list[Event
                     owner=command.owner or ctx.actor,
                     labels=command.labels,
                 ),
-                _version(name, 1, command.config, recommended=command.recommended),
+                _version(
+                    name,
+                    1,
+                    command.config,
+                    recommended=command.recommended,
+                    template=command.template,
+                ),
             ]
         if state.version_with(sha256_of(command.config)) is not None:
             return []  # the same bytes again: one version
@@ -44,12 +54,13 @@ def decide(state: Pipeline | None, command: Command, ctx: Context) -> list[Event
     if state is None:
         raise AggregateNotFound(pipeline_stream(name), kind)
     match command:
-        case cmd.RevisePipeline(config=config, note=note, recommended=recommended):
+        case cmd.RevisePipeline(config=str() as config, note=note, recommended=recommended):
             if state.deprecated is not None:
                 raise _refused(state, command, f"it is deprecated ({state.deprecated})")
             if state.version_with(sha256_of(config)) is not None:
                 return []
-            return [_version(name, len(state.versions) + 1, config, note, recommended)]
+            number = len(state.versions) + 1
+            return [_version(name, number, config, note, recommended, command.template)]
         case cmd.PromotePipelineVersion(config=config, experiment_id=experiment_id):
             if experiment_id in state.promoted_by:
                 return []  # this experiment's promotion is recorded already
@@ -89,7 +100,12 @@ def decide(state: Pipeline | None, command: Command, ctx: Context) -> list[Event
 
 
 def _version(
-    name: str, number: int, config: str, note: str = "", recommended: Recommended | None = None
+    name: str,
+    number: int,
+    config: str,
+    note: str = "",
+    recommended: Recommended | None = None,
+    template: cmd.FromTemplate | None = None,
 ) -> ev.PipelineVersionAdded:
     return ev.PipelineVersionAdded(
         name=name,
@@ -98,6 +114,7 @@ def _version(
         sha256=sha256_of(config),
         note=note,
         recommended=recommended,
+        template=template,
     )
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import Field
 
 from domain.messages import Event
+from domain.pipeline.commands import FromTemplate
 from domain.pipeline.recommended import Recommended
 
 
@@ -33,6 +34,7 @@ class PipelineVersionAdded(PipelineEvent):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     note: str = ""
     recommended: Recommended | None = None
+    template: FromTemplate | None = None  # the template and variables it was rendered from
 
 
 class PipelineDeprecated(PipelineEvent):

@@ -61,6 +61,7 @@ def view(
                 "command_line": p.command_line,
                 "series": p.series,
                 "cpu_seconds": p.cpu_seconds,
+                "memory_mib": p.memory_mib,
             }
             for p in found.ranking[:RANKED]
         ],

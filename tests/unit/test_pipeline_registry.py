@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+import pytest
+from pydantic import ValidationError
+
 from adapters.memory.event_store import InMemoryEventStore
 from domain.identity import Identity, Role
 from domain.mapper import to_envelope, to_event
@@ -116,3 +119,32 @@ async def test_a_name_that_is_not_a_dns_label_is_refused_by_the_schema() -> None
     refused = await registry.handler.handle(envelope, OPERATOR)
     assert refused.result == "rejected"
     assert str(refused.reason).startswith("data.name: String should match pattern")
+
+
+async def test_a_template_and_its_variables_are_rendered_and_frozen_as_the_version() -> None:
+    registry = Registry()
+    source = cmd.FromTemplate(
+        name="process-topk-v1", variables={"keep_command_lines": ["/usr/sbin/nginx"]}
+    )
+    result = await registry.send(cmd.RegisterPipeline(name="prod", template=source))
+    assert result.result == "accepted", result.reason
+    _, version = await registry.events("prod")
+    assert isinstance(version, ev.PipelineVersionAdded)
+    assert version.config == render("process-topk-v1", {"keep_command_lines": ["/usr/sbin/nginx"]})
+    assert version.template == source  # what it was rendered from, for the record
+
+
+async def test_a_template_s_variables_are_checked_with_their_path() -> None:
+    registry = Registry()
+    source = cmd.FromTemplate(name="process-topk-v1", variables={"collection_interval": "1ns"})
+    refused = await registry.send(cmd.RegisterPipeline(name="prod", template=source))
+    assert refused.result == "rejected"
+    assert refused.reason == (
+        "template (process-topk-v1): variables.collection_interval: 1ns is outside 100ms to 1h"
+    )
+    assert await registry.events("prod") == []
+
+
+def test_a_version_is_a_config_or_a_template_not_both() -> None:
+    with pytest.raises(ValidationError, match="give either config or template"):
+        cmd.RegisterPipeline(name="prod")
