@@ -4,6 +4,7 @@ costs, and candidates that cut it, each with its effect predicted by the evaluat
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,8 +16,8 @@ from pipelines import yaml_text
 from pipelines.estimate import Estimate, estimate
 from pipelines.evaluator import Evaluator
 from pipelines.keep_list import KeepLists, cpu_ranking, keep_lists
-from pipelines.splice import reduction, splice
-from pipelines.wiring import collection_interval_seconds, interval_text, wire
+from pipelines.splice import add_processors, reduction
+from pipelines.wiring import collection_interval_seconds, enabled_metrics, interval_text, wire
 
 Scrapes = Sequence[tuple[int, list[Batch]]]
 MIB = 1024 * 1024
@@ -129,6 +130,19 @@ def ranking(observed: Scrapes) -> tuple[ProcessCost, ...]:
     return tuple(sorted(costs, key=lambda c: (-c.series, -c.cpu_seconds, c.command_line)))
 
 
+def drop_metrics(names: Sequence[str]) -> dict[str, Any]:
+    """A filter that drops the named metrics, as a config of just it."""
+    return {
+        "processors": {
+            "filter/optional-metrics": {
+                "error_mode": "ignore",
+                "metrics": {"metric": [f"name == {json.dumps(name)}" for name in names]},
+            }
+        },
+        "service": {"pipelines": {"metrics": {"processors": ["filter/optional-metrics"]}}},
+    }
+
+
 def observe(baseline: str, scrapes: Scrapes) -> list[tuple[int, list[Batch]]]:
     """What ``baseline`` (a user's config) emits for ``scrapes`` of the hosts it runs on."""
     base = process_evaluator(baseline)
@@ -168,32 +182,42 @@ def recommend(
         "critical_processes": list(critical_processes),
         "collection_interval": interval_text(collection_interval_seconds(baseline)),
     }
-    reductions = [
+
+    reductions: list[tuple[str, str, dict[str, Any]]] = [
         (
             "topk",
             f"critical processes and the top {top_k} command lines by CPU (each kept {retain} "
             "windows after it drops out) in full; the rest of each host summed as one 'other'",
-            "process-topk-v1",
-            {**variables, "keep_command_lines": sorted(kept.final)},
+            reduction("process-topk-v1", {**variables, "keep_command_lines": sorted(kept.final)}),
         ),
         (
             "by-executable",
             "critical processes in full; the rest summed by executable name",
-            "process-aggregated-v1",
-            variables,
+            reduction("process-aggregated-v1", variables),
         ),
     ]
+    emitted = {m.name for _, batches in observed for b in batches for rm in b for m in rm.metrics}
+    optional = [name for name in enabled_metrics(baseline) if name in emitted]
+    if optional:
+        reductions.append(
+            (
+                "fewer-metrics",
+                f"every process as before, without the optional metrics the baseline turns on "
+                f"({', '.join(optional)})",
+                drop_metrics(optional),
+            )
+        )
     span = len(observed)
     if predict_for is not None:
         span = max(1, min(span, predict_for * 1_000_000_000 // interval_nanos))
     spans = [observed[i : i + span] for i in range(0, len(observed) - span + 1, span)]
 
-    def judged(template: str, values: dict[str, Any]) -> Predicted:
+    def judged(reducing: dict[str, Any]) -> Predicted:
         return predicted(
             [
                 estimate(
                     piece,
-                    Evaluator(reduction(template, values)),
+                    Evaluator(reducing),
                     critical_processes=critical_processes,
                     interval_nanos=interval_nanos,
                     prices=prices,
@@ -207,7 +231,7 @@ def recommend(
         keep=kept,
         keep_without_hysteresis=unsteady,
         candidates=tuple(
-            Candidate(name, about, splice(baseline, template, values), judged(template, values))
-            for name, about, template, values in reductions
+            Candidate(name, about, add_processors(baseline, reducing), judged(reducing))
+            for name, about, reducing in reductions
         ),
     )

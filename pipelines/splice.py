@@ -48,18 +48,23 @@ def reduction(template: str, variables: dict[str, Any]) -> dict[str, Any]:
 
 
 def splice(text: str, template: str, variables: dict[str, Any]) -> str:
-    """``text`` with ``template``'s reducing processors added to its process pipeline, right
-    after its memory_limiter (so they see every process before the user's own processors).
+    """``text`` with ``template``'s reducing processors added to its process pipeline."""
+    return add_processors(text, reduction(template, variables))
+
+
+def add_processors(text: str, reducing: dict[str, Any]) -> str:
+    """``text`` with the processors of ``reducing`` (a config of just them, as ``reduction``
+    makes) added to its process pipeline, right after its memory_limiter (so they see every
+    process before the user's own processors).
     """
     config = yaml_text.load(text)
     found = process_pipeline(config)
-    reducing = reduction(template, variables)
     added = list(reducing["processors"])
     mine = config.get("processors") or {}
     taken = sorted(set(added) & set(mine))
     if taken:
         raise ValueError(
-            f"processors: {', '.join(taken)} already defined; {template} would add its own"
+            f"processors: {', '.join(taken)} already defined; the reduction adds its own"
         )
     order = list(found.processors)
     at = next(

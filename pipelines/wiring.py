@@ -161,3 +161,14 @@ def collection_interval_seconds(text: str) -> float:
 def interval_text(seconds: float) -> str:
     """A collection interval as the collector writes it: ``10s``, ``250ms``."""
     return f"{int(seconds)}s" if seconds == int(seconds) else f"{round(seconds * 1000)}ms"
+
+
+def enabled_metrics(text: str) -> list[str]:
+    """The metrics the config's process scraper turns on beyond the scraper's defaults
+    (``metrics: {NAME: {enabled: true}}``), in the order written.
+    """
+    config = yaml_text.load(text)
+    found = process_pipeline(config)
+    scrapers = (config["receivers"][found.receivers[0]] or {}).get("scrapers") or {}
+    metrics = (scrapers.get("process") or {}).get("metrics") or {}
+    return [name for name, body in metrics.items() if (body or {}).get("enabled") is True]

@@ -19,9 +19,10 @@ from gateway.api.problems import Problem
 from gateway.api.routes import Deps
 from handlers.experiment_state import critical_patterns, load
 from pipelines.recommendations import Recommendations, observe, recommend
-from pipelines.wiring import NotWireable, collection_interval_seconds
+from pipelines.wiring import NotWireable, collection_interval_seconds, enabled_metrics
 from simulator.fleet import Fleet
 from simulator.profiles import PROFILES
+from simulator.scrape import DEFAULT_METRICS, OPTIONAL_METRICS
 
 TopK = Annotated[int, QueryParameter(ge=1, le=1000, description="keep-list size")]
 Retain = Annotated[
@@ -194,7 +195,9 @@ async def from_simulation(
             raise Problem(400, f"critical: {pattern!r} is not an RE2 regex: {exc}") from None
 
     def simulate() -> tuple[list[tuple[int, list[Batch]]], Recommendations]:
-        fleet = Fleet(profile, hosts, seed=seed)
+        # The hosts as this config scrapes them: with the optional metrics it turns on.
+        optional = [m for m in enabled_metrics(config) if m in OPTIONAL_METRICS]
+        fleet = Fleet(profile, hosts, seed=seed, metrics=(*DEFAULT_METRICS, *optional))
         scrapes = list(fleet.run(duration_s=observe_seconds, interval_s=interval / 1e9))
         observed = observe(config, scrapes)
         return observed, recommend(
