@@ -66,7 +66,11 @@ class PipelineRefs:
             command = command.model_copy(update={"config": rendered(command.template)})
         if isinstance(command, RegisterPipeline | RevisePipeline | PromotePipelineVersion):
             assert command.config is not None
-            await self._collector_accepts(command.config)
+            checked = await self._collector_accepts(command.config)
+            # Whatever the sender wrote here is replaced: only Phoenix says what checked it.
+            command = command.model_copy(
+                update={"validated_by": ("phoenix validator", *([checked] if checked else []))}
+            )
         if isinstance(command, PromoteVariant) and command.to_pipeline:
             await self._promotable(command.to_pipeline)
         if not isinstance(command, CreateExperiment):
@@ -83,20 +87,22 @@ class PipelineRefs:
         )
         return command.model_copy(update={"baseline": baseline, "candidates": candidates})
 
-    async def _collector_accepts(self, config: str) -> None:
+    async def _collector_accepts(self, config: str) -> str | None:
         """Phoenix's collector builds the config as Phoenix would run it (wired); a config
         Phoenix cannot wire is left to the experiment that would run it, which says why.
+        Returns the check that passed, None if there was none.
         """
         if self.collector is None:
-            return
+            return None
         wiring = {**SAMPLE_WIRING, "experiment_id": SAMPLE_EXPERIMENT, "variant": "check"}
         try:
             wired = wire(config, wiring)
         except NotWireable:
-            return
+            return None
         refused = await self.collector.refusal(wired)
         if refused is not None:
             raise NotAdmitted(f"config: the collector (otelcol validate) refuses it: {refused}")
+        return "otelcol validate"
 
     async def _promotable(self, name: str) -> None:
         try:

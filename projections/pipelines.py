@@ -38,6 +38,7 @@ def version_row(event: ev.PipelineVersionAdded, recorded: RecordedEvent) -> dict
         "note": event.note,
         "recommended": event.recommended.model_dump() if event.recommended else None,
         "promoted_from": None,
+        "validated_by": list(event.validated_by),
         "created_at": recorded.metadata.occurred_at,
         "created_by": recorded.metadata.actor,
     }

@@ -134,6 +134,7 @@ pipeline_versions = Table(
     Column("created_by", Text, nullable=False),
     Column("recommended", Json),  # where a recommended version came from, what it predicted
     Column("promoted_from", Json),  # the experiment, variant and commit that promoted it
+    Column("validated_by", Json),  # what checked it before it was recorded
     PrimaryKeyConstraint("name", "version"),
 )
 

@@ -55,6 +55,9 @@ class RegisterPipeline(PipelineCommand):
     recommended: Recommended | None = Field(
         default=None, description="set when Phoenix recommended this config"
     )
+    validated_by: tuple[str, ...] = Field(
+        default=(), description="set by Phoenix when it handles the command: what checked it"
+    )
 
     @model_validator(mode="after")
     def _config_or_template(self) -> Self:
@@ -81,6 +84,9 @@ class RevisePipeline(PipelineCommand):
     recommended: Recommended | None = Field(
         default=None, description="set when Phoenix recommended this config"
     )
+    validated_by: tuple[str, ...] = Field(
+        default=(), description="set by Phoenix when it handles the command: what checked it"
+    )
 
     @model_validator(mode="after")
     def _config_or_template(self) -> Self:
@@ -105,6 +111,7 @@ class PromotePipelineVersion(PipelineCommand):
     experiment_id: UUID
     variant: str = Field(min_length=1, max_length=40)
     commit_id: str | None = Field(default=None, max_length=64)
+    validated_by: tuple[str, ...] = ()
 
 
 COMMANDS: tuple[type[Command], ...] = (

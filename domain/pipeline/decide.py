@@ -46,6 +46,7 @@ def decide(state: Pipeline | None, command: Command, ctx: Context) -> list[Event
                     command.config,
                     recommended=command.recommended,
                     template=command.template,
+                    validated_by=command.validated_by,
                 ),
             ]
         if state.version_with(sha256_of(command.config)) is not None:
@@ -60,7 +61,17 @@ def decide(state: Pipeline | None, command: Command, ctx: Context) -> list[Event
             if state.version_with(sha256_of(config)) is not None:
                 return []
             number = len(state.versions) + 1
-            return [_version(name, number, config, note, recommended, command.template)]
+            return [
+                _version(
+                    name,
+                    number,
+                    config,
+                    note,
+                    recommended,
+                    command.template,
+                    command.validated_by,
+                )
+            ]
         case cmd.PromotePipelineVersion(config=config, experiment_id=experiment_id):
             if experiment_id in state.promoted_by:
                 return []  # this experiment's promotion is recorded already
@@ -76,6 +87,7 @@ def decide(state: Pipeline | None, command: Command, ctx: Context) -> list[Event
                         len(state.versions) + 1,
                         config,
                         f"promoted from experiment {experiment_id} (variant {command.variant})",
+                        validated_by=command.validated_by,
                     )
                 ]
             )
@@ -106,6 +118,7 @@ def _version(
     note: str = "",
     recommended: Recommended | None = None,
     template: cmd.FromTemplate | None = None,
+    validated_by: tuple[str, ...] = (),
 ) -> ev.PipelineVersionAdded:
     return ev.PipelineVersionAdded(
         name=name,
@@ -115,6 +128,7 @@ def _version(
         note=note,
         recommended=recommended,
         template=template,
+        validated_by=validated_by,
     )
 
 

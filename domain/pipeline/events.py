@@ -35,6 +35,7 @@ class PipelineVersionAdded(PipelineEvent):
     note: str = ""
     recommended: Recommended | None = None
     template: FromTemplate | None = None  # the template and variables it was rendered from
+    validated_by: tuple[str, ...] = ()  # what checked it before it was recorded
 
 
 class PipelineDeprecated(PipelineEvent):

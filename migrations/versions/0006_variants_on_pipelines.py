@@ -1,6 +1,6 @@
 """Variants on registered pipelines (the pinned version and its sha256 beside the template),
 recommended pipeline versions (what they were recommended from and predicted to cut), and
-promoted ones (which experiment promoted them).
+promoted ones (which experiment promoted them), and what checked each version.
 
 Revision ID: 0006
 Revises: 0005
@@ -24,11 +24,13 @@ def upgrade() -> None:
     op.create_index("experiment_variants_by_pipeline", "experiment_variants", ["pipeline"])
     op.add_column("pipeline_versions", sa.Column("recommended", postgresql.JSONB()))
     op.add_column("pipeline_versions", sa.Column("promoted_from", postgresql.JSONB()))
+    op.add_column("pipeline_versions", sa.Column("validated_by", postgresql.JSONB()))
     op.add_column("pipelines", sa.Column("promoted_version", sa.Integer()))
 
 
 def downgrade() -> None:
     op.drop_column("pipelines", "promoted_version")
+    op.drop_column("pipeline_versions", "validated_by")
     op.drop_column("pipeline_versions", "promoted_from")
     op.drop_column("pipeline_versions", "recommended")
     op.drop_index("experiment_variants_by_pipeline", "experiment_variants")

@@ -148,6 +148,7 @@ class ReadModelContract:
         assert "config" not in found["versions"][0]
         second = await readable.of.pipeline_version("prod", 2)
         assert second is not None and second["config"] == TWO
+        assert second["validated_by"] == ["phoenix validator"]
         assert await readable.of.pipeline_version("prod", 3) is None
         assert await readable.of.get_pipeline("nobody") is None
 

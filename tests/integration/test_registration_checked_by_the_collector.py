@@ -9,9 +9,10 @@ from uuid import uuid4
 from adapters.collector.check import OtelcolCheck
 from adapters.memory.event_store import InMemoryEventStore
 from domain.identity import Identity, Role
-from domain.mapper import to_envelope
+from domain.mapper import to_envelope, to_event
 from domain.messages import CommandMetadata
 from domain.pipeline import commands as pipeline
+from domain.pipeline.events import PipelineVersionAdded
 from handlers.clock import FixedClock
 from handlers.command_handler import CommandHandler, CommandResult
 from handlers.pipeline_refs import PipelineRefs
@@ -52,5 +53,11 @@ async def test_a_config_the_collector_would_not_start_is_refused_with_what_it_sa
     )
 
 
-async def test_a_config_the_collector_starts_is_registered(otelcol: Path) -> None:
-    assert (await register(otelcol, user_config())).result == "accepted"
+async def test_a_config_the_collector_starts_is_registered_saying_what_checked_it(
+    otelcol: Path,
+) -> None:
+    registered = await register(otelcol, user_config())
+    assert registered.result == "accepted"
+    [_, version] = [to_event(e) for e in registered.events]
+    assert isinstance(version, PipelineVersionAdded)
+    assert version.validated_by == ("phoenix validator", "otelcol validate")

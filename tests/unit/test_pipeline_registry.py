@@ -148,3 +148,12 @@ async def test_a_template_s_variables_are_checked_with_their_path() -> None:
 def test_a_version_is_a_config_or_a_template_not_both() -> None:
     with pytest.raises(ValidationError, match="give either config or template"):
         cmd.RegisterPipeline(name="prod")
+
+
+async def test_what_checked_a_version_is_phoenix_s_to_say_not_the_sender_s() -> None:
+    registry = Registry()
+    claimed = cmd.RegisterPipeline(name="prod", config=MINE, validated_by=("a careful human",))
+    assert (await registry.send(claimed)).result == "accepted"
+    _, version = await registry.events("prod")
+    assert isinstance(version, ev.PipelineVersionAdded)
+    assert version.validated_by == ("phoenix validator",)
