@@ -35,64 +35,48 @@ class PipelineCommand(Command):
     name: str = Field(pattern=PIPELINE_NAME, description="the pipeline's name, DNS-label shaped")
 
 
-class RegisterPipeline(PipelineCommand):
+class NewVersion(PipelineCommand):
+    """What a command that adds a version carries: a config, or a template to render into one."""
+
+    config: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_CONFIG,
+        description="the collector config (YAML); or give template",
+    )
+    template: FromTemplate | None = Field(
+        default=None, description="a template and its variables, instead of config"
+    )
+    recommended: Recommended | None = Field(
+        default=None, description="set when Phoenix recommended this config"
+    )
+    validated_by: tuple[str, ...] = Field(
+        default=(), description="set by Phoenix when it handles the command: what checked it"
+    )
+
+    @model_validator(mode="after")
+    def _config_or_template(self) -> Self:
+        if (self.config is None) == (self.template is None):
+            raise ValueError("give either config or template, not both or neither")
+        return self
+
+
+class RegisterPipeline(NewVersion):
     """Register a collector config under a new name as its version 1; registering the same
     bytes under the same name again changes nothing.
     """
 
-    config: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_CONFIG,
-        description="the collector config (YAML); or give template",
-    )
-    template: FromTemplate | None = Field(
-        default=None, description="a template and its variables, instead of config"
-    )
     description: str = Field(default="", max_length=4000)
     owner: str | None = Field(default=None, max_length=200)
     labels: dict[LabelKey, LabelValue] = Field(default_factory=dict, max_length=32)
-    recommended: Recommended | None = Field(
-        default=None, description="set when Phoenix recommended this config"
-    )
-    validated_by: tuple[str, ...] = Field(
-        default=(), description="set by Phoenix when it handles the command: what checked it"
-    )
-
-    @model_validator(mode="after")
-    def _config_or_template(self) -> Self:
-        if (self.config is None) == (self.template is None):
-            raise ValueError("give either config or template, not both or neither")
-        return self
 
 
-class RevisePipeline(PipelineCommand):
+class RevisePipeline(NewVersion):
     """Add a new version of a registered pipeline; a config equal to an existing version's
     changes nothing.
     """
 
-    config: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_CONFIG,
-        description="the collector config (YAML); or give template",
-    )
-    template: FromTemplate | None = Field(
-        default=None, description="a template and its variables, instead of config"
-    )
     note: str = Field(default="", max_length=2000, description="what changed, for the record")
-    recommended: Recommended | None = Field(
-        default=None, description="set when Phoenix recommended this config"
-    )
-    validated_by: tuple[str, ...] = Field(
-        default=(), description="set by Phoenix when it handles the command: what checked it"
-    )
-
-    @model_validator(mode="after")
-    def _config_or_template(self) -> Self:
-        if (self.config is None) == (self.template is None):
-            raise ValueError("give either config or template, not both or neither")
-        return self
 
 
 class DeprecatePipeline(PipelineCommand):
