@@ -22,6 +22,7 @@ from adapters.postgres.engine import create_database, create_engine, drop_databa
 from adapters.postgres.migrate import upgrade
 from adapters.settings import Settings
 from gateway.bootstrap import own_durables
+from tests.kube import KubeServers, find_kube
 
 TEMPLATE = "phoenix_test_template"
 
@@ -104,6 +105,25 @@ def otelcol() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return found
+
+
+@pytest.fixture(scope="session")
+def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KubeServers]:
+    """A real kube-apiserver and etcd (scripts/build-kube); skipped without them, unless CI
+    requires them (PHOENIX_REQUIRE_KUBE=1).
+    """
+    found = find_kube()
+    if found is None:
+        message = (
+            "no kube-apiserver and etcd: run scripts/build-kube (it needs Go) or set "
+            "PHOENIX_KUBE_BIN to a directory holding both"
+        )
+        if os.environ.get("PHOENIX_REQUIRE_KUBE") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    servers = KubeServers(found, tmp_path_factory.mktemp("kube")).start()
+    yield servers
+    servers.stop()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
