@@ -8,12 +8,15 @@ DaemonSet gets a status, nothing is garbage-collected; tests that need those say
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import ipaddress
 import os
 import ssl
 import subprocess
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from adapters.embedded.ports import free_port
+from adapters.kube.crds import crds
 
 KUBE = "v1.37.2"
 
@@ -264,3 +268,32 @@ class KubeServers:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextlib.asynccontextmanager
+async def with_crds(kube: KubeServers, namespace: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the API server as its admin, once Phoenix's CRDs are Established and
+    ``namespace`` exists (made by an earlier test of the session is fine).
+    """
+    async with httpx.AsyncClient(base_url=kube.url, verify=kube.admin_tls(), timeout=10) as http:
+        for crd in crds().values():
+            made = await http.post(
+                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=crd
+            )
+            assert made.status_code in (201, 409), made.text
+        deadline = time.monotonic() + 30
+        for name in (c["metadata"]["name"] for c in crds().values()):
+            while True:
+                found = (
+                    await http.get(
+                        f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}"
+                    )
+                ).json()
+                status = found.get("status", {}).get("conditions", [])
+                if {c["type"]: c["status"] for c in status}.get("Established") == "True":
+                    break
+                assert time.monotonic() < deadline, f"{name} not Established"
+                await asyncio.sleep(0.05)
+        made = await http.post("/api/v1/namespaces", json={"metadata": {"name": namespace}})
+        assert made.status_code in (201, 409), made.text
+        yield http

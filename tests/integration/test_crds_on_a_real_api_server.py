@@ -7,16 +7,14 @@ immutable; a pipeline names a config or a template) and the printer columns `kub
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from adapters.kube.crds import GROUP, VERSION, crds
-from tests.kube import KubeServers
+from adapters.kube.crds import GROUP, VERSION
+from tests.kube import KubeServers, with_crds
 
 NAMESPACE = "phoenix-crds"
 MERGE = {"Content-Type": "application/merge-patch+json"}
@@ -25,32 +23,8 @@ MERGE = {"Content-Type": "application/merge-patch+json"}
 @pytest.fixture
 async def api(kube: KubeServers) -> AsyncIterator[httpx.AsyncClient]:
     """The API server as its admin, with Phoenix's CRDs established and a namespace for tests."""
-    async with httpx.AsyncClient(base_url=kube.url, verify=kube.admin_tls(), timeout=10) as http:
-        for crd in crds().values():
-            made = await http.post(
-                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=crd
-            )
-            assert made.status_code in (201, 409), made.text  # 409: made earlier this session
-        await _established(http)
-        made = await http.post("/api/v1/namespaces", json={"metadata": {"name": NAMESPACE}})
-        assert made.status_code in (201, 409), made.text
+    async with with_crds(kube, NAMESPACE) as http:
         yield http
-
-
-async def _established(http: httpx.AsyncClient, within: float = 30) -> None:
-    deadline = time.monotonic() + within
-    for name in (c["metadata"]["name"] for c in crds().values()):
-        while True:
-            found = (
-                await http.get(f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}")
-            ).json()
-            conditions = {
-                c["type"]: c["status"] for c in found.get("status", {}).get("conditions", [])
-            }
-            if conditions.get("Established") == "True":
-                break
-            assert time.monotonic() < deadline, f"{name} not Established: {conditions}"
-            await asyncio.sleep(0.05)
 
 
 def path(plural: str, name: str = "") -> str:
