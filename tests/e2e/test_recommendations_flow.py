@@ -62,7 +62,16 @@ async def test_recommendations_from_a_baseline_s_output_are_tried_and_judged_bes
         xid = second["experiment_id"]
         assert await reach(api, xid, "Completed", deadline=90) == "Completed"
 
-    results = (await api.get(f"/api/v1/experiments/{xid}/results")).json()
+    # The results read model has its own checkpoint: it may trail the experiment's phase.
+    results = (
+        await eventually(
+            lambda: api.get(f"/api/v1/experiments/{xid}/results"),
+            until=lambda r: (
+                r.json()["available"]
+                and all(v["measures"] for v in r.json()["variants"] if v["role"] == "candidate")
+            ),
+        )
+    ).json()
     variants = {v["variant"]: v for v in results["variants"]}
     assert set(variants) == {"baseline", "topk", "by-executable"}
     for name in ("topk", "by-executable"):
