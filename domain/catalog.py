@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.aggregate import AggregateType
+from domain.cluster.aggregate import CLUSTER
 from domain.command_log import COMMAND_LOG_EVENTS
 from domain.dead_letters import DEAD_LETTER_EVENTS
 from domain.errors import UnknownMessageType
@@ -10,7 +11,7 @@ from domain.experiment.aggregate import EXPERIMENT
 from domain.messages import Command, Event
 from domain.pipeline.aggregate import PIPELINE
 
-AGGREGATES: dict[str, AggregateType] = {a.name: a for a in (EXPERIMENT, PIPELINE)}
+AGGREGATES: dict[str, AggregateType] = {a.name: a for a in (EXPERIMENT, PIPELINE, CLUSTER)}
 
 COMMAND_TYPES: dict[str, tuple[type[Command], AggregateType]] = {
     c.type_name(): (c, a) for a in AGGREGATES.values() for c in a.commands

@@ -115,8 +115,8 @@ def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KubeServers]:
     found = find_kube()
     if found is None:
         message = (
-            "no kube-apiserver and etcd: run scripts/build-kube (it needs Go) or set "
-            "PHOENIX_KUBE_BIN to a directory holding both"
+            "no kube-apiserver, kube-controller-manager and etcd: run scripts/build-kube (it "
+            "needs Go) or set PHOENIX_KUBE_BIN to a directory holding all three"
         )
         if os.environ.get("PHOENIX_REQUIRE_KUBE") == "1":
             pytest.fail(message)

@@ -1,9 +1,12 @@
-"""A real kube-apiserver and etcd on loopback for the Kubernetes tests, with a PKI made here.
+"""A real kube-apiserver, etcd and kube-controller-manager on loopback for the Kubernetes tests,
+with a PKI made here.
 
 They are built by ``scripts/build-kube`` (cached outside the repository). This is the real API
 server: validation, structural schemas and CEL rules, defaulting, RBAC, watches and conflicts are
-its own. What does not run: no kubelet, scheduler or controller manager, so no pod ever starts, no
-DaemonSet gets a status, nothing is garbage-collected; tests that need those say what plays them.
+its own; the controller manager runs its garbage collector (owner references cascade), namespace
+and service-account controllers. What does not run: no kubelet, no scheduler and no DaemonSet
+controller, so no pod ever starts and no DaemonSet gets a status from Kubernetes; tests that need
+those say what plays them (tests/node_standin.py).
 """
 
 from __future__ import annotations
@@ -31,6 +34,15 @@ from adapters.embedded.ports import free_port
 from adapters.kube.crds import crds
 
 KUBE = "v1.37.2"
+# The controller manager's part here; the DaemonSet controller is not among them, because the node
+# stand-in writes the DaemonSet status that it and the kubelets would.
+CONTROLLERS = (
+    "garbage-collector-controller",
+    "namespace-controller",
+    "serviceaccount-controller",
+    "serviceaccount-token-controller",
+    "root-ca-certificate-publisher-controller",
+)
 
 
 def find_kube() -> Path | None:
@@ -40,7 +52,8 @@ def find_kube() -> Path | None:
         Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "phoenix" / "kube"
     )
     found = Path(named) if named else Path(cache) / KUBE / "bin"
-    ready = all((found / b).is_file() for b in ("kube-apiserver", "etcd"))
+    binaries = ("kube-apiserver", "kube-controller-manager", "etcd")
+    ready = all((found / b).is_file() for b in binaries)
     return found if ready else None
 
 
@@ -239,6 +252,21 @@ class KubeServers:
         )
         self._write_kubeconfig()
         self._wait_ready(within)
+        self.processes.append(
+            subprocess.Popen(
+                [
+                    str(self.bin / "kube-controller-manager"),
+                    f"--kubeconfig={self.kubeconfig}",
+                    "--secure-port=0",
+                    "--leader-elect=false",
+                    f"--service-account-private-key-file={pki / 'sa.key'}",
+                    f"--root-ca-file={pki / 'ca.crt'}",
+                    f"--controllers={','.join(CONTROLLERS)}",
+                ],
+                stdout=log,
+                stderr=log,
+            )
+        )
         return self
 
     def _wait_ready(self, within: float) -> None:

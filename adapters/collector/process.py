@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -13,8 +14,17 @@ from adapters.child_process import die_with_parent, stop
 
 
 class CollectorProcess:
-    def __init__(self, binary: Path, config: Path, health_url: str, log: Path) -> None:
+    def __init__(
+        self,
+        binary: Path,
+        config: Path,
+        health_url: str,
+        log: Path,
+        *,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.binary, self.config, self.health_url, self.log = binary, config, health_url, log
+        self.env = env
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self, *, deadline_s: float = 30.0) -> None:
@@ -28,6 +38,7 @@ class CollectorProcess:
                 [str(self.binary), "--config", str(self.config)],
                 stdout=log,
                 stderr=log,
+                env={**os.environ, **self.env} if self.env else None,
                 preexec_fn=die_with_parent(),
             )
 

@@ -25,6 +25,7 @@ CONFIG_DIR = "/etc/otelcol"
 MANAGER = "phoenix"  # the field manager of every server-side apply
 PIPELINE_LABEL = f"{GROUP}/pipeline"
 SHA_ANNOTATION = f"{GROUP}/config-sha256"
+GENERATION_ANNOTATION = f"{GROUP}/pipeline-generation"  # the generation a child was made from
 
 
 def collector_config(spec: dict[str, Any]) -> str:
@@ -85,7 +86,10 @@ def children(pipeline: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         "name": resource,
         "namespace": namespace,
         "labels": labels,
-        "annotations": {SHA_ANNOTATION: sha},
+        "annotations": {
+            SHA_ANNOTATION: sha,
+            GENERATION_ANNOTATION: str(pipeline["metadata"].get("generation", 1)),
+        },
         "ownerReferences": [_owner(pipeline)],
     }
     config_map = {
