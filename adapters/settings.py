@@ -38,6 +38,10 @@ class Settings:
     nats_ca: Path | None = None  # TLS to an external NATS: the CA, and a client cert if asked
     nats_cert: Path | None = None
     nats_key: Path | None = None
+    # Kubernetes (README "Run it on Kubernetes"): a kubeconfig, or "in-cluster" for the pod's
+    # service account; unset, Phoenix runs no operator. The namespace it watches (all if unset).
+    kubeconfig: str | None = None
+    kube_namespace: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -65,6 +69,8 @@ class Settings:
             nats_ca=_path(env, "PHOENIX_NATS_CA"),
             nats_cert=_path(env, "PHOENIX_NATS_CERT"),
             nats_key=_path(env, "PHOENIX_NATS_KEY"),
+            kubeconfig=env.get("PHOENIX_KUBECONFIG") or None,
+            kube_namespace=env.get("PHOENIX_KUBE_NAMESPACE") or None,
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
 

@@ -22,7 +22,7 @@ class Role(StrEnum):
 PEOPLE_ROLES = (Role.VIEWER, Role.OPERATOR, Role.ADMIN)
 
 
-SERVICE_SUBJECTS = ("reactor:", "scheduler:", "redrive:")  # Phoenix's own components
+SERVICE_SUBJECTS = ("reactor:", "scheduler:", "redrive:", "operator:")  # Phoenix's own components
 RESERVED_SUBJECTS = ("unauthenticated", "system", "anonymous")  # actors of no one's token
 
 

@@ -30,6 +30,7 @@ from adapters.supervisor import Loop, Supervisor
 from gateway.api.app import create_app
 from gateway.api.dependencies import ApiDeps, Backends
 from gateway.bootstrap import Phoenix, bootstrap, own_durables
+from gateway.kube_operator import KubeOperator
 from gateway.local_tokens import write_admin_token
 from gateway.real_adapters import RealAdapters
 from projections.registry import all_projectors
@@ -60,6 +61,7 @@ class Runtime:
     admin_token_file: Path | None = None
     adapters: RealAdapters | None = None
     phoenix: Phoenix | None = None
+    kube: KubeOperator | None = None
     supervisor: Supervisor = field(default_factory=Supervisor)
     _api: _EmbeddedUvicorn | None = None
 
@@ -115,6 +117,11 @@ class Runtime:
             "servers": self._keep_servers,
             "projections": self.projections.run,
         }
+        if self.settings.kubeconfig:
+            self.kube = await KubeOperator.connect(
+                self.settings, self.bus, self.adapters.ports.service
+            )
+            loops["operator"] = self.kube.loop()
         for name, loop in loops.items():
             self.supervisor.run(name, loop)
         # The bus wakes the projections as soon as the relay publishes; polling is the fallback.
@@ -215,6 +222,8 @@ class Runtime:
             await self.phoenix.stop()
         if self.adapters is not None:
             await self.adapters.stop()
+        if self.kube is not None:
+            await self.kube.close()
         await self.bus.stop()
         await self.engine.dispose()
         with contextlib.suppress(FileNotFoundError):

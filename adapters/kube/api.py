@@ -19,6 +19,7 @@ from adapters.kube.crds import GROUP, VERSION
 from adapters.kube.manifests import MANAGER
 
 Obj = dict[str, Any]
+IN_CLUSTER = "in-cluster"
 JSON = "application/json"
 
 
@@ -64,12 +65,20 @@ class KubeApi:
 
     def __init__(self, api: client.ApiClient) -> None:
         self._api = api
+        api.user_agent = "phoenix"
+
+    @property
+    def client(self) -> client.ApiClient:
+        """kubernetes-asyncio's client underneath (its leader election takes one)."""
+        return self._api
 
     @classmethod
-    async def connect(cls, kubeconfig: Path | None) -> KubeApi:
-        """From ``kubeconfig``, or from the pod's service account when it is None."""
+    async def connect(cls, kubeconfig: Path | str | None) -> KubeApi:
+        """From ``kubeconfig``, or from the pod's service account when it is None or
+        ``in-cluster``.
+        """
         configuration = client.Configuration()
-        if kubeconfig is None:
+        if kubeconfig is None or str(kubeconfig) == IN_CLUSTER:
             config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
         else:
             await config.load_kube_config(

@@ -1,0 +1,45 @@
+"""Phoenix's operator as ``phoenix up`` runs it when a kubeconfig is set: led through a Lease,
+recording drift through Phoenix's own bus as the ``operator`` service identity.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+
+from adapters.auth.service_identity import ServiceTokens, TokenBus, service_bus
+from adapters.kube.api import KubeApi
+from adapters.kube.leadership import Leadership
+from adapters.kube.operator import Operator, drift_recorder
+from adapters.settings import Settings
+from adapters.supervisor import Loop
+
+
+@dataclass
+class KubeOperator:
+    api: KubeApi
+    operator: Operator
+    leadership: Leadership
+
+    @classmethod
+    async def connect(
+        cls, settings: Settings, bus: TokenBus, tokens: ServiceTokens
+    ) -> KubeOperator:
+        assert settings.kubeconfig is not None
+        api = await KubeApi.connect(settings.kubeconfig)
+        operator = Operator(
+            api,
+            drift_recorder(service_bus(bus, tokens, "operator:kubernetes")),
+            namespace=settings.kube_namespace,
+        )
+        # The Lease lives where the operator works, or in the pod's own namespace.
+        lease_namespace = settings.kube_namespace or os.environ.get("POD_NAMESPACE") or "default"
+        identity = f"{socket.gethostname()}-{os.getpid()}"
+        return cls(api, operator, Leadership(api, lease_namespace, identity))
+
+    def loop(self) -> Loop:
+        return self.leadership.run(self.operator.run)
+
+    async def close(self) -> None:
+        await self.api.close()
