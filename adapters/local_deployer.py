@@ -10,6 +10,7 @@ import yaml
 
 from adapters.otlp_sink import OtlpSink
 from domain.analysis.windows import Overhead
+from domain.experiment.spec import Target
 from domain.ids import derived_id
 from domain.telemetry.model import Batch
 from handlers.ports import Deployment, DeploymentError
@@ -34,7 +35,10 @@ class LocalDeployer:
         self._scraped: dict[int, int] = {}  # each fleet's last scrape time (ns)
         sink.load_listeners.append(self.feed)
 
-    async def deploy(self, experiment_id: UUID, variant: str, config: str) -> Deployment:
+    async def deploy(
+        self, experiment_id: UUID, variant: str, config: str, *, target: Target | None = None
+    ) -> Deployment:
+        """An evaluator in Phoenix's process over the simulated fleet (``target`` is moot)."""
         key = (experiment_id, variant)
         if key not in self.running:
             try:

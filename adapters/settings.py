@@ -19,6 +19,7 @@ class Settings:
     api_host: str = "127.0.0.1"
     api_port: int = 8080
     otlp_port: int = 4318  # Phoenix's OTLP/HTTP sink, where variants and load send
+    otlp_public_url: str | None = None  # the sink as collectors elsewhere reach it (a Service)
     poll_interval: float = 1.0
     supervise_interval: float = 1.0  # how often embedded servers and the bus are checked
     deployer: str = "local"
@@ -53,6 +54,7 @@ class Settings:
             api_host=env.get("PHOENIX_API_HOST", "127.0.0.1"),
             api_port=int(env.get("PHOENIX_API_PORT", "8080")),
             otlp_port=int(env.get("PHOENIX_OTLP_PORT", "4318")),
+            otlp_public_url=env.get("PHOENIX_OTLP_PUBLIC_URL") or None,
             deployer=env.get("PHOENIX_DEPLOYER", "local"),
             gitops_dir=Path(env["PHOENIX_GITOPS_DIR"]) if env.get("PHOENIX_GITOPS_DIR") else None,
             gitops_remote=env.get("PHOENIX_GITOPS_REMOTE") or None,

@@ -13,6 +13,8 @@ from adapters.collector.check import OtelcolCheck
 from adapters.collector.deployer import ProcessDeployer
 from adapters.embedded.ports import free_port
 from adapters.gitops import GitRepository
+from adapters.kube.api import KubeApi
+from adapters.kube.deployer import KubernetesDeployer
 from adapters.local_deployer import LocalDeployer
 from adapters.local_metrics import LocalMetricsSource
 from adapters.measured_intervals import IntervalRecorder
@@ -30,14 +32,21 @@ from gateway.sample_load import SimulatedSample
 from handlers.clock import SystemClock
 from handlers.ports import Deployer
 
-DEPLOYERS = ("local", "process")
+DEPLOYERS = ("local", "process", "kubernetes")
 
 
 class DeployerUnavailable(RuntimeError):
     """The chosen deployer cannot run on this machine; the message says what is missing."""
 
 
-def make_deployer(settings: Settings, sink: OtlpSink) -> LocalDeployer | ProcessDeployer:
+async def make_deployer(settings: Settings, sink: OtlpSink) -> Deployer:
+    if settings.deployer == "kubernetes":
+        if not settings.kubeconfig:
+            raise DeployerUnavailable(
+                "the kubernetes deployer needs PHOENIX_KUBECONFIG: a kubeconfig file, or "
+                "in-cluster for the pod's service account"
+            )
+        return KubernetesDeployer(await KubeApi.connect(settings.kubeconfig))
     if settings.deployer == "local":
         return LocalDeployer(sink)
     if settings.deployer == "process":
@@ -49,8 +58,7 @@ def make_deployer(settings: Settings, sink: OtlpSink) -> LocalDeployer | Process
             )
         return ProcessDeployer(binary, settings.data_dir / "collectors", on_teardown=sink.forget)
     raise DeployerUnavailable(
-        f"unknown deployer {settings.deployer!r}; known: {', '.join(DEPLOYERS)} "
-        "(kubernetes comes in a later release)"
+        f"unknown deployer {settings.deployer!r}; known: {', '.join(DEPLOYERS)}"
     )
 
 
@@ -85,7 +93,7 @@ class RealAdapters:
         sink = OtlpSink(port=settings.otlp_port, recorder=recorder, observed=observed)
         await sink.start()
         try:
-            deployer = make_deployer(settings, sink)
+            deployer = await make_deployer(settings, sink)
         except DeployerUnavailable:
             await sink.stop()
             raise
@@ -105,7 +113,8 @@ class RealAdapters:
             collector=OtelcolCheck(binary) if (binary := find_otelcol()) else None,
         )
         wiring = Wiring(
-            defaults={"otlp_endpoint": sink.endpoint},
+            # Collectors elsewhere (pods) reach the sink at the address Phoenix is known by there.
+            defaults={"otlp_endpoint": settings.otlp_public_url or sink.endpoint},
             per_variant=_process_variables if settings.deployer == "process" else None,
         )
         return cls(ports, wiring, sink, recorder, key)

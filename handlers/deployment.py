@@ -43,7 +43,7 @@ class DeploymentHandler:
         for generated in state.configs:
             try:
                 deployment = await self.deployer.deploy(
-                    experiment_id, generated.variant, generated.config
+                    experiment_id, generated.variant, generated.config, target=state.spec.target
                 )
             except DeploymentError as exc:
                 commands.append(
@@ -72,7 +72,10 @@ class DeploymentHandler:
                 if generated.variant in state.deployed:
                     try:
                         await self.deployer.deploy(
-                            state.experiment_id, generated.variant, generated.config
+                            state.experiment_id,
+                            generated.variant,
+                            generated.config,
+                            target=state.spec.target,
                         )
                         restored += 1
                     except DeploymentError:

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from domain.analysis.windows import Overhead, VariantWindow
 from domain.experiment.phase import Phase
+from domain.experiment.spec import Target
 from domain.identity import Identity
 from domain.messages import CommandEnvelope, NewEvent, RecordedEvent
 from domain.telemetry.model import Batch
@@ -130,8 +131,12 @@ class Deployment:
 class Deployer(Protocol):
     """Runs a variant's collector config somewhere, and takes it down again."""
 
-    async def deploy(self, experiment_id: UUID, variant: str, config: str) -> Deployment:
-        """Run the config; deploying what already runs is harmless. DeploymentError if it cannot."""
+    async def deploy(
+        self, experiment_id: UUID, variant: str, config: str, *, target: Target | None = None
+    ) -> Deployment:
+        """Run the config where ``target`` says (deployers of one host ignore it); deploying
+        what already runs is harmless. DeploymentError if it cannot.
+        """
         ...
 
     async def overhead(self, experiment_id: UUID, variant: str) -> Overhead | None:

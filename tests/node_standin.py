@@ -14,7 +14,7 @@ ports, and the process scraper reads this host's
 
 What it does not prove: that a pod starts from the DaemonSet on a real kubelet (image pull,
 volumes, hostPath and mount propagation, probes, security context, resource limits), scheduling
-beyond node selectors and NoSchedule taints, or the DaemonSet controller's rolling updates.
+beyond node selectors, node affinity by hostname and NoSchedule taints, or the DaemonSet controller's rolling updates.
 """
 
 from __future__ import annotations
@@ -43,6 +43,14 @@ def admits(daemon_set: Obj, node: Obj) -> bool:
     labels = node["metadata"].get("labels") or {}
     if any(labels.get(k) != v for k, v in (pod.get("nodeSelector") or {}).items()):
         return False
+    required = (
+        (pod.get("affinity") or {})
+        .get("nodeAffinity", {})
+        .get("requiredDuringSchedulingIgnoredDuringExecution", {})
+        .get("nodeSelectorTerms")
+    )
+    if required and not any(_matches(term, labels) for term in required):
+        return False
     tolerations = pod.get("tolerations") or []
     taints = (node.get("spec") or {}).get("taints") or []
     return all(
@@ -52,6 +60,14 @@ def admits(daemon_set: Obj, node: Obj) -> bool:
         # The DaemonSet controller gives its pods tolerations of the node-condition taints (the
         # API server puts node.kubernetes.io/not-ready on every new Node).
         and not taint["key"].startswith("node.kubernetes.io/")
+    )
+
+
+def _matches(term: dict[str, Any], labels: dict[str, str]) -> bool:
+    """A node selector term, for the ``In`` expressions Phoenix writes."""
+    return all(
+        e.get("operator") == "In" and labels.get(e["key"]) in e.get("values", [])
+        for e in term.get("matchExpressions") or []
     )
 
 

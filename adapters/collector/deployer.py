@@ -14,6 +14,7 @@ import yaml
 
 from adapters.collector.process import CollectorProcess
 from domain.analysis.windows import Overhead
+from domain.experiment.spec import Target
 from handlers.ports import CollectorExited, Deployment, DeploymentError
 from pipelines import yaml_text
 
@@ -41,7 +42,10 @@ class ProcessDeployer:
         self.on_teardown = on_teardown
         self.running: dict[tuple[UUID, str], _Running] = {}
 
-    async def deploy(self, experiment_id: UUID, variant: str, config: str) -> Deployment:
+    async def deploy(
+        self, experiment_id: UUID, variant: str, config: str, *, target: Target | None = None
+    ) -> Deployment:
+        """A collector process on this host (``target`` names none other)."""
         key = (experiment_id, variant)
         if key in self.running:  # deploying twice is harmless: a redelivered command
             return self._deployment(key)

@@ -31,6 +31,9 @@ class ProcessPipelineSpec(BaseModel):
     variables: FreeForm = Field(default_factory=dict)
     image: str = Field(default="otel/opentelemetry-collector-contrib:0.159.0", max_length=500)
     node_selector: dict[str, str] = Field(default_factory=dict)
+    hosts: list[str] = Field(
+        default_factory=list, max_length=1000, description="only these nodes, by name, if any"
+    )
     tolerations: list[FreeForm] = Field(default_factory=list, max_length=50)
     resources: FreeForm = Field(default_factory=dict)
     labels: dict[str, str] = Field(default_factory=dict)

@@ -66,6 +66,19 @@ def _owner(pipeline: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _only_on(hosts: list[str]) -> dict[str, Any]:
+    if not hosts:
+        return {}
+    term = {"key": "kubernetes.io/hostname", "operator": "In", "values": sorted(hosts)}
+    return {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchExpressions": [term]}]
+            }
+        }
+    }
+
+
 def children(pipeline: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The ConfigMap and the DaemonSet for ``pipeline`` (a ProcessPipeline as the API server
     returns it, uid included), ready for a server-side apply.
@@ -130,6 +143,7 @@ def children(pipeline: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
                 "metadata": {"labels": labels, "annotations": {SHA_ANNOTATION: sha}},
                 "spec": {
                     "nodeSelector": spec.get("node_selector") or {},
+                    "affinity": _only_on(spec.get("hosts") or []),
                     "tolerations": spec.get("tolerations") or [],
                     "containers": [container],
                     "volumes": [

@@ -8,6 +8,9 @@ import pytest
 
 from adapters.otlp_sink import OtlpSink
 from domain.telemetry.model import Batch
+from tests.kube_cluster import cluster
+
+__all__ = ["cluster", "otlp_received"]
 
 
 @pytest.fixture

@@ -41,3 +41,15 @@ def test_a_new_config_rolls_the_pods_and_the_objects_belong_to_the_pipeline() ->
         [owner] = obj["metadata"]["ownerReferences"]
         assert (owner["uid"], owner["controller"]) == ("u-1", True)
         assert obj["metadata"]["namespace"] == "fleet"
+
+
+def test_named_hosts_become_a_required_node_affinity_and_none_means_any_node() -> None:
+    _, daemon_set = children(pipeline(config=user_config(), hosts=["web-2", "web-1"]))
+    _, anywhere = children(pipeline(config=user_config()))
+
+    affinity = daemon_set["spec"]["template"]["spec"]["affinity"]["nodeAffinity"]
+    [term] = affinity["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    assert term["matchExpressions"] == [
+        {"key": "kubernetes.io/hostname", "operator": "In", "values": ["web-1", "web-2"]}
+    ]
+    assert anywhere["spec"]["template"]["spec"]["affinity"] == {}

@@ -13,6 +13,7 @@ from domain.analysis.windows import Overhead
 from domain.experiment import commands as cmd
 from domain.experiment import events as ev
 from domain.experiment.phase import Verdict
+from domain.experiment.spec import Target
 from domain.identity import Role
 from domain.ids import experiment_stream
 from domain.mapper import Occurred, occurred
@@ -36,7 +37,9 @@ async def last(store: InMemoryEventStore, xid: UUID, kind: type[Event]) -> Occur
 class Refuses(LocalDeployer):
     """The local deployer, refusing one variant as a cluster refuses a config."""
 
-    async def deploy(self, experiment_id: UUID, variant: str, config: str) -> Deployment:
+    async def deploy(
+        self, experiment_id: UUID, variant: str, config: str, *, target: Target | None = None
+    ) -> Deployment:
         if variant == "aggregated":
             raise DeploymentError("the cluster refused the config")
         return await super().deploy(experiment_id, variant, config)
