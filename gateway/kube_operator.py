@@ -10,10 +10,15 @@ from dataclasses import dataclass
 
 from adapters.auth.service_identity import ServiceTokens, TokenBus, service_bus
 from adapters.kube.api import KubeApi
+from adapters.kube.experiment_reconciler import ExperimentReconciler
 from adapters.kube.leadership import Leadership
 from adapters.kube.operator import Operator, drift_recorder
 from adapters.settings import Settings
 from adapters.supervisor import Loop
+from domain.identity import Role
+from projections.read_model import ReadModel
+
+COMPONENT = "operator:kubernetes"
 
 
 @dataclass
@@ -24,13 +29,17 @@ class KubeOperator:
 
     @classmethod
     async def connect(
-        cls, settings: Settings, bus: TokenBus, tokens: ServiceTokens
+        cls, settings: Settings, bus: TokenBus, tokens: ServiceTokens, read: ReadModel
     ) -> KubeOperator:
         assert settings.kubeconfig is not None
         api = await KubeApi.connect(settings.kubeconfig)
+        # It creates, starts and cancels experiments for whoever Kubernetes's RBAC let create
+        # or delete an Experiment object: the operator role besides the service one.
+        sender = service_bus(bus, tokens, COMPONENT, also=(Role.OPERATOR,))
         operator = Operator(
             api,
-            drift_recorder(service_bus(bus, tokens, "operator:kubernetes")),
+            drift_recorder(sender),
+            experiments=ExperimentReconciler(api, sender, read, tokens.command_id),
             namespace=settings.kube_namespace,
         )
         # The Lease lives where the operator works, or in the pod's own namespace.

@@ -119,7 +119,10 @@ class Runtime:
         }
         if self.settings.kubeconfig:
             self.kube = await KubeOperator.connect(
-                self.settings, self.bus, self.adapters.ports.service
+                self.settings,
+                self.bus,
+                self.adapters.ports.service,
+                PostgresReadModel(self.engine),
             )
             loops["operator"] = self.kube.loop()
         for name, loop in loops.items():

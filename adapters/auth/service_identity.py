@@ -26,7 +26,7 @@ class ServiceTokens:
         self, key: LocalKey, now: Callable[[], datetime] = lambda: datetime.now(UTC)
     ) -> None:
         self.key, self.now = key, now
-        self._cache: dict[str, tuple[str, datetime]] = {}
+        self._cache: dict[tuple[str, tuple[Role, ...]], tuple[str, datetime]] = {}
         self._ids = UUID(bytes=key.derive("service-command-ids")[:16])
 
     def command_id(self, derived: UUID) -> UUID:
@@ -37,13 +37,16 @@ class ServiceTokens:
         """
         return uuid5(self._ids, str(derived))
 
-    def token(self, component: str) -> str:
+    def token(self, component: str, also: tuple[Role, ...] = ()) -> str:
+        """The component's token: the service role, and ``also`` those roles (the operator
+        creates experiments for whoever Kubernetes let create an Experiment object).
+        """
         now = self.now()
-        cached = self._cache.get(component)
+        cached = self._cache.get((component, also))
         if cached is not None and now < cached[1] - RENEW_BEFORE:
             return cached[0]
-        token = issue(self.key, component, [Role.SERVICE], ttl=TTL, now=now)
-        self._cache[component] = (token, now + TTL)
+        token = issue(self.key, component, [Role.SERVICE, *also], ttl=TTL, now=now)
+        self._cache[(component, also)] = (token, now + TTL)
         return token
 
 
@@ -67,6 +70,8 @@ class SigningBus:
         return await self.bus.send(keyed, token=self._token())
 
 
-def service_bus(bus: TokenBus, tokens: ServiceTokens, component: str) -> SigningBus:
+def service_bus(
+    bus: TokenBus, tokens: ServiceTokens, component: str, also: tuple[Role, ...] = ()
+) -> SigningBus:
     """``bus`` sending as ``component`` of Phoenix, with command ids only Phoenix can know."""
-    return SigningBus(bus, lambda: tokens.token(component), tokens.command_id)
+    return SigningBus(bus, lambda: tokens.token(component, also), tokens.command_id)

@@ -37,7 +37,7 @@ def issue(
     roles = list(roles)
     if not subject or len(subject) > 200:
         raise ValueError("a subject is 1 to 200 characters")
-    if is_service_subject(subject) != (set(roles) == {Role.SERVICE}):
+    if is_service_subject(subject) != (Role.SERVICE in roles):
         raise ValueError(
             f"{subject!r}: subjects starting with {', '.join(SERVICE_SUBJECTS)} (or "
             f"{', '.join(RESERVED_SUBJECTS)}) are Phoenix's own, and only they hold the service role"

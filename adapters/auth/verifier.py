@@ -115,7 +115,7 @@ class TokenVerifier:
             raise NotAuthenticated(f"untrusted issuer {str(issuer)[:100]!r}")
         if not isinstance(subject, str) or not 0 < len(subject) <= 200:
             raise NotAuthenticated("no usable subject")
-        if is_service_subject(subject) != (roles == {Role.SERVICE}):
+        if is_service_subject(subject) != (Role.SERVICE in roles):
             raise NotAuthenticated(
                 f"subject {subject[:100]!r} does not go with roles {sorted(roles)}"
             )

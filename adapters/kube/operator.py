@@ -8,7 +8,8 @@ import asyncio
 import contextlib
 from uuid import UUID, uuid5
 
-from adapters.kube.api import CONFIG_MAPS, DAEMON_SETS, PROCESS_PIPELINES, KubeApi, Obj
+from adapters.kube.api import CONFIG_MAPS, DAEMON_SETS, EXPERIMENTS, PROCESS_PIPELINES, KubeApi, Obj
+from adapters.kube.experiment_reconciler import ExperimentReconciler
 from adapters.kube.informer import Informer, key_of
 from adapters.kube.manifests import MANAGER
 from adapters.kube.pipeline_reconciler import PipelineReconciler, RecordDrift
@@ -53,7 +54,13 @@ class Operator:
     """
 
     def __init__(
-        self, api: KubeApi, record: RecordDrift, *, namespace: str | None = None, workers: int = 2
+        self,
+        api: KubeApi,
+        record: RecordDrift,
+        *,
+        experiments: ExperimentReconciler | None = None,
+        namespace: str | None = None,
+        workers: int = 2,
     ) -> None:
         self.queue = WorkQueue()
         self.reconciler = PipelineReconciler(api, record)
@@ -63,6 +70,18 @@ class Operator:
             Informer(api, CONFIG_MAPS, self._child, namespace, labels=CHILDREN),
             Informer(api, DAEMON_SETS, self._child, namespace, labels=CHILDREN),
         ]
+        # Experiments have a queue of their own: their keys are another kind's.
+        self.experiment_queue = WorkQueue()
+        self.experiments = experiments
+        if experiments is not None:
+            self.informers.append(
+                Informer(
+                    api,
+                    EXPERIMENTS,
+                    lambda _, obj: self.experiment_queue.add(key_of(obj)),
+                    namespace,
+                )
+            )
 
     def _pipeline(self, change: str, obj: Obj) -> None:
         if change != "DELETED":
@@ -83,6 +102,10 @@ class Operator:
             asyncio.create_task(self.queue.work(self.reconciler.reconcile, stop))
             for _ in range(self.workers)
         ]
+        if self.experiments is not None:
+            tasks.append(
+                asyncio.create_task(self.experiment_queue.work(self.experiments.reconcile, stop))
+            )
         try:
             await stop.wait()
         finally:
@@ -92,3 +115,4 @@ class Operator:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             self.queue.close()
+            self.experiment_queue.close()

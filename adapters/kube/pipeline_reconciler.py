@@ -116,22 +116,23 @@ class PipelineReconciler:
         self.instance = instance or socket.gethostname()
         self.drift_corrected = 0
 
-    async def reconcile(self, key: str) -> None:
+    async def reconcile(self, key: str) -> float | None:
         namespace, name = key.split("/", 1)
         pipeline = await self.api.get(PROCESS_PIPELINES, namespace, name)
         if pipeline is None or pipeline["metadata"].get("deletionTimestamp"):
-            return  # its children are owned by it: the garbage collector takes them
+            return None  # its children are owned by it: the garbage collector takes them
         generation = int(pipeline["metadata"].get("generation") or 1)
         try:
             config_map, daemon_set = children(pipeline)
         except (yaml.YAMLError, KeyError, ValueError) as error:  # a template's RenderError too
             await self._status(pipeline, None, None, invalid=str(error))
-            return
+            return None
         for desired in (config_map, daemon_set):
             await self._converge(pipeline, desired, generation)
         live = await self.api.get(DAEMON_SETS, namespace, daemon_set["metadata"]["name"])
         sha = config_map["metadata"]["annotations"][SHA_ANNOTATION]
         await self._status(pipeline, live, sha)
+        return None
 
     async def _converge(self, pipeline: Obj, desired: Obj, generation: int) -> None:
         kind = kind_of(desired)

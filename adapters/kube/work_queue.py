@@ -44,7 +44,7 @@ class WorkQueue:
         if failed:
             failures = self._failures.get(key, 0) + 1
             self._failures[key] = failures
-            self._add_later(key, self.delay(failures))
+            self.add_after(key, self.delay(failures))
         else:
             self._failures.pop(key, None)
         if key in self._dirty:
@@ -57,7 +57,7 @@ class WorkQueue:
     def failures(self, key: str) -> int:
         return self._failures.get(key, 0)
 
-    def _add_later(self, key: str, delay: float) -> None:
+    def add_after(self, key: str, delay: float) -> None:
         if key in self._later:
             self._later[key].cancel()
 
@@ -72,8 +72,12 @@ class WorkQueue:
             handle.cancel()
         self._later.clear()
 
-    async def work(self, reconcile: Callable[[str], Awaitable[None]], stop: asyncio.Event) -> None:
-        """Reconcile keys until ``stop``; an exception fails the key (logged, retried later)."""
+    async def work(
+        self, reconcile: Callable[[str], Awaitable[float | None]], stop: asyncio.Event
+    ) -> None:
+        """Reconcile keys until ``stop``; an exception fails the key (logged, retried later), a
+        number returned looks at the key again after that many seconds.
+        """
         while not stop.is_set():
             getting = asyncio.ensure_future(self.get())
             stopping = asyncio.ensure_future(stop.wait())
@@ -84,7 +88,7 @@ class WorkQueue:
                 return
             key = getting.result()
             try:
-                await reconcile(key)
+                again = await reconcile(key)
             except Exception:
                 log.exception(
                     "reconciling %s failed; retrying in %.2fs",
@@ -94,3 +98,5 @@ class WorkQueue:
                 self.done(key, failed=True)
             else:
                 self.done(key)
+                if again is not None:
+                    self.add_after(key, again)
