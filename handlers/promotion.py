@@ -16,8 +16,15 @@ from handlers.experiment_state import load
 from handlers.pipeline_versions import pipeline_version, template_on
 from handlers.ports import EventStore, GitOps
 from handlers.report import markdown_table, result_rows
+from pipelines.cluster_manifests import (
+    KUSTOMIZATION_FILE,
+    PIPELINE_FILE,
+    kustomization,
+    process_pipeline,
+)
 
 CONFIG_DIR = "otelcol/process-metrics"
+PRODUCTION_PIPELINE = "process-metrics"  # the ProcessPipeline's name when no pipeline is named
 
 
 def branch_name(state: Experiment, variant: str) -> str:
@@ -47,6 +54,15 @@ class Promotion:
             files={
                 f"{CONFIG_DIR}/config.yaml": production or generated.config,
                 f"{CONFIG_DIR}/PROMOTION.md": description,
+                # What Argo CD or Flux applies: Phoenix's operator rolls it out fleet-wide.
+                f"{CONFIG_DIR}/{PIPELINE_FILE}": process_pipeline(
+                    event.to_pipeline or PRODUCTION_PIPELINE,
+                    state.spec.target.namespace,
+                    production or generated.config,
+                    experiment_id=str(state.experiment_id),
+                    variant=variant,
+                ),
+                f"{CONFIG_DIR}/{KUSTOMIZATION_FILE}": kustomization([PIPELINE_FILE]),
             },
             message=self.message(state, variant, description, occurred.event_id),
             key=f"Phoenix-Promotion: {occurred.event_id}",

@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.kube.schema import structural
 from domain.bounds import FreeForm
+from domain.cluster.resources import GROUP, VERSION
 from domain.experiment.spec import ExperimentSpec
 
-GROUP = "phoenix.io"
-VERSION = "v1alpha1"
+__all__ = ["GROUP", "VERSION", "crds"]
 
 
 class ProcessPipelineSpec(BaseModel):

@@ -19,11 +19,10 @@ from adapters.kube.api import NODES, PROCESS_PIPELINES, KubeApi, Obj
 from adapters.kube.crds import GROUP, VERSION
 from adapters.kube.manifests import MANAGER
 from domain.analysis.windows import Overhead
+from domain.cluster.resources import EXPERIMENT_LABEL, VARIANT_LABEL
 from domain.experiment.spec import Target
 from handlers.ports import Deployment, DeploymentError
 
-EXPERIMENT_LABEL = f"{GROUP}/experiment"
-VARIANT_LABEL = f"{GROUP}/variant"
 # Fails at once: waiting cannot mend these.
 HOPELESS = ("InvalidConfig", "NoNodes")
 

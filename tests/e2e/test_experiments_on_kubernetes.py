@@ -1,5 +1,6 @@
 """`phoenix up --deployer kubernetes` against a real kube-apiserver: an Experiment object applied
-to the cluster runs to a verdict in its status; deleting one while it runs cancels it and takes
+to the cluster runs to a verdict in its status, and its promotion commit, applied as Argo CD or
+Flux would, rolls the winner out through the operator; deleting one while it runs cancels it and takes
 its pipelines down before the object goes.
 
 The nodes are the node stand-in's (tests/node_standin.py): each variant's collectors run as real
@@ -11,6 +12,7 @@ there: no kubelet starts a pod from these DaemonSets.
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from adapters.embedded.servers import Servers
 from adapters.kube.api import EXPERIMENTS, PROCESS_PIPELINES, KubeApi
@@ -155,6 +158,27 @@ async def test_deleting_a_running_experiment_cancels_it_and_tears_its_pipelines_
     assert "ExperimentCancelled" in kinds and "CollectorsTornDown" in kinds, kinds
     cancelled = next(e for e in events if e.type == "ExperimentCancelled")
     assert cancelled.metadata.actor == "operator:kubernetes"
+
+
+def _git_show(repository: Path, commit: str, path: str) -> str:
+    shown = subprocess.run(
+        ["git", "-C", str(repository), "show", f"{commit}:{path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return shown.stdout
+
+
+async def _apply_promoted(cluster: OnKubernetes, commit: str) -> list[str]:
+    repository = cluster.runtime.settings.gitops_path
+    folder = "otelcol/process-metrics"
+    kustomization = yaml.safe_load(_git_show(repository, commit, f"{folder}/kustomization.yaml"))
+    names = []
+    for resource in kustomization["resources"]:
+        manifest = yaml.safe_load(_git_show(repository, commit, f"{folder}/{resource}"))
+        names.append((await cluster.api.apply(manifest))["metadata"]["name"])
+    return names
 
 
 async def _pipelines(api: KubeApi) -> list[str]:

@@ -175,3 +175,28 @@ async def test_a_template_winner_over_a_template_baseline_is_not_made_a_pipeline
     refused = await registry.handler.handle(envelope, Identity("ada", frozenset(ADMIN)))
     assert refused.result == "rejected"
     assert "runs a template and the baseline too" in str(refused.reason)
+
+
+async def test_the_promotion_commit_carries_the_winner_as_a_process_pipeline_to_apply() -> None:
+    xid = experiment_id("promote-as-manifests")
+    async with in_memory_phoenix(NOW) as world:
+        await completed(world, xid, {"name": "lean", "pipeline": "lean"})
+        await world.send(
+            cmd.PromoteVariant(
+                experiment_id=xid, variant="lean", override=True, override_reason="as measured"
+            ),
+            roles=ADMIN,
+        )
+        branch = next(b for b in world.gitops.branches if b != "main")
+        files = world.gitops.files(branch)
+
+        kustomization = yaml.safe_load(files[f"{CONFIG_DIR}/kustomization.yaml"])
+        assert kustomization["resources"] == ["processpipeline.yaml"]
+        manifest = yaml.safe_load(files[f"{CONFIG_DIR}/processpipeline.yaml"])
+        assert (manifest["apiVersion"], manifest["kind"]) == (
+            "phoenix.io/v1alpha1",
+            "ProcessPipeline",
+        )
+        assert manifest["metadata"]["name"] == "fast"  # the pipeline it becomes a version of
+        assert manifest["metadata"]["labels"]["phoenix.io/experiment-promoted"] == str(xid)
+        assert manifest["spec"] == {"config": LEAN}  # fleet-wide: no node selector
