@@ -141,14 +141,15 @@ class PipelineReconciler:
         if live is None:
             await self.api.apply(desired)
             return
+        made_from = (live["metadata"].get("annotations") or {}).get(GENERATION_ANNOTATION)
+        if made_from != str(generation):
+            await self.api.apply(desired)  # the pipeline changed: no need to ask what differs
+            return
         sections = COMPARED[desired["kind"]]
         expected = await self.api.apply(desired, dry_run=True)
         changed = differences(_owned(expected, sections), _owned(live, sections))
-        if not changed:
-            return
-        await self.api.apply(desired)
-        made_from = (live["metadata"].get("annotations") or {}).get(GENERATION_ANNOTATION)
-        if made_from == str(generation):
+        if changed:
+            await self.api.apply(desired)
             await self._drifted(pipeline, live, changed[:MAX_FIELDS], generation)
 
     async def _drifted(self, pipeline: Obj, live: Obj, fields: list[str], generation: int) -> None:
