@@ -104,9 +104,12 @@ async def test_a_hand_edit_of_the_daemonset_is_put_back_recorded_and_reported(
     assert (command.kind, command.object, command.name) == ("DaemonSet", "phoenix-edited", "edited")
     assert "spec.template.spec.containers[0].image" in command.fields
     assert uid == before["metadata"]["uid"]
-    events = (await cluster.api.list(EVENTS, NAMESPACE))[0]
-    reported = [e for e in events if e["involvedObject"]["name"] == "phoenix-edited"]
-    assert [e["reason"] for e in reported] == ["DriftCorrected"]
+
+    async def reported() -> list[str]:
+        events = (await cluster.api.list(EVENTS, NAMESPACE))[0]
+        return [e["reason"] for e in events if e["involvedObject"]["name"] == "phoenix-edited"]
+
+    assert await eventually(reported, deadline=10) == ["DriftCorrected"]
 
 
 async def test_a_hand_edit_of_the_config_is_put_back_and_recorded(cluster: Cluster) -> None:
