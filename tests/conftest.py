@@ -126,12 +126,29 @@ def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KubeServers]:
     servers.stop()
 
 
+@pytest.fixture(scope="session")
+def helm() -> Path:
+    """helm (scripts/build-helm), to render the chart; skipped without it, unless CI requires
+    the Kubernetes tools (PHOENIX_REQUIRE_KUBE=1).
+    """
+    named = os.environ.get("PHOENIX_HELM")
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "phoenix" / "helm"
+    found = Path(named) if named else cache / HELM / "bin" / "helm"
+    if not found.is_file():
+        message = "no helm: run scripts/build-helm (it needs Go) or set PHOENIX_HELM"
+        if os.environ.get("PHOENIX_REQUIRE_KUBE") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if any(tier in str(item.path) for tier in ("/integration/", "/e2e/", "/faults/")):
             item.add_marker(pytest.mark.integration)
 
 
+HELM = "v3.22.0"  # scripts/build-helm
 os.environ.setdefault("PHOENIX_LOG_LEVEL", "WARNING")
 
 

@@ -73,9 +73,11 @@ class KubeApi:
         return self._api
 
     @classmethod
-    async def connect(cls, kubeconfig: Path | str | None) -> KubeApi:
+    async def connect(
+        cls, kubeconfig: Path | str | None, *, impersonate: str | None = None
+    ) -> KubeApi:
         """From ``kubeconfig``, or from the pod's service account when it is None or
-        ``in-cluster``.
+        ``in-cluster``; as ``impersonate`` (a user name) if given and allowed.
         """
         configuration = client.Configuration()
         if kubeconfig is None or str(kubeconfig) == IN_CLUSTER:
@@ -84,7 +86,10 @@ class KubeApi:
             await config.load_kube_config(
                 config_file=str(kubeconfig), client_configuration=configuration
             )
-        return cls(client.ApiClient(configuration))
+        api = client.ApiClient(configuration)
+        if impersonate:
+            api.default_headers["Impersonate-User"] = impersonate
+        return cls(api)
 
     async def close(self) -> None:
         await self._api.close()

@@ -209,6 +209,7 @@ def write(directory: Path) -> list[Path]:
     return written
 
 
-if __name__ == "__main__":  # python -m adapters.kube.crds deploy/crds
-    for path in write(Path(sys.argv[1] if len(sys.argv) > 1 else "deploy/crds")):
-        print(path)
+if __name__ == "__main__":  # python -m adapters.kube.crds deploy/crds deploy/helm/phoenix/crds
+    for folder in sys.argv[1:] or ["deploy/crds", "deploy/helm/phoenix/crds"]:
+        for path in write(Path(folder)):
+            print(path)

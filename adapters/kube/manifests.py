@@ -3,7 +3,8 @@ DaemonSet running the collector on every selected node, both owned by the pipeli
 
 The collector reads the host's processes through the host's root mounted read-only at
 ``/hostfs``, so every ``hostmetrics`` receiver gets ``root_path: /hostfs``; the probes need a
-``health_check`` extension, so one is added on 13133 when the config has none. Nothing else of
+``health_check`` extension on the pod's address, so one is added on 13133 when the config has
+none, and one that listens on loopback only listens on every address instead. Nothing else of
 the config is changed; its sha256 (after those two) annotates the pods, so a new config rolls.
 """
 
@@ -39,6 +40,11 @@ def collector_config(spec: dict[str, Any]) -> str:
             config["receivers"][name] = {**(body or {}), "root_path": HOSTFS}
     extensions = config.setdefault("extensions", {}) or {}
     config["extensions"] = extensions
+    for name, body in extensions.items():
+        if name.split("/", 1)[0] == "health_check":
+            # The kubelet probes the pod's address: a loopback-only health check never answers.
+            port = str((body or {}).get("endpoint", f":{HEALTH_PORT}")).rsplit(":", 1)[1]
+            extensions[name] = {**(body or {}), "endpoint": f"0.0.0.0:{port}"}
     if not any(n.split("/", 1)[0] == "health_check" for n in extensions):
         extensions["health_check"] = {"endpoint": f"0.0.0.0:{HEALTH_PORT}"}
         service = config.setdefault("service", {})

@@ -28,7 +28,7 @@ def test_a_template_is_rendered_with_its_variables() -> None:
         )
     )
     assert config["receivers"]["hostmetrics"]["collection_interval"] == "30s"
-    assert config["extensions"]["health_check"]["endpoint"] == "127.0.0.1:13133"  # its own
+    assert config["extensions"]["health_check"]["endpoint"] == "0.0.0.0:13133"  # its port
 
 
 def test_a_new_config_rolls_the_pods_and_the_objects_belong_to_the_pipeline() -> None:
@@ -53,3 +53,12 @@ def test_named_hosts_become_a_required_node_affinity_and_none_means_any_node() -
         {"key": "kubernetes.io/hostname", "operator": "In", "values": ["web-1", "web-2"]}
     ]
     assert anywhere["spec"]["template"]["spec"]["affinity"] == {}
+
+
+def test_a_loopback_health_check_listens_on_the_pod_s_address_for_the_kubelet_s_probes() -> None:
+    body = yaml.safe_load(user_config())
+    body["extensions"] = {"health_check": {"endpoint": "127.0.0.1:13999"}}
+    body["service"]["extensions"] = ["health_check"]
+    config = yaml.safe_load(collector_config({"config": yaml.safe_dump(body)}))
+
+    assert config["extensions"]["health_check"]["endpoint"] == "0.0.0.0:13999"
