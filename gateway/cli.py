@@ -80,10 +80,27 @@ def up(
     data_dir: DataDir = None,
     port: Annotated[int | None, typer.Option(help="API port (default 8080).")] = None,
     host: Annotated[str | None, typer.Option(help="API address (default 127.0.0.1).")] = None,
+    deployer: Annotated[
+        str | None,
+        typer.Option(help="Where variants run: local, process or kubernetes (PHOENIX_DEPLOYER)."),
+    ] = None,
+    kubeconfig: Annotated[
+        str | None,
+        typer.Option(
+            help="Run the operator on this cluster: a kubeconfig, or in-cluster "
+            "(PHOENIX_KUBECONFIG)."
+        ),
+    ] = None,
 ) -> None:
-    """Start Phoenix: embedded NATS and PostgreSQL (unless URLs are set), workers and the API."""
+    """Start Phoenix: embedded NATS and PostgreSQL (unless URLs are set), workers and the API,
+    and the Kubernetes operator when a kubeconfig is given.
+    """
     _logging()
-    settings = settings_for(data_dir, api_port=port, api_host=host)
+    if deployer is not None and deployer not in DEPLOYERS:
+        raise typer.BadParameter(f"--deployer must be one of {', '.join(DEPLOYERS)}")
+    settings = settings_for(
+        data_dir, api_port=port, api_host=host, deployer=deployer, kubeconfig=kubeconfig
+    )
 
     async def main() -> None:
         started = time.monotonic()
@@ -112,6 +129,11 @@ def up(
             f"  Token     {runtime.admin_token_file}  (admin; the CLI here uses it, "
             "`phoenix token create` makes others)"
         )
+        if runtime.kube is not None:
+            console.print(
+                f"  Operator  {settings.kubeconfig}  (namespace "
+                f"{settings.kube_namespace or 'all'}; leads through a Lease)"
+            )
         console.print("  Ctrl-C to stop.")
         try:
             await runtime.wait()

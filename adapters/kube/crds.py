@@ -174,7 +174,7 @@ def process_pipeline_crd() -> dict[str, Any]:
         }
     )
     columns = [
-        {"name": "Config", "type": "string", "jsonPath": ".status.configSha256"},
+        {"name": "Config", "type": "string", "jsonPath": ".status.configSha256", "priority": 1},
         {"name": "Desired", "type": "integer", "jsonPath": ".status.desiredNodes"},
         {"name": "Ready", "type": "integer", "jsonPath": ".status.readyNodes"},
     ]
