@@ -173,7 +173,7 @@ def process_pipeline_crd() -> dict[str, Any]:
             "readyNodes": {"type": "integer"},
         }
     )
-    columns = [
+    columns: list[dict[str, Any]] = [
         {"name": "Config", "type": "string", "jsonPath": ".status.configSha256", "priority": 1},
         {"name": "Desired", "type": "integer", "jsonPath": ".status.desiredNodes"},
         {"name": "Ready", "type": "integer", "jsonPath": ".status.readyNodes"},
