@@ -114,7 +114,11 @@ class RealAdapters:
         )
         wiring = Wiring(
             # Collectors elsewhere (pods) reach the sink at the address Phoenix is known by there.
-            defaults={"otlp_endpoint": settings.otlp_public_url or sink.endpoint},
+            defaults={
+                "otlp_endpoint": settings.otlp_public_url or sink.endpoint,
+                # A pod has an address of its own: its collector's metrics give its overhead.
+                **({"telemetry_metrics_port": 8888} if settings.deployer == "kubernetes" else {}),
+            },
             per_variant=_process_variables if settings.deployer == "process" else None,
         )
         return cls(ports, wiring, sink, recorder, key)

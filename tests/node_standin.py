@@ -3,8 +3,10 @@
 What it does: registers a few ``Node`` objects with the real API server; for every DaemonSet
 Phoenix manages, on every registered node its node selector and tolerations admit, it runs a real
 ``otelcol`` process with the config from the DaemonSet's ConfigMap (``NODE_NAME`` set to the node),
-and writes the DaemonSet's status as the DaemonSet controller and kubelets would together
-(desired, current, updated, ready, observedGeneration). A collector is ready when its health check
+writes a Pod object for each (on the node, at 127.0.0.1, its ports where that collector listens:
+so Phoenix reads a collector's own metrics as it would a pod's), and writes the DaemonSet's status
+as the DaemonSet controller and kubelets would together (desired, current, updated, ready,
+observedGeneration). A collector is ready when its health check
 answers; a changed ConfigMap or pod template restarts it; a deleted DaemonSet stops it.
 
 What it changes in the config so several "nodes" share this one host: every endpoint a receiver
@@ -31,10 +33,19 @@ import yaml
 
 from adapters.collector.process import CollectorProcess
 from adapters.embedded.ports import free_port
-from adapters.kube.api import CONFIG_MAPS, DAEMON_SETS, NODES, KubeApi, KubeError, Obj
+from adapters.kube.api import CONFIG_MAPS, DAEMON_SETS, NODES, PODS, KubeApi, KubeError, Obj
 from adapters.kube.informer import Informer, key_of
 from adapters.kube.manifests import MANAGER
 from adapters.kube.work_queue import WorkQueue
+
+
+async def eventually_absent(api: KubeApi, namespace: str, name: str) -> None:
+    """Until the pod of that name is gone (a deleted pod lingers while it terminates)."""
+    for _ in range(200):
+        if await api.get(PODS, namespace, name) is None:
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"pod {namespace}/{name} still there")
 
 
 def admits(daemon_set: Obj, node: Obj) -> bool:
@@ -120,6 +131,7 @@ class _Collector:
     process: CollectorProcess
     telemetry: int
     ready: bool = False
+    pod: str | None = None
 
 
 @dataclass
@@ -152,8 +164,15 @@ class NodeStandIn:
             lambda _, obj: self.queue.add(key_of(obj)),
             labels=f"app.kubernetes.io/managed-by={MANAGER}",
         )
+        pods = Informer(
+            self.api,
+            PODS,
+            lambda _, obj: self.queue.add(f"pod:{key_of(obj)}"),
+            labels=f"app.kubernetes.io/managed-by={MANAGER}",
+        )
         tasks = [
             asyncio.create_task(informer.run(stop)),
+            asyncio.create_task(pods.run(stop)),
             asyncio.create_task(self.queue.work(self.sync, stop)),
         ]
         try:
@@ -176,17 +195,20 @@ class NodeStandIn:
         }
 
     async def sync(self, key: str) -> None:
+        if key.startswith("pod:"):
+            await self._finish_deleting(key.removeprefix("pod:"))
+            return
         namespace, name = key.split("/", 1)
         daemon_set = await self.api.get(DAEMON_SETS, namespace, name)
         if daemon_set is None or daemon_set["metadata"].get("deletionTimestamp"):
-            self._stop(key, set())
+            await self._stop(key, set())
             return
         volumes = daemon_set["spec"]["template"]["spec"].get("volumes") or []
         config_map_name = next(v["configMap"]["name"] for v in volumes if "configMap" in v)
         config_map = await self.api.get(CONFIG_MAPS, namespace, config_map_name)
         nodes = [n for n in (await self.api.list(NODES))[0] if n["metadata"]["name"] in self.nodes]
         chosen = {n["metadata"]["name"] for n in nodes if admits(daemon_set, n)}
-        self._stop(key, chosen)
+        await self._stop(key, chosen)
         config = (config_map or {}).get("data", {}).get("config.yaml")
         template = daemon_set["spec"]["template"]
         sha = hashlib.sha256(f"{config}{yaml.safe_dump(template)}".encode()).hexdigest()
@@ -195,9 +217,80 @@ class NodeStandIn:
             if config is None or (current is not None and current.sha == sha):
                 continue
             if current is not None:
-                current.process.stop()
-            self.running[(key, node)] = await self._start(key, node, config, sha)
+                await self._gone(namespace, current)
+            collector = await self._start(key, node, config, sha)
+            self.running[(key, node)] = collector
+            collector.pod = await self._pod(daemon_set, node, collector)
         await self._status(daemon_set, chosen, sha)
+
+    async def _pod(self, daemon_set: Obj, node: str, collector: _Collector) -> str:
+        """The pod the DaemonSet controller would make, as the kubelet would report it: on the
+        node, at this host's loopback address, its ports where this node's collector listens.
+        """
+        metadata = daemon_set["metadata"]
+        template = daemon_set["spec"]["template"]
+        name = f"{metadata['name']}-{node}"[:63].rstrip("-")
+        container = template["spec"]["containers"][0]
+        ports = [
+            {**port, "containerPort": collector.telemetry}
+            if port.get("name") == "metrics"
+            else port
+            for port in container.get("ports") or []
+        ]
+        pod = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": name,
+                "namespace": metadata["namespace"],
+                "labels": template["metadata"].get("labels") or {},
+                "ownerReferences": [
+                    {
+                        "apiVersion": "apps/v1",
+                        "kind": "DaemonSet",
+                        "name": metadata["name"],
+                        "uid": metadata["uid"],
+                        "controller": True,
+                    }
+                ],
+            },
+            "spec": {
+                "nodeName": node,
+                "automountServiceAccountToken": False,
+                "containers": [
+                    {"name": container["name"], "image": container["image"], "ports": ports}
+                ],
+            },
+        }
+        await self.api.delete(PODS, metadata["namespace"], name, grace_seconds=0)
+        await eventually_absent(self.api, metadata["namespace"], name)
+        await self.api.create(PODS, metadata["namespace"], pod)
+        running = "Running" if collector.ready else "Pending"
+        await self.api.merge_patch(
+            PODS,
+            metadata["namespace"],
+            name,
+            {"status": {"phase": running, "podIP": "127.0.0.1", "podIPs": [{"ip": "127.0.0.1"}]}},
+            status=True,
+        )
+        return name
+
+    async def _finish_deleting(self, key: str) -> None:
+        """What a kubelet does for a pod being deleted: stop its container, then confirm."""
+        namespace, name = key.split("/", 1)
+        pod = await self.api.get(PODS, namespace, name)
+        if pod is None or not pod["metadata"].get("deletionTimestamp"):
+            return
+        for running_key, collector in list(self.running.items()):
+            if collector.pod == name and running_key[0].startswith(f"{namespace}/"):
+                collector.process.stop()
+        await self.api.delete(PODS, namespace, name, grace_seconds=0)
+
+    async def _gone(self, namespace: str, collector: _Collector) -> None:
+        collector.process.stop()
+        if collector.pod is not None:
+            with contextlib.suppress(KubeError):
+                await self.api.delete(PODS, namespace, collector.pod, grace_seconds=0)
 
     async def _start(self, key: str, node: str, config: str, sha: str) -> _Collector:
         text, health, telemetry = local_config(config)
@@ -244,10 +337,11 @@ class NodeStandIn:
                 status=True,
             )
 
-    def _stop(self, key: str, keep: set[str]) -> None:
+    async def _stop(self, key: str, keep: set[str]) -> None:
         for running_key, node in list(self.running):
             if running_key == key and node not in keep:
-                self.running.pop((running_key, node)).process.stop()
+                collector = self.running.pop((running_key, node))
+                await self._gone(running_key.split("/", 1)[0], collector)
 
     def stop_all(self) -> None:
         for collector in self.running.values():

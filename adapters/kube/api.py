@@ -55,6 +55,7 @@ CONFIG_MAPS = Kind("v1", "configmaps")
 DAEMON_SETS = Kind("apps/v1", "daemonsets")
 EVENTS = Kind("v1", "events")
 NODES = Kind("v1", "nodes", namespaced=False)
+PODS = Kind("v1", "pods")
 LEASES = Kind("coordination.k8s.io/v1", "leases")
 EXPERIMENTS = Kind(f"{GROUP}/{VERSION}", "experiments")
 PROCESS_PIPELINES = Kind(f"{GROUP}/{VERSION}", "processpipelines")
@@ -214,11 +215,15 @@ class KubeApi:
     async def replace(self, kind: Kind, namespace: str | None, name: str, obj: Obj) -> Obj:
         return await self._json("PUT", kind.path(namespace, name), body=obj)
 
-    async def delete(self, kind: Kind, namespace: str | None, name: str) -> None:
+    async def delete(
+        self, kind: Kind, namespace: str | None, name: str, *, grace_seconds: int | None = None
+    ) -> None:
+        """Delete, its dependents first (foreground); gone already is fine."""
+        body: Obj = {"propagationPolicy": "Foreground"}
+        if grace_seconds is not None:
+            body["gracePeriodSeconds"] = grace_seconds
         try:
-            await self._json(
-                "DELETE", kind.path(namespace, name), body={"propagationPolicy": "Foreground"}
-            )
+            await self._json("DELETE", kind.path(namespace, name), body=body)
         except KubeError as error:
             if error.status != 404:
                 raise
@@ -229,6 +234,7 @@ KINDS = {
     ("apps/v1", "DaemonSet"): DAEMON_SETS,
     ("v1", "Event"): EVENTS,
     ("v1", "Node"): NODES,
+    ("v1", "Pod"): PODS,
     ("coordination.k8s.io/v1", "Lease"): LEASES,
     (f"{GROUP}/{VERSION}", "Experiment"): EXPERIMENTS,
     (f"{GROUP}/{VERSION}", "ProcessPipeline"): PROCESS_PIPELINES,

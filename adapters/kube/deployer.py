@@ -15,14 +15,21 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from adapters.kube.api import NODES, PROCESS_PIPELINES, KubeApi, Obj
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from adapters.kube.api import NODES, PODS, PROCESS_PIPELINES, KubeApi, Obj
 from adapters.kube.crds import GROUP, VERSION
-from adapters.kube.manifests import MANAGER
+from adapters.kube.manifests import MANAGER, METRICS_PORT, PIPELINE_LABEL
 from domain.analysis.windows import Overhead
 from domain.cluster.resources import EXPERIMENT_LABEL, VARIANT_LABEL
 from domain.experiment.spec import Target
-from handlers.ports import Deployment, DeploymentError
+from handlers.ports import CollectorExited, Deployment, DeploymentError
 
+# The collector's own metrics (its telemetry), as its Prometheus endpoint names them.
+CPU_SECONDS = "otelcol_process_cpu_seconds"
+UPTIME = "otelcol_process_uptime"
+RESIDENT = "otelcol_process_memory_rss"
 # Fails at once: waiting cannot mend these.
 HOPELESS = ("InvalidConfig", "NoNodes")
 
@@ -57,6 +64,7 @@ class KubernetesDeployer:
         self.api, self.image = api, image
         self.ready_within, self.poll, self.clock = ready_within, poll, clock
         self.namespaces: dict[tuple[UUID, str], str] = {}
+        self.http = httpx.AsyncClient(timeout=5)
 
     async def deploy(
         self, experiment_id: UUID, variant: str, config: str, *, target: Target | None = None
@@ -131,8 +139,49 @@ class KubernetesDeployer:
             await asyncio.sleep(self.poll)
 
     async def overhead(self, experiment_id: UUID, variant: str) -> Overhead | None:
-        # Not measured yet: the collectors' own telemetry is not collected from the cluster.
-        return None
+        """The costliest of the variant's collectors, from their own metrics (served on each
+        pod's ``metrics`` port): CPU in cores averaged over its life, resident memory now. None
+        when none of its pods serves them yet.
+        """
+        namespace = self.namespaces.get((experiment_id, variant))
+        selector = f"{PIPELINE_LABEL}={pipeline_name(experiment_id, variant)}"
+        pods, _ = await self.api.list(PODS, namespace, labels=selector)
+        samples = [s for s in [await self._sample(pod) for pod in pods] if s is not None]
+        if not samples:
+            if pods and all((p.get("status") or {}).get("phase") == "Failed" for p in pods):
+                raise CollectorExited(f"every {variant} collector's pod failed")
+            return None
+        return Overhead(
+            cpu_cores=max(cpu for cpu, _ in samples),
+            resident_bytes=max(rss for _, rss in samples),
+        )
+
+    async def _sample(self, pod: Obj) -> tuple[float, int] | None:
+        address = (pod.get("status") or {}).get("podIP")
+        ports = [
+            port["containerPort"]
+            for container in pod["spec"]["containers"]
+            for port in container.get("ports") or []
+            if port.get("name") == METRICS_PORT
+        ]
+        if not address or not ports:
+            return None
+        try:
+            answer = await self.http.get(f"http://{address}:{ports[0]}/metrics")
+            answer.raise_for_status()
+        except httpx.HTTPError:
+            return None  # not serving yet, or restarting: the next look may find it
+        values = {
+            # The parser names a counter's sample ``<name>_total``; the collector does not.
+            sample.name.removesuffix("_total"): sample.value
+            for family in text_string_to_metric_families(answer.text)
+            for sample in family.samples
+        }
+        cpu, uptime = values.get(CPU_SECONDS), values.get(UPTIME)
+        rss = values.get(RESIDENT)
+        if cpu is None or not uptime or rss is None:
+            return None
+        return cpu / uptime, int(rss)
 
     async def teardown(self, experiment_id: UUID, variant: str) -> None:
         """Delete the variant's ProcessPipeline; its ConfigMap and DaemonSet go with it (owner
@@ -150,4 +199,7 @@ class KubernetesDeployer:
             )
 
     async def teardown_all(self) -> None:
-        """Nothing: the variants run on the cluster, not in Phoenix, and outlive its restart."""
+        """Nothing on the cluster: the variants run there, not in Phoenix, and outlive its
+        restart.
+        """
+        await self.http.aclose()

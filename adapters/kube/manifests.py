@@ -24,6 +24,7 @@ HOSTFS = "/hostfs"
 HEALTH_PORT = 13133
 CONFIG_DIR = "/etc/otelcol"
 MANAGER = "phoenix"  # the field manager of every server-side apply
+METRICS_PORT = "metrics"  # the container port of the collector's own metrics
 PIPELINE_LABEL = f"{GROUP}/pipeline"
 SHA_ANNOTATION = f"{GROUP}/config-sha256"
 GENERATION_ANNOTATION = f"{GROUP}/pipeline-generation"  # the generation a child was made from
@@ -49,7 +50,25 @@ def collector_config(spec: dict[str, Any]) -> str:
         extensions["health_check"] = {"endpoint": f"0.0.0.0:{HEALTH_PORT}"}
         service = config.setdefault("service", {})
         service["extensions"] = [*(service.get("extensions") or []), "health_check"]
+    for reader in _pull_readers(config):
+        # Phoenix reads the collector's own metrics (its overhead) at the pod's address.
+        reader["host"] = "0.0.0.0"
     return yaml.safe_dump(config, sort_keys=False, width=1_000_000)
+
+
+def _pull_readers(config: dict[str, Any]) -> list[dict[str, Any]]:
+    metrics = (((config.get("service") or {}).get("telemetry") or {}).get("metrics")) or {}
+    return [
+        reader["pull"]["exporter"]["prometheus"]
+        for reader in metrics.get("readers") or []
+        if isinstance((reader.get("pull") or {}).get("exporter", {}).get("prometheus"), dict)
+    ]
+
+
+def telemetry_port(config: str) -> int | None:
+    """Where the collector serves its own metrics (Prometheus), if it does."""
+    ports = [int(r["port"]) for r in _pull_readers(yaml_text.load(config)) if r.get("port")]
+    return ports[0] if ports else None
 
 
 def health_port(config: str) -> int:
@@ -124,7 +143,14 @@ def children(pipeline: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         "image": spec.get("image") or "otel/opentelemetry-collector-contrib:0.159.0",
         "args": [f"--config={CONFIG_DIR}/config.yaml"],
         "env": [{"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}],
-        "ports": [{"name": "health", "containerPort": port}],
+        "ports": [
+            {"name": "health", "containerPort": port},
+            *(
+                [{"name": METRICS_PORT, "containerPort": metrics}]
+                if (metrics := telemetry_port(config))
+                else []
+            ),
+        ],
         "livenessProbe": probe,
         "readinessProbe": probe,
         "resources": spec.get("resources") or {},

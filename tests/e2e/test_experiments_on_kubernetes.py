@@ -100,6 +100,7 @@ async def cluster(
             try:
                 yield OnKubernetes(runtime, api, stand_in)
             finally:
+                await _delete_experiments(api)  # while the operator runs to let them go
                 await runtime.stop()
                 stop.set()
                 await node
@@ -179,6 +180,21 @@ async def _apply_promoted(cluster: OnKubernetes, commit: str) -> list[str]:
         manifest = yaml.safe_load(_git_show(repository, commit, f"{folder}/{resource}"))
         names.append((await cluster.api.apply(manifest))["metadata"]["name"])
     return names
+
+
+async def _delete_experiments(api: KubeApi) -> None:
+    """The next test's Phoenix has a database of its own: it would run these again (and a
+    promoted pipeline is not the next test's either).
+    """
+    for found in (await api.list(EXPERIMENTS, NAMESPACE))[0]:
+        await api.delete(EXPERIMENTS, NAMESPACE, found["metadata"]["name"])
+
+    async def left() -> list[object]:
+        return (await api.list(EXPERIMENTS, NAMESPACE))[0]
+
+    await eventually(left, until=lambda found: found == [], deadline=120)
+    for pipeline in (await api.list(PROCESS_PIPELINES, NAMESPACE))[0]:
+        await api.delete(PROCESS_PIPELINES, NAMESPACE, pipeline["metadata"]["name"])
 
 
 async def _pipelines(api: KubeApi) -> list[str]:

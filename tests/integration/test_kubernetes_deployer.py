@@ -12,6 +12,7 @@ from adapters.kube.api import DAEMON_SETS, PROCESS_PIPELINES
 from adapters.kube.deployer import KubernetesDeployer, pipeline_name
 from domain.experiment.spec import Target
 from handlers.ports import DeploymentError
+from pipelines.render import render
 from tests.kube_cluster import NAMESPACE, Cluster
 from tests.pipeline_configs import EXAMPLE
 from tests.waiting import eventually
@@ -83,3 +84,16 @@ async def test_teardown_by_another_phoenix_finds_the_variant_by_its_labels(
         ]
 
     await eventually(left, until=lambda found: found == [None, None], deadline=60)
+
+
+async def test_a_variant_s_overhead_comes_from_its_collectors_own_metrics(cluster: Cluster) -> None:
+    deployer = KubernetesDeployer(cluster.api, ready_within=60)
+    config = render("process-baseline-v1", {"telemetry_metrics_port": 8888})
+
+    await deployer.deploy(XID, "measured", config, target=WEB)
+    overhead = await eventually(lambda: deployer.overhead(XID, "measured"), deadline=30)
+
+    assert overhead is not None
+    assert 0 <= overhead.cpu_cores < 2  # this host has two cores
+    assert 10 * 2**20 < overhead.resident_bytes < 1024 * 2**20
+    assert await deployer.overhead(XID, "never-deployed") is None
