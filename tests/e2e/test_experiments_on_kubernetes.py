@@ -189,7 +189,7 @@ async def _delete_experiments(api: KubeApi) -> None:
     for found in (await api.list(EXPERIMENTS, NAMESPACE))[0]:
         await api.delete(EXPERIMENTS, NAMESPACE, found["metadata"]["name"])
 
-    async def left() -> list[object]:
+    async def left() -> list[dict[str, Any]]:
         return (await api.list(EXPERIMENTS, NAMESPACE))[0]
 
     await eventually(left, until=lambda found: found == [], deadline=120)
