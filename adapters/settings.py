@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -42,6 +42,8 @@ class Settings:
     # Kubernetes (README "Run it on Kubernetes"): a kubeconfig, or "in-cluster" for the pod's
     # service account; unset, Phoenix runs no operator. The namespace it watches (all if unset).
     kubeconfig: str | None = None
+    # The key every replica signs with (PEM, Ed25519), from a Secret; unset, the data dir's own.
+    signing_key: str | None = field(default=None, repr=False)
     kube_namespace: str | None = None
 
     @classmethod
@@ -72,6 +74,7 @@ class Settings:
             nats_cert=_path(env, "PHOENIX_NATS_CERT"),
             nats_key=_path(env, "PHOENIX_NATS_KEY"),
             kubeconfig=env.get("PHOENIX_KUBECONFIG") or None,
+            signing_key=env.get("PHOENIX_SIGNING_KEY") or None,
             kube_namespace=env.get("PHOENIX_KUBE_NAMESPACE") or None,
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]

@@ -85,7 +85,7 @@ class RealAdapters:
         cls, settings: Settings, bus: NatsBus, store: PostgresEventStore
     ) -> RealAdapters:
         engine = store.engine
-        key = LocalKey.load_or_create(settings.data_dir)
+        key = LocalKey.of(settings.data_dir, settings.signing_key)
         authenticator = TokenVerifier(key, oidc_trust(settings))
         recorder = IntervalRecorder(store, PostgresIntervals(engine))
         # A stable port: collectors and load keep sending to it across a restart of Phoenix.

@@ -49,7 +49,7 @@ def create(
     try:
         if not (settings.data_dir / KEY_FILE).exists():
             cli_client.fail([f"no signing key in {settings.data_dir}: start `phoenix up` there"])
-        key = LocalKey.load_or_create(settings.data_dir)
+        key = LocalKey.of(settings.data_dir, settings.signing_key)
         token = issue(key, subject, [known[r] for r in role], ttl=lifetime, now=datetime.now(UTC))
         if save:
             err.print(f"saved to {save_token(token)}")

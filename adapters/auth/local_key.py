@@ -61,7 +61,22 @@ class LocalKey:
             )
             write_secret(path, pem)
             return key
-        loaded = serialization.load_pem_private_key(read_secret(path), password=None)
+        return cls.from_pem(read_secret(path), str(path))
+
+    @classmethod
+    def from_pem(cls, pem: bytes, source: str = "PHOENIX_SIGNING_KEY") -> LocalKey:
+        """A key given as PEM (PKCS#8), as replicas of one Phoenix share it from a Secret."""
+        try:
+            loaded = serialization.load_pem_private_key(pem, password=None)
+        except ValueError as exc:
+            raise ValueError(f"{source} is not a PEM private key: {exc}") from None
         if not isinstance(loaded, Ed25519PrivateKey):
-            raise ValueError(f"{path} is not an Ed25519 private key")
+            raise ValueError(f"{source} is not an Ed25519 private key")
         return cls(loaded)
+
+    @classmethod
+    def of(cls, data_dir: Path, pem: str | None) -> LocalKey:
+        """The shared key if one is given (every replica must sign and derive ids alike), else
+        the data dir's own.
+        """
+        return cls.from_pem(pem.encode()) if pem else cls.load_or_create(data_dir)

@@ -9,6 +9,7 @@ validity, not exercised.
 from __future__ import annotations
 
 import asyncio
+import base64
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from uuid import UUID
 import pytest
 import yaml
 
+from adapters.auth.local_key import LocalKey
 from adapters.kube.api import (
     DAEMON_SETS,
     EVENTS,
@@ -91,6 +93,13 @@ async def test_every_object_the_chart_renders_is_accepted_by_the_api_server(
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert container["resources"]["requests"]
     env = {e["name"]: e for e in container["env"]}
+    # One signing key for every replica, made at install: one Phoenix accepts it.
+    secret = next(o for o in objects if o["kind"] == "Secret")
+    assert (
+        env["PHOENIX_SIGNING_KEY"]["valueFrom"]["secretKeyRef"]["name"]
+        == secret["metadata"]["name"]
+    )
+    LocalKey.from_pem(base64.b64decode(secret["data"]["signing-key.pem"]))
     assert env["PHOENIX_DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "phoenix-database"
     assert env["PHOENIX_NATS_URL"]["valueFrom"]["secretKeyRef"]["name"] == "phoenix-nats"
 
@@ -176,6 +185,7 @@ def _path(obj: dict[str, Any]) -> str:
         "NetworkPolicy": "networkpolicies",
         "Role": "roles",
         "RoleBinding": "rolebindings",
+        "Secret": "secrets",
         "Service": "services",
         "ServiceAccount": "serviceaccounts",
     }[obj["kind"]]
