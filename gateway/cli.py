@@ -28,6 +28,7 @@ from gateway.api_client import PhoenixClient
 from gateway.cli_options import DataDir, Output, settings_for
 from gateway.demo import DEFAULT_CANDIDATES, DemoOptions, run_demo
 from gateway.experiment_cli import app as experiment_app
+from gateway.kube_operator import StandaloneOperator
 from gateway.loadsim_cli import app as loadsim_app
 from gateway.pipeline_cli import app as pipeline_app
 from gateway.real_adapters import DEPLOYERS, DeployerUnavailable
@@ -141,6 +142,57 @@ def up(
             console.print("stopping…")
             await runtime.stop()
             console.print("stopped; data kept in " + str(settings.data_dir))
+
+    asyncio.run(main())
+
+
+@app.command()
+def operator(
+    data_dir: DataDir = None,
+    kubeconfig: Annotated[
+        str | None,
+        typer.Option(help="The cluster: a kubeconfig, or in-cluster (PHOENIX_KUBECONFIG)."),
+    ] = None,
+    namespace: Annotated[
+        str | None,
+        typer.Option(help="Watch only this namespace (PHOENIX_KUBE_NAMESPACE); all if unset."),
+    ] = None,
+) -> None:
+    """Run Phoenix's Kubernetes operator alone, beside a Phoenix running elsewhere: on its NATS
+    and PostgreSQL (PHOENIX_NATS_URL, PHOENIX_DATABASE_URL), signing with its replicas' key
+    (PHOENIX_SIGNING_KEY). `phoenix up` runs the operator itself when given a kubeconfig.
+    """
+    _logging()
+    settings = settings_for(data_dir, kubeconfig=kubeconfig, kube_namespace=namespace)
+    missing = [
+        name
+        for name, value in (
+            ("PHOENIX_KUBECONFIG (or --kubeconfig)", settings.kubeconfig),
+            ("PHOENIX_NATS_URL", settings.nats_url),
+            ("PHOENIX_DATABASE_URL", settings.database_url),
+            ("PHOENIX_SIGNING_KEY", settings.signing_key),
+        )
+        if not value
+    ]
+    if missing:
+        raise typer.BadParameter(
+            f"the operator alone needs {', '.join(missing)}: it sends commands to a Phoenix "
+            "running elsewhere, which must accept its tokens"
+        )
+
+    async def main() -> None:
+        running = await StandaloneOperator.start(settings)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, running.supervisor.stop_event.set)
+        console.print(
+            f"[bold green]Phoenix's operator is up[/] on {settings.kubeconfig} (namespace "
+            f"{settings.kube_namespace or 'all'}); Ctrl-C to stop."
+        )
+        try:
+            await running.supervisor.stop_event.wait()
+        finally:
+            await running.stop()
 
     asyncio.run(main())
 

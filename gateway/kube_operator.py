@@ -8,13 +8,20 @@ import os
 import socket
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.auth.local_key import LocalKey
 from adapters.auth.service_identity import ServiceTokens, TokenBus, service_bus
 from adapters.kube.api import KubeApi
 from adapters.kube.experiment_reconciler import ExperimentReconciler
 from adapters.kube.leadership import Leadership
 from adapters.kube.operator import Operator, drift_recorder
-from adapters.settings import Settings
-from adapters.supervisor import Loop
+from adapters.nats.bus import NatsBus
+from adapters.nats.security import external_security
+from adapters.postgres.engine import create_engine
+from adapters.postgres.read_model import PostgresReadModel
+from adapters.settings import Settings, async_database_url
+from adapters.supervisor import Loop, Supervisor
 from domain.identity import Role
 from projections.read_model import ReadModel
 
@@ -52,3 +59,38 @@ class KubeOperator:
 
     async def close(self) -> None:
         await self.api.close()
+
+
+@dataclass
+class StandaloneOperator:
+    """The operator alone (``phoenix operator``): its own connections to Phoenix's bus and read
+    model, its own supervisor.
+    """
+
+    bus: NatsBus
+    engine: AsyncEngine
+    kube: KubeOperator
+    supervisor: Supervisor
+
+    @classmethod
+    async def start(cls, settings: Settings) -> StandaloneOperator:
+        assert settings.nats_url and settings.database_url, "checked by the command"
+        bus = NatsBus(settings.nats_url, security=external_security(settings))
+        await bus.start()
+        engine = create_engine(async_database_url(settings.database_url), pool_size=2)
+        try:
+            tokens = ServiceTokens(LocalKey.of(settings.data_dir, settings.signing_key))
+            kube = await KubeOperator.connect(settings, bus, tokens, PostgresReadModel(engine))
+        except BaseException:
+            await bus.stop()
+            await engine.dispose()
+            raise
+        supervisor = Supervisor()
+        supervisor.run("operator", kube.loop())
+        return cls(bus, engine, kube, supervisor)
+
+    async def stop(self) -> None:
+        await self.supervisor.stop()
+        await self.kube.close()
+        await self.bus.stop()
+        await self.engine.dispose()

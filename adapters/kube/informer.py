@@ -5,7 +5,6 @@ each object is now is handed on; an expired version lists again; errors back off
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from adapters.kube.api import Expired, Kind, KubeApi, KubeError, Obj
+from adapters.stopping import until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +44,7 @@ class Informer:
     known: dict[str, Obj] = field(default_factory=dict)
 
     async def run(self, stop: asyncio.Event) -> None:
-        watching = asyncio.ensure_future(self._run())
-        stopping = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({watching, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (watching, stopping):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await until_stopped(self._run(), stop)
 
     async def _run(self) -> None:
         version: str | None = None

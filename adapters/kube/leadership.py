@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from kubernetes_asyncio.leaderelection import electionconfig, leaderelection
 from kubernetes_asyncio.leaderelection.resourcelock.leaselock import LeaseLock
 
 from adapters.kube.api import KubeApi
+from adapters.stopping import until_stopped
 from adapters.supervisor import Loop
 
 log = logging.getLogger(__name__)
@@ -53,13 +53,7 @@ class Leadership:
                         onstopped_leading=self._lost,
                     )
                 )
-                electing = asyncio.ensure_future(election.run())
-                stopping = asyncio.ensure_future(stop.wait())
-                await asyncio.wait({electing, stopping}, return_when=asyncio.FIRST_COMPLETED)
-                for task in (electing, stopping):
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                await until_stopped(election.run(), stop)
             self.leading.clear()
 
         return lead

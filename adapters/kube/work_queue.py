@@ -8,6 +8,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from adapters.stopping import until_stopped
+
 log = logging.getLogger(__name__)
 
 
@@ -79,14 +81,9 @@ class WorkQueue:
         number returned looks at the key again after that many seconds.
         """
         while not stop.is_set():
-            getting = asyncio.ensure_future(self.get())
-            stopping = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({getting, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            if not getting.done():
-                getting.cancel()
+            key = await until_stopped(self.get(), stop)
+            if key is None:
                 return
-            key = getting.result()
             try:
                 again = await reconcile(key)
             except Exception:
