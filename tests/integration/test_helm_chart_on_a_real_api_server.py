@@ -63,7 +63,10 @@ def rendered(helm: Path, *values: str) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(out.stdout) if doc]
 
 
-@pytest.mark.parametrize("values", [(), ("operator.watchNamespace=fleet", "replicas=3")])
+@pytest.mark.parametrize(
+    "values",
+    [(), ("operator.watchNamespace=fleet", "replicas=3", "signingKey.existingSecret=phoenix-key")],
+)
 async def test_every_object_the_chart_renders_is_accepted_by_the_api_server(
     kube: KubeServers, helm: Path, values: tuple[str, ...]
 ) -> None:
@@ -93,13 +96,15 @@ async def test_every_object_the_chart_renders_is_accepted_by_the_api_server(
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert container["resources"]["requests"]
     env = {e["name"]: e for e in container["env"]}
-    # One signing key for every replica, made at install: one Phoenix accepts it.
-    secret = next(o for o in objects if o["kind"] == "Secret")
-    assert (
-        env["PHOENIX_SIGNING_KEY"]["valueFrom"]["secretKeyRef"]["name"]
-        == secret["metadata"]["name"]
-    )
-    LocalKey.from_pem(base64.b64decode(secret["data"]["signing-key.pem"]))
+    # One signing key for every replica, made at install (one Phoenix accepts) or the user's own.
+    keyed = env["PHOENIX_SIGNING_KEY"]["valueFrom"]["secretKeyRef"]["name"]
+    secrets = [o for o in objects if o["kind"] == "Secret"]
+    if "signingKey.existingSecret=phoenix-key" in values:
+        assert (keyed, secrets) == ("phoenix-key", [])
+    else:
+        [secret] = secrets
+        assert keyed == secret["metadata"]["name"]
+        LocalKey.from_pem(base64.b64decode(secret["data"]["signing-key.pem"]))
     assert env["PHOENIX_DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "phoenix-database"
     assert env["PHOENIX_NATS_URL"]["valueFrom"]["secretKeyRef"]["name"] == "phoenix-nats"
 
