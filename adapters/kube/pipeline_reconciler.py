@@ -53,11 +53,18 @@ def differences(want: Any, have: Any, path: str = "") -> list[str]:
     return [] if want == have else [path or "."]
 
 
-def _owned(obj: Obj, sections: tuple[str, ...]) -> dict[str, Any]:
+def _owned(obj: Obj, desired: Obj, sections: tuple[str, ...]) -> dict[str, Any]:
+    """What of ``obj`` Phoenix sets: its sections, and of the labels and annotations only those
+    ``desired`` has (the API server keeps some of its own, such as the DaemonSet's
+    ``deprecated.daemonset.template.generation``; other tools may add theirs).
+    """
     metadata = obj.get("metadata") or {}
+    wanted = desired["metadata"]
     return {
-        "labels": metadata.get("labels") or {},
-        "annotations": metadata.get("annotations") or {},
+        **{
+            field: {k: v for k, v in (metadata.get(field) or {}).items() if k in wanted[field]}
+            for field in ("labels", "annotations")
+        },
         "ownerReferences": metadata.get("ownerReferences") or [],
         **{section: obj.get(section) for section in sections},
     }
@@ -147,7 +154,7 @@ class PipelineReconciler:
             return
         sections = COMPARED[desired["kind"]]
         expected = await self.api.apply(desired, dry_run=True)
-        changed = differences(_owned(expected, sections), _owned(live, sections))
+        changed = differences(_owned(expected, desired, sections), _owned(live, desired, sections))
         if changed:
             await self.api.apply(desired)
             await self._drifted(pipeline, live, changed[:MAX_FIELDS], generation)
