@@ -159,7 +159,12 @@ class ExperimentReconciler:
             await self._send(uid, "start", StartExperiment(experiment_id=xid))
         results = await self.read.experiment_results(xid)
         await self._status(obj, status_of(experiment, results, generation))
-        return None if Phase(experiment["phase"]).terminal else POLL
+        # The results read model can trail the experiment's phase: a Completed experiment is
+        # looked at again until its verdicts are there too.
+        settled = Phase(experiment["phase"]).terminal and (
+            experiment["phase"] != Phase.COMPLETED or bool((results or {}).get("available"))
+        )
+        return None if settled else POLL
 
     async def _create(self, obj: Obj, xid: UUID, generation: int) -> float | None:
         uid = str(obj["metadata"]["uid"])

@@ -116,7 +116,9 @@ async def test_an_experiment_applied_to_the_cluster_runs_to_a_verdict_in_its_sta
 
     status = await eventually(
         lambda: cluster.status("postgres-keeps"),
-        until=lambda s: s.get("phase") in ("Completed", "Failed", "Cancelled") or "reason" in s,
+        until=lambda s: (
+            "verdict" in s or s.get("phase") in ("Failed", "Cancelled") or "reason" in s
+        ),
         deadline=240,
     )
 
