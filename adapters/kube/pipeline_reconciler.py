@@ -121,7 +121,6 @@ class PipelineReconciler:
     def __init__(self, api: KubeApi, record: RecordDrift, *, instance: str | None = None) -> None:
         self.api, self.record = api, record
         self.instance = instance or socket.gethostname()
-        self.drift_corrected = 0
 
     async def reconcile(self, key: str) -> float | None:
         namespace, name = key.split("/", 1)
@@ -160,7 +159,6 @@ class PipelineReconciler:
             await self._drifted(pipeline, live, changed[:MAX_FIELDS], generation)
 
     async def _drifted(self, pipeline: Obj, live: Obj, fields: list[str], generation: int) -> None:
-        self.drift_corrected += 1
         metadata = live["metadata"]
         log.warning(
             "put back a hand edit of %s %s/%s: %s",
