@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from adapters.measured_intervals import Interval, IntervalRecorder, nanos, slices
-from domain.analysis.windows import Slice, VariantWindow
+from domain.analysis.windows import CollectorReport, Slice, VariantWindow
 from domain.telemetry.model import Attributes
 
 
@@ -50,3 +50,8 @@ class LocalMetricsSource:
                 for p in pieces
             ),
         )
+
+    async def collectors(
+        self, experiment_id: UUID, variant: str, *, start: datetime, end: datetime
+    ) -> CollectorReport | None:
+        return None  # the sink sees the variants' output only; the deployer measures collectors

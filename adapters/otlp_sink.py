@@ -15,8 +15,9 @@ from litestar.exceptions import HTTPException
 
 from adapters.measured_intervals import IntervalRecorder
 from adapters.observed_baseline import ObservedBaselines
-from domain.telemetry.model import Batch
+from domain.telemetry.model import Batch, ResourceMetrics
 from domain.telemetry.window import SeriesWindow
+from pipelines.wiring import EXPERIMENT_ATTRIBUTE, VARIANT_ATTRIBUTE
 from simulator.otlp import decode_body
 
 EXPERIMENT_HEADER = "x-phoenix-experiment"
@@ -26,6 +27,19 @@ PIPELINE_HEADER = "x-phoenix-pipeline"
 PIPELINE_SHA256_HEADER = "x-phoenix-pipeline-sha256"
 
 LoadListener = Callable[[list[Batch], int], Awaitable[None]]
+_LABELS = (EXPERIMENT_ATTRIBUTE, VARIANT_ATTRIBUTE)
+
+
+def unlabelled(batch: Batch) -> Batch:
+    """The batch without the variant's identity that the wiring puts on resources for
+    Prometheus: a process is the same process in every variant.
+    """
+    if not any(k in _LABELS for rm in batch for k, _ in rm.resource):
+        return batch
+    return [
+        ResourceMetrics(tuple(a for a in rm.resource if a[0] not in _LABELS), rm.metrics, rm.scope)
+        for rm in batch
+    ]
 
 
 class _Quiet(uvicorn.Server):
@@ -67,6 +81,7 @@ class OtlpSink:
 
     async def record(self, experiment: str, variant: str, batch: Batch, at: int) -> None:
         """Count a variant's batch as arriving at ``at`` (ns since the epoch)."""
+        batch = unlabelled(batch)
         self.windows[(experiment, variant)].add(batch)
         if self.recorder is not None:
             await self.recorder.record(experiment, variant, batch, at)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 from uuid import UUID
 
-from domain.analysis.windows import Overhead, VariantWindow
+from domain.analysis.windows import CollectorReport, Overhead, VariantWindow
 from domain.experiment.phase import Phase
 from domain.experiment.spec import Target
 from domain.identity import Identity
@@ -167,6 +167,14 @@ class MetricsSource(Protocol):
         intervals: int,
         critical_processes: Sequence[str],
     ) -> VariantWindow: ...
+
+    async def collectors(
+        self, experiment_id: UUID, variant: str, *, start: datetime, end: datetime
+    ) -> CollectorReport | None:
+        """What the variant's collectors reported of themselves over the window, where the
+        source sees their own telemetry; None where it does not.
+        """
+        ...
 
 
 class CollectorCheck(Protocol):

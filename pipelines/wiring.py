@@ -14,6 +14,12 @@ What a registered pipeline becomes when it runs as a variant, exactly:
   ``x-phoenix-pipeline-sha256``), as the pipeline's only exporter; the extension
   ``health_check/phoenix`` on the port Phoenix assigns; and ``service.telemetry.metrics`` on the
   port Phoenix assigns, or off.
+* With a Prometheus to measure through (``prometheus_otlp_endpoint``): the processor
+  ``resource/phoenix``, last in the pipeline, upserting the resource attributes
+  ``phoenix.experiment`` and ``phoenix.variant`` (Prometheus keeps no headers; Phoenix's sink
+  drops these two again, so what it measures is unchanged); the exporter ``otlphttp/prometheus``
+  beside Phoenix's; and the collector's own metrics pushed there too, every 2 s, with the same
+  two attributes on their resource.
 
 A config Phoenix cannot wire so (no such receiver, no metrics pipeline reading from it, two of
 them, or connectors in it) is refused with the reason.
@@ -33,6 +39,11 @@ from pipelines.ottl.functions import duration_nanos
 
 EXPORTER = "otlphttp/phoenix"
 HEALTH_CHECK = "health_check/phoenix"
+PROMETHEUS_EXPORTER = "otlphttp/prometheus"
+LABELLER = "resource/phoenix"
+EXPERIMENT_ATTRIBUTE = "phoenix.experiment"
+VARIANT_ATTRIBUTE = "phoenix.variant"
+TELEMETRY_INTERVAL_MS = 2000
 DEFAULT_COLLECTION_INTERVAL = "1m"  # the collector's scraper default
 
 
@@ -116,16 +127,7 @@ def wire(text: str, wiring: dict[str, Any]) -> str:
     if wiring.get("pipeline"):
         headers["x-phoenix-pipeline"] = str(wiring["pipeline"])
         headers["x-phoenix-pipeline-sha256"] = str(wiring["sha256"])
-    port = wiring.get("telemetry_metrics_port")
-    telemetry: dict[str, Any] = (
-        {
-            "readers": [
-                {"pull": {"exporter": {"prometheus": {"host": "127.0.0.1", "port": int(port)}}}}
-            ]
-        }
-        if port
-        else {"level": "none"}
-    )
+    telemetry = telemetry_section(wiring)
     wired: dict[str, Any] = {
         "extensions": {HEALTH_CHECK: {"endpoint": wiring["health_check_endpoint"]}},
         "receivers": {name: copy.deepcopy(receivers[name]) for name in found.receivers},
@@ -134,7 +136,7 @@ def wire(text: str, wiring: dict[str, Any]) -> str:
         },
         "exporters": {EXPORTER: {"endpoint": wiring["otlp_endpoint"], "headers": headers}},
         "service": {
-            "telemetry": {"metrics": telemetry},
+            "telemetry": telemetry,
             "extensions": [HEALTH_CHECK],
             "pipelines": {
                 found.name: {
@@ -145,9 +147,62 @@ def wire(text: str, wiring: dict[str, Any]) -> str:
             },
         },
     }
+    prometheus = wiring.get("prometheus_otlp_endpoint")
+    if prometheus:
+        pipeline = wired["service"]["pipelines"][found.name]
+        wired["processors"][LABELLER] = {"attributes": labelling(wiring)}
+        pipeline["processors"].append(LABELLER)
+        wired["exporters"][PROMETHEUS_EXPORTER] = {"endpoint": str(prometheus)}
+        pipeline["exporters"].append(PROMETHEUS_EXPORTER)
     if not wired["processors"]:
         del wired["processors"]
     return yaml.safe_dump(wired, sort_keys=False, width=1_000_000)
+
+
+def labelling(wiring: dict[str, Any]) -> list[dict[str, str]]:
+    """The ``resource/phoenix`` processor's actions: the variant's identity on every resource."""
+    return [
+        {"key": EXPERIMENT_ATTRIBUTE, "value": str(wiring["experiment_id"]), "action": "upsert"},
+        {"key": VARIANT_ATTRIBUTE, "value": str(wiring["variant"]), "action": "upsert"},
+    ]
+
+
+def telemetry_section(wiring: dict[str, Any]) -> dict[str, Any]:
+    """``service.telemetry``: the collector's own metrics pulled on the assigned port, pushed to
+    Prometheus when measuring through one, or off (side by side, collectors would all claim :8888).
+    """
+    readers: list[dict[str, Any]] = []
+    port = wiring.get("telemetry_metrics_port")
+    if port:
+        readers.append(
+            {"pull": {"exporter": {"prometheus": {"host": "127.0.0.1", "port": int(port)}}}}
+        )
+    prometheus = wiring.get("prometheus_otlp_endpoint")
+    if prometheus:
+        readers.append(
+            {
+                "periodic": {
+                    "interval": TELEMETRY_INTERVAL_MS,
+                    "exporter": {
+                        "otlp": {
+                            "protocol": "http/protobuf",
+                            "endpoint": f"{str(prometheus).rstrip('/')}/v1/metrics",
+                        }
+                    },
+                }
+            }
+        )
+    if not readers:
+        return {"metrics": {"level": "none"}}
+    section: dict[str, Any] = {"metrics": {"readers": readers}}
+    if prometheus:
+        section["resource"] = {
+            "attributes": [
+                {"name": EXPERIMENT_ATTRIBUTE, "value": str(wiring["experiment_id"])},
+                {"name": VARIANT_ATTRIBUTE, "value": str(wiring["variant"])},
+            ]
+        }
+    return section
 
 
 def collection_interval_seconds(text: str) -> float:

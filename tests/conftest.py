@@ -15,6 +15,7 @@ from nats.js.errors import NotFoundError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.collector.binary import find_otelcol
+from adapters.embedded.prometheus_server import EmbeddedPrometheus, find_prometheus
 from adapters.embedded.servers import Servers
 from adapters.nats.bus import NatsBus
 from adapters.nats.streams import stream_configs
@@ -140,6 +141,39 @@ def helm() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return found
+
+
+@pytest.fixture(scope="session")
+def prometheus_binaries() -> Path:
+    """The directory of prometheus and promtool (scripts/build-prometheus); skipped without
+    them, unless CI requires them (PHOENIX_REQUIRE_PROMETHEUS=1).
+    """
+    found = find_prometheus()
+    if found is None:
+        message = (
+            "no prometheus and promtool: run scripts/build-prometheus (it needs Go) or set "
+            "PHOENIX_PROMETHEUS_BIN to a directory holding both"
+        )
+        if os.environ.get("PHOENIX_REQUIRE_PROMETHEUS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture
+def promtool(prometheus_binaries: Path) -> Path:
+    return prometheus_binaries / "promtool"
+
+
+@pytest.fixture
+def prometheus(prometheus_binaries: Path, tmp_path: Path) -> Iterator[EmbeddedPrometheus]:
+    """A real Prometheus of the test's own on loopback, receiving OTLP as Phoenix asks
+    (every resource attribute a label, names as written); stopped by the test.
+    """
+    server = EmbeddedPrometheus(tmp_path / "prometheus", prometheus_binaries)
+    server.start()
+    yield server
+    server.stop()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

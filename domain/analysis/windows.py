@@ -35,6 +35,23 @@ class Overhead:
 
 
 @dataclass(frozen=True)
+class CollectorReport:
+    """What a variant's collectors say of themselves over a window: their cost (the busiest
+    collector's CPU and resident memory) and the points all of them took in and sent on (None
+    where a collector does not report them).
+    """
+
+    cpu_cores: float
+    resident_bytes: int
+    points_in: int | None = None
+    points_out: int | None = None
+
+    @property
+    def overhead(self) -> Overhead:
+        return Overhead(self.cpu_cores, self.resident_bytes)
+
+
+@dataclass(frozen=True)
 class Exited:
     """A variant's collector exited before its overhead was measured; the reason says how."""
 

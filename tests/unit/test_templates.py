@@ -42,6 +42,35 @@ def test_every_template_renders_a_config_that_validates(name: str) -> None:
     validate_text(render(name, variables(name, ["^postgres$"])))
 
 
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_every_template_measured_through_prometheus_labels_its_output_and_changes_nothing_else(
+    name: str,
+) -> None:
+    plain = validate_text(render(name, variables(name, ["^postgres$"])))
+    wired = validate_text(
+        render(
+            name,
+            {
+                **variables(name, ["^postgres$"]),
+                "prometheus_otlp_endpoint": "http://p:9090/api/v1/otlp",
+            },
+        )
+    )
+    pipeline = wired["service"]["pipelines"]["metrics"]
+    assert pipeline["processors"] == plain["service"]["pipelines"]["metrics"]["processors"] + [
+        "resource/phoenix"
+    ]
+    assert pipeline["exporters"] == ["otlphttp/phoenix", "otlphttp/prometheus"]
+    fleet = Fleet("realistic", 1, seed=5)
+    batch = fleet.scrape(fleet.hosts[0].now + 10**10)[0]
+    before, after = Evaluator(plain).run(batch), Evaluator(wired).run(batch)
+    labels = {("phoenix.experiment", "local"), ("phoenix.variant", "baseline")}
+    assert [tuple(a for a in rm.resource if a not in labels) for rm in after] == [
+        rm.resource for rm in before
+    ]
+    assert all(labels <= set(rm.resource) for rm in after)
+
+
 def test_an_unknown_variable_is_refused_by_name() -> None:
     with pytest.raises(RenderError, match="has no variable"):
         render("process-aggregated-v1", {"critical": ["x"]})

@@ -55,6 +55,28 @@ def test_a_telemetry_port_given_is_where_the_collector_s_own_metrics_are_served(
     assert reader["pull"]["exporter"]["prometheus"] == {"host": "127.0.0.1", "port": 18888}
 
 
+def test_measuring_through_prometheus_labels_every_resource_and_exports_there_too() -> None:
+    prometheus = "http://prom:9090/api/v1/otlp"
+    wired = validate_text(wire(EXAMPLE, {**WIRING, "prometheus_otlp_endpoint": prometheus}))
+    pipeline = wired["service"]["pipelines"]["metrics"]
+    assert pipeline["processors"] == ["memory_limiter", "resource", "batch", "resource/phoenix"]
+    assert pipeline["exporters"] == ["otlphttp/phoenix", "otlphttp/prometheus"]
+    assert wired["processors"]["resource/phoenix"] == {
+        "attributes": [
+            {"key": "phoenix.experiment", "value": "x-1", "action": "upsert"},
+            {"key": "phoenix.variant", "value": "prod", "action": "upsert"},
+        ]
+    }
+    assert wired["exporters"]["otlphttp/prometheus"] == {"endpoint": prometheus}
+    telemetry = wired["service"]["telemetry"]
+    [reader] = telemetry["metrics"]["readers"]
+    assert reader["periodic"]["exporter"]["otlp"]["endpoint"] == f"{prometheus}/v1/metrics"
+    assert {a["name"]: a["value"] for a in telemetry["resource"]["attributes"]} == {
+        "phoenix.experiment": "x-1",
+        "phoenix.variant": "prod",
+    }
+
+
 def test_the_collection_interval_is_the_process_receiver_s_or_the_collector_s_default() -> None:
     assert collection_interval_seconds(EXAMPLE) == 10
     assert collection_interval_seconds(user_config(interval="250ms")) == 0.25

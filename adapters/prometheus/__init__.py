@@ -1,0 +1,1 @@
+"""Prometheus as a metrics source: PromQL over its HTTP API."""

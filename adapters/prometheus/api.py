@@ -1,0 +1,107 @@
+"""Prometheus's HTTP API, the few calls Phoenix makes: instant and range queries, label values,
+the loaded config.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import yaml
+
+
+class PrometheusUnavailable(Exception):
+    """Prometheus could not answer (unreachable, or it refused the query); the message says why."""
+
+
+Sample = tuple[float, float]
+
+
+class PrometheusApi:
+    """An httpx client of one Prometheus; at most ``concurrency`` queries in flight."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 60.0,
+        headers: dict[str, str] | None = None,
+        concurrency: int = 8,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._client = httpx.AsyncClient(base_url=self.url, timeout=timeout, headers=headers)
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def _get(self, path: str, params: dict[str, Any]) -> Any:
+        async with self._slots:
+            try:
+                # POST: a long PromQL expression does not fit every proxy's URL limit.
+                response = await self._client.post(path, data=params)
+            except httpx.HTTPError as exc:
+                raise PrometheusUnavailable(f"Prometheus at {self.url}: {exc!r}") from exc
+        try:
+            body = response.json()
+        except ValueError:
+            raise PrometheusUnavailable(
+                f"Prometheus at {self.url} answered {response.status_code}: {response.text[:200]}"
+            ) from None
+        if body.get("status") != "success":
+            raise PrometheusUnavailable(
+                f"Prometheus at {self.url} refused {params.get('query', path)!r}: "
+                f"{body.get('errorType')}: {body.get('error')}"
+            )
+        return body["data"]
+
+    async def instant(self, query: str, at: float) -> list[tuple[dict[str, str], float]]:
+        """An instant vector: each series' labels and value at ``at`` (seconds since the epoch)."""
+        data = await self._get("/api/v1/query", {"query": query, "time": f"{at:.3f}"})
+        if data["resultType"] == "scalar":
+            return [({}, float(data["result"][1]))]
+        return [(r["metric"], float(r["value"][1])) for r in data["result"]]
+
+    async def range(
+        self, query: str, *, start: float, end: float, step: float
+    ) -> list[tuple[dict[str, str], list[Sample]]]:
+        """A range query: each series' labels and its (timestamp, value) samples."""
+        data = await self._get(
+            "/api/v1/query_range",
+            {"query": query, "start": f"{start:.3f}", "end": f"{end:.3f}", "step": f"{step:.3f}"},
+        )
+        return [
+            (r["metric"], [(float(t), float(v)) for t, v in r["values"]]) for r in data["result"]
+        ]
+
+    async def metric_names(self, selector: str, *, start: float, end: float) -> list[str]:
+        """The metric names of the series ``selector`` matches between ``start`` and ``end``."""
+        async with self._slots:
+            try:
+                response = await self._client.get(
+                    "/api/v1/label/__name__/values",
+                    params={"match[]": selector, "start": f"{start:.3f}", "end": f"{end:.3f}"},
+                )
+            except httpx.HTTPError as exc:
+                raise PrometheusUnavailable(f"Prometheus at {self.url}: {exc!r}") from exc
+        body = response.json()
+        if body.get("status") != "success":
+            raise PrometheusUnavailable(
+                f"Prometheus at {self.url} refused {selector!r}: {body.get('error')}"
+            )
+        return sorted(body["data"])
+
+    async def config(self) -> dict[str, Any]:
+        """The configuration Prometheus has loaded (``/api/v1/status/config``)."""
+        async with self._slots:
+            try:
+                response = await self._client.get("/api/v1/status/config")
+            except httpx.HTTPError as exc:
+                raise PrometheusUnavailable(f"Prometheus at {self.url}: {exc!r}") from exc
+        if response.status_code != 200:
+            raise PrometheusUnavailable(
+                f"Prometheus at {self.url} answered {response.status_code} for its config"
+            )
+        loaded = yaml.safe_load(response.json()["data"]["yaml"])
+        return loaded if isinstance(loaded, dict) else {}
