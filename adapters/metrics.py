@@ -50,3 +50,91 @@ class Metrics:
             ["consumer"],
             registry=self.registry,
         )
+        # Phoenix's KPIs (README "Monitoring"): each experiment's measured figures per variant,
+        # from its results, for the newest experiments (KPI_EXPERIMENTS of them).
+        variant = ["experiment", "variant"]
+        self.series_reduction = Gauge(
+            "phoenix_pipeline_cardinality_reduction_ratio",
+            "A candidate's distinct-series reduction against the baseline (0.7 = 70% fewer).",
+            variant,
+            registry=self.registry,
+        )
+        self.critical_retained = Gauge(
+            "phoenix_pipeline_critical_processes_retained_ratio",
+            "Of the baseline's comparable critical processes, the share a candidate kept.",
+            variant,
+            registry=self.registry,
+        )
+        self.monthly_cost = Gauge(
+            "phoenix_estimated_monthly_cost_usd",
+            "A variant's estimated backend cost per month at the measured rate, in USD.",
+            variant,
+            registry=self.registry,
+        )
+        self.ingested_per_minute = Gauge(
+            "phoenix_metrics_ingested_per_minute",
+            "Datapoints a variant delivered per minute over its observation window.",
+            variant,
+            registry=self.registry,
+        )
+        self.series = Gauge(
+            "phoenix_pipeline_series",
+            "Distinct series a variant delivered over its observation window.",
+            variant,
+            registry=self.registry,
+        )
+        self.collector_cpu = Gauge(
+            "phoenix_collector_cpu_usage_cores",
+            "CPU a candidate's busiest collector used over the window, in cores.",
+            variant,
+            registry=self.registry,
+        )
+        self.collector_memory = Gauge(
+            "phoenix_collector_memory_usage_bytes",
+            "Resident memory of a candidate's busiest collector, in bytes.",
+            variant,
+            registry=self.registry,
+        )
+        self.experiments = Gauge(
+            "phoenix_experiments",
+            "Experiments by phase.",
+            ["phase"],
+            registry=self.registry,
+        )
+        self.verdicts = Gauge(
+            "phoenix_candidate_verdicts",
+            "Candidates of the newest experiments by verdict (promote, reject, inconclusive).",
+            ["verdict"],
+            registry=self.registry,
+        )
+        # What the alert rules (deploy/monitoring) watch beside the spine's health.
+        experiment = ["experiment"]
+        self.phase_entered = Gauge(
+            "phoenix_experiment_phase_entered_timestamp_seconds",
+            "When each unfinished experiment entered the phase it is in (Unix time).",
+            ["experiment", "phase"],
+            registry=self.registry,
+        )
+        self.window_ends = Gauge(
+            "phoenix_experiment_window_end_timestamp_seconds",
+            "When each running experiment's observation window ends (Unix time).",
+            experiment,
+            registry=self.registry,
+        )
+        self.cpu_budget = Gauge(
+            "phoenix_experiment_collector_cpu_budget_cores",
+            "The CPU a running experiment allows each collector (its success criteria), in cores.",
+            experiment,
+            registry=self.registry,
+        )
+        self.memory_budget = Gauge(
+            "phoenix_experiment_collector_memory_budget_bytes",
+            "The resident memory a running experiment allows each collector, in bytes.",
+            experiment,
+            registry=self.registry,
+        )
+        self.guardrail_trips = Gauge(
+            "phoenix_guardrail_trips",
+            "Experiments among the newest failed ones that a guardrail stopped.",
+            registry=self.registry,
+        )

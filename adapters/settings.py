@@ -45,6 +45,12 @@ class Settings:
     # The key every replica signs with (PEM, Ed25519), from a Secret; unset, the data dir's own.
     signing_key: str | None = field(default=None, repr=False)
     kube_namespace: str | None = None
+    # Where the variants are measured (README "Measuring through Prometheus"): Phoenix's own sink
+    # (local), or a Prometheus: at prometheus_url, or one Phoenix starts when that is unset.
+    metrics_source: str = "local"
+    prometheus_url: str | None = None
+    prometheus_otlp_url: str | None = None  # as collectors reach it; else prometheus_url's
+    prometheus_port: int = 9091  # the Prometheus Phoenix starts
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -76,6 +82,10 @@ class Settings:
             kubeconfig=env.get("PHOENIX_KUBECONFIG") or None,
             signing_key=env.get("PHOENIX_SIGNING_KEY") or None,
             kube_namespace=env.get("PHOENIX_KUBE_NAMESPACE") or None,
+            metrics_source=env.get("PHOENIX_METRICS_SOURCE") or "local",
+            prometheus_url=env.get("PHOENIX_PROMETHEUS_URL") or None,
+            prometheus_otlp_url=env.get("PHOENIX_PROMETHEUS_OTLP_URL") or None,
+            prometheus_port=int(env.get("PHOENIX_PROMETHEUS_PORT", "9091")),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
 

@@ -16,7 +16,6 @@ from adapters.gitops import GitRepository
 from adapters.kube.api import KubeApi
 from adapters.kube.deployer import KubernetesDeployer
 from adapters.local_deployer import LocalDeployer
-from adapters.local_metrics import LocalMetricsSource
 from adapters.measured_intervals import IntervalRecorder
 from adapters.nats.bus import NatsBus
 from adapters.observed_baseline import ObservedBaselines
@@ -28,6 +27,7 @@ from adapters.postgres.measured_intervals import PostgresIntervals
 from adapters.postgres.tracking import PostgresTracking
 from adapters.settings import Settings
 from gateway.bootstrap import Ports, Wiring
+from gateway.measuring import Measuring, measuring
 from gateway.sample_load import SimulatedSample
 from handlers.clock import SystemClock
 from handlers.ports import Deployer
@@ -75,6 +75,7 @@ class RealAdapters:
     sink: OtlpSink
     recorder: IntervalRecorder
     key: LocalKey
+    measuring: Measuring
 
     @property
     def deployer(self) -> Deployer:
@@ -93,8 +94,14 @@ class RealAdapters:
         sink = OtlpSink(port=settings.otlp_port, recorder=recorder, observed=observed)
         await sink.start()
         try:
+            measured = await measuring(settings, recorder)
+        except BaseException:
+            await sink.stop()
+            raise
+        try:
             deployer = await make_deployer(settings, sink)
-        except DeployerUnavailable:
+        except BaseException:
+            await measured.stop()
             await sink.stop()
             raise
         ports = Ports(
@@ -102,7 +109,7 @@ class RealAdapters:
             bus=bus,
             clock=SystemClock(),
             deployer=deployer,
-            source=LocalMetricsSource(recorder),
+            source=measured.source,
             gitops=GitRepository(settings.gitops_path, remote=settings.gitops_remote),
             index=PostgresExperimentIndex(engine),
             tracking=PostgresTracking(engine),
@@ -118,10 +125,17 @@ class RealAdapters:
                 "otlp_endpoint": settings.otlp_public_url or sink.endpoint,
                 # A pod has an address of its own: its collector's metrics give its overhead.
                 **({"telemetry_metrics_port": 8888} if settings.deployer == "kubernetes" else {}),
+                # Measuring through Prometheus: the variants (and their collectors) send there too.
+                **(
+                    {"prometheus_otlp_endpoint": measured.prometheus_otlp_url}
+                    if measured.prometheus_otlp_url
+                    else {}
+                ),
             },
             per_variant=_process_variables if settings.deployer == "process" else None,
         )
-        return cls(ports, wiring, sink, recorder, key)
+        return cls(ports, wiring, sink, recorder, key, measured)
 
     async def stop(self) -> None:
         await self.sink.stop()
+        await self.measuring.stop()

@@ -73,9 +73,21 @@ class Analysis:
                 critical_processes=patterns,
             )
         baseline = windows[spec.baseline.name]
+        reports = {
+            name: await self.source.collectors(
+                state.experiment_id, name, start=state.started_at, end=state.window_ends_at
+            )
+            for name in spec.variant_names
+        }
         results = []
         for candidate in spec.candidates:
-            overhead = await self._overhead(state.experiment_id, candidate.name)
+            # The collectors' own telemetry where the source has it; else the deployer's view.
+            report = reports[candidate.name]
+            overhead = (
+                report.overhead
+                if report is not None
+                else await self._overhead(state.experiment_id, candidate.name)
+            )
             # CPU-bound (rank tests): off the event loop, which serves the API meanwhile.
             result = await asyncio.to_thread(
                 judge,
@@ -86,9 +98,12 @@ class Analysis:
                 criteria=spec.success_criteria,
                 overhead=overhead,
                 prices=self.prices,
+                collectors=report,
             )
             results.append(result)
-        measured = measures_of(spec.baseline.name, baseline, span, self.prices)
+        measured = measures_of(
+            spec.baseline.name, baseline, span, self.prices, collectors=reports[spec.baseline.name]
+        )
         return [
             cmd.RecordAnalysis(
                 experiment_id=state.experiment_id, results=tuple(results), baseline=measured

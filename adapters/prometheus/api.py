@@ -77,12 +77,18 @@ class PrometheusApi:
 
     async def metric_names(self, selector: str, *, start: float, end: float) -> list[str]:
         """The metric names of the series ``selector`` matches between ``start`` and ``end``."""
+        return await self.label_values("__name__", selector, start=start, end=end)
+
+    async def label_values(
+        self, label: str, selector: str, *, start: float | None = None, end: float | None = None
+    ) -> list[str]:
+        """The values ``label`` takes on the series ``selector`` matches (in the time range)."""
+        params = {"match[]": selector}
+        if start is not None and end is not None:
+            params |= {"start": f"{start:.3f}", "end": f"{end:.3f}"}
         async with self._slots:
             try:
-                response = await self._client.get(
-                    "/api/v1/label/__name__/values",
-                    params={"match[]": selector, "start": f"{start:.3f}", "end": f"{end:.3f}"},
-                )
+                response = await self._client.get(f"/api/v1/label/{label}/values", params=params)
             except httpx.HTTPError as exc:
                 raise PrometheusUnavailable(f"Prometheus at {self.url}: {exc!r}") from exc
         body = response.json()

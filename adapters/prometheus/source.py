@@ -238,6 +238,8 @@ class PrometheusMetricsSource:
         )
         if not cpu and not memory:
             return None
+        if points_out is None and points_in is not None:
+            points_out = 0  # an exporter's counter is made by its first send: none was sent
         return CollectorReport(
             cpu_cores=cpu[0][1] if cpu else 0.0,
             resident_bytes=int(memory[0][1]) if memory else 0,

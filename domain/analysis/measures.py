@@ -32,6 +32,9 @@ class Measures(BaseModel):
     cost_p_value: float | None = None
     collector_cpu_cores: float | None = None
     collector_memory_mib: float | None = None
+    collector_points_in: float | None = None
+    collector_points_out: float | None = None
+    points_arrived: float | None = None
 
     @model_serializer(mode="wrap")
     def _measured_only(self, handler: Any) -> dict[str, Any]:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from domain.analysis.accounting import accounting_check, accounting_figures
 from domain.analysis.cost import DEFAULT_PRICES, Prices, cost, per_minute
 from domain.analysis.critical import describe_processes
 from domain.analysis.measures import Measures
 from domain.analysis.ranks import Check, Outcome, rank_test
 from domain.analysis.retention import Retention, retention_of
-from domain.analysis.windows import Exited, Overhead, Slice, Span, VariantWindow
+from domain.analysis.windows import (
+    CollectorReport,
+    Exited,
+    Overhead,
+    Slice,
+    Span,
+    VariantWindow,
+)
 from domain.experiment.commands import IntervalMeasure, VariantMeasures, VariantResult
 from domain.experiment.phase import Verdict
 from domain.experiment.spec import SuccessCriteria
@@ -115,9 +123,16 @@ def overhead_checks(overhead: Overhead | Exited | None, criteria: SuccessCriteri
 
 
 def measures_of(
-    variant: str, window: VariantWindow, span: Span, prices: Prices = DEFAULT_PRICES
+    variant: str,
+    window: VariantWindow,
+    span: Span,
+    prices: Prices = DEFAULT_PRICES,
+    *,
+    collectors: CollectorReport | None = None,
 ) -> VariantMeasures:
-    """A variant's own figures: series, datapoints per minute, critical processes, cost."""
+    """A variant's own figures: series, datapoints per minute, critical processes, cost, and
+    its collectors' own accounting where they report it.
+    """
     dpm = per_minute(window.datapoints, span.minutes)
     return VariantMeasures(
         variant=variant,
@@ -126,6 +141,7 @@ def measures_of(
             datapoints_per_minute=round(dpm, 1),
             critical_processes=float(len(window.critical)),
             cost_per_month=round(cost(window.series, dpm, prices), 2),
+            **accounting_figures(collectors, window.datapoints),
         ),
         intervals=tuple(
             IntervalMeasure(
@@ -148,9 +164,12 @@ def judge(
     criteria: SuccessCriteria,
     overhead: Overhead | Exited | None,
     prices: Prices = DEFAULT_PRICES,
+    collectors: CollectorReport | None = None,
 ) -> VariantResult:
-    """Promote only when every criterion holds with support; reject when one clearly fails."""
-    own = measures_of(variant, candidate, span, prices)
+    """Promote only when every criterion holds with support; reject when one clearly fails.
+    ``collectors``: what the candidate's collectors reported of themselves, where they did.
+    """
+    own = measures_of(variant, candidate, span, prices, collectors=collectors)
     base = measures_of("baseline", baseline, span, prices)
     pairs = _paired(baseline, candidate)
     alpha = criteria.significance
@@ -199,6 +218,8 @@ def judge(
     )
     critical, retention, found = critical_check(baseline, candidate, criteria.max_critical_loss)
     checks += [series_check, dp_check, cost_check, critical, *overhead_checks(overhead, criteria)]
+    if (accounted := accounting_check(collectors, candidate.datapoints, span)) is not None:
+        checks.append(accounted)
 
     outcomes = {c.outcome for c in checks}
     if Outcome.FAILS in outcomes:
@@ -227,6 +248,7 @@ def judge(
         cost_p_value=_round(cost_p, 6),
         collector_cpu_cores=cpu,
         collector_memory_mib=memory,
+        **accounting_figures(collectors, candidate.datapoints),
     )
     rank = {Outcome.FAILS: 0, Outcome.UNSURE: 1, Outcome.HOLDS: 2, Outcome.NOT_MEASURED: 3}
     ordered = sorted(checks, key=lambda c: rank[c.outcome])  # the deciding reason first

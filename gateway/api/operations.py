@@ -19,6 +19,7 @@ from adapters.postgres.schema import checkpoints as checkpoints_table
 from adapters.postgres.schema import dead_letters
 from adapters.relay import CHECKPOINT as RELAY
 from gateway.api.dependencies import ApiDeps, Backends
+from gateway.api.kpis import refresh_kpis
 from gateway.api.problems import problem_response
 
 
@@ -109,7 +110,8 @@ async def readyz(
 async def metrics(deps: NamedDependency[ApiDeps]) -> Response[bytes]:
     """Prometheus exposition of Phoenix's metrics, with lags measured now."""
     m, backends = deps.metrics, deps.backends
-    if backends is None:  # on fakes: the counters only, no lags to measure
+    await refresh_kpis(deps.read, m)
+    if backends is None:  # on fakes: the counters and KPIs only, no lags to measure
         return Response(
             generate_latest(m.registry), headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4}
         )
