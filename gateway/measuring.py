@@ -75,7 +75,7 @@ async def measuring(settings: Settings, recorder: IntervalRecorder) -> Measuring
         )
         await asyncio.to_thread(embedded.start)
         url = embedded.url
-        logging.getLogger(__name__).info("started Prometheus on %s", url)
+        logging.getLogger(__name__).debug("started Prometheus on %s", url)
     try:
         source = await PrometheusMetricsSource.connect(url)
     except PrometheusUnavailable as exc:

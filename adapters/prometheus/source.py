@@ -35,6 +35,7 @@ CPU = "otelcol_process_cpu_seconds_total"
 MEMORY = "otelcol_process_memory_rss_bytes"
 POINTS_IN = "otelcol_receiver_accepted_metric_points_total"
 POINTS_OUT = "otelcol_exporter_sent_metric_points_total"
+POINTS_FAILED = "otelcol_exporter_send_failed_metric_points_total"
 _NOT_IDENTITY = {"__name__", "job", "instance"}
 EDGE = 0.001
 
@@ -217,7 +218,8 @@ class PrometheusMetricsSource:
         begin, finish = start.timestamp(), end.timestamp()
         whole = _ms(finish - begin)
         of = self.labels.variant(str(experiment_id), variant)
-        cpu, memory, points_in, points_out = await asyncio.gather(
+        to_prometheus = f"exporter={quote(PROMETHEUS_EXPORTER)}"
+        cpu, memory, points_in, points_out, points_failed = await asyncio.gather(
             self.api.instant(
                 f"max(rate({selector(f'__name__={quote(CPU)}', *of)}[{whole}]))", finish
             ),
@@ -227,24 +229,24 @@ class PrometheusMetricsSource:
             ),
             self._growth(selector(f"__name__={quote(POINTS_IN)}", *of), begin, finish),
             self._growth(
-                selector(
-                    f"__name__={quote(POINTS_OUT)}",
-                    *of,
-                    f"exporter={quote(PROMETHEUS_EXPORTER)}",
-                ),
-                begin,
-                finish,
+                selector(f"__name__={quote(POINTS_OUT)}", *of, to_prometheus), begin, finish
+            ),
+            self._growth(
+                selector(f"__name__={quote(POINTS_FAILED)}", *of, to_prometheus), begin, finish
             ),
         )
         if not cpu and not memory:
             return None
-        if points_out is None and points_in is not None:
-            points_out = 0  # an exporter's counter is made by its first send: none was sent
+        if points_in is not None:
+            # An exporter's counters are made by their first use: absent, none was sent (failed).
+            points_out = points_out or 0
+            points_failed = points_failed or 0
         return CollectorReport(
             cpu_cores=cpu[0][1] if cpu else 0.0,
             resident_bytes=int(memory[0][1]) if memory else 0,
             points_in=points_in,
             points_out=points_out,
+            points_failed=points_failed,
         )
 
     async def _growth(self, counters: str, begin: float, finish: float) -> int | None:

@@ -20,6 +20,8 @@ def accounting_figures(report: CollectorReport | None, arrived: int) -> dict[str
     figures = {"collector_points_out": float(report.points_out), "points_arrived": float(arrived)}
     if report.points_in is not None:
         figures["collector_points_in"] = float(report.points_in)
+    if report.points_failed is not None:
+        figures["collector_points_failed"] = float(report.points_failed)
     return figures
 
 
@@ -30,9 +32,16 @@ def accounting_check(report: CollectorReport | None, arrived: int, span: Span) -
     """
     if report is None or report.points_out is None:
         return None
-    sent = report.points_out
+    sent, failed = report.points_out, report.points_failed or 0
     seen = f"{report.points_in} points in, " if report.points_in is not None else ""
-    told = f"pipeline accounting: {seen}{sent} sent, {arrived} arrived"
+    lost = f", {failed} not delivered" if failed else ""
+    told = f"pipeline accounting: {seen}{sent} sent{lost}, {arrived} arrived"
+    if failed > SLACK * (sent + failed):
+        return Check(
+            Outcome.UNSURE,
+            f"{told}: {failed / (sent + failed):.0%} of the points the collectors sent were "
+            "refused or lost, so the measurement is not all the variant sent",
+        )
     if sent <= 0:
         return Check(Outcome.HOLDS if arrived == 0 else Outcome.NOT_MEASURED, told)
     allowed = SLACK + 2 * TELEMETRY_SECONDS / max(span.minutes * 60, TELEMETRY_SECONDS)

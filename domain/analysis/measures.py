@@ -34,6 +34,7 @@ class Measures(BaseModel):
     collector_memory_mib: float | None = None
     collector_points_in: float | None = None
     collector_points_out: float | None = None
+    collector_points_failed: float | None = None
     points_arrived: float | None = None
 
     @model_serializer(mode="wrap")

@@ -45,6 +45,7 @@ class CollectorReport:
     resident_bytes: int
     points_in: int | None = None
     points_out: int | None = None
+    points_failed: int | None = None  # the exporter could not deliver (refused, unreachable)
 
     @property
     def overhead(self) -> Overhead:

@@ -32,6 +32,17 @@ def test_points_lost_on_the_way_make_the_measurement_unsure() -> None:
     assert "33% of the points sent did not arrive" in check.reason
 
 
+def test_points_the_backend_refused_make_the_measurement_unsure() -> None:
+    refused = CollectorReport(0.01, 50 << 20, points_in=12_000, points_out=2_400, points_failed=600)
+    check = accounting_check(refused, 2_400, TEN_MINUTES)
+    assert check is not None and check.outcome is Outcome.UNSURE
+    assert check.reason.startswith(
+        "pipeline accounting: 12000 points in, 2400 sent, 600 not delivered"
+    )
+    assert "20% of the points the collectors sent were refused or lost" in check.reason
+    assert accounting_figures(refused, 2_400)["collector_points_failed"] == 600.0
+
+
 def test_a_short_window_allows_for_counters_read_every_two_seconds() -> None:
     ten_seconds = Span(minutes=10 / 60, interval_minutes=1 / 60)
     check = accounting_check(report(None, 1_000), 700, ten_seconds)
