@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ WORK = "rbac"  # where the experiments' pipelines run
 SECRETS = Kind("v1", "secrets")
 
 
-def rendered(helm: Path, *values: str) -> list[dict[str, Any]]:
+def rendered(helm: Path, *values: str, api_versions: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     out = subprocess.run(
         [
             str(helm),
@@ -55,6 +56,7 @@ def rendered(helm: Path, *values: str) -> list[dict[str, Any]]:
             RELEASE_NAMESPACE,
             "--include-crds",
             *(arg for value in values for arg in ("--set", value)),
+            *(arg for version in api_versions for arg in ("--api-versions", version)),
         ],
         capture_output=True,
         text=True,
@@ -216,3 +218,50 @@ async def test_the_kubernetes_examples_are_accepted_by_the_api_server(kube: Kube
                 headers={"Content-Type": "application/apply-patch+yaml"},
             )
             assert answer.status_code in (200, 201), (path.name, answer.text)
+
+
+async def test_the_chart_plugs_phoenix_s_dashboards_and_alert_rules_into_grafana_and_prometheus(
+    kube: KubeServers, helm: Path
+) -> None:
+    monitoring = CHART.parent.parent / "monitoring"
+    objects = rendered(
+        helm,
+        "monitoring.dashboards.enabled=true",
+        "monitoring.rules.enabled=true",
+        "monitoring.rules.labels.release=kube-prometheus-stack",
+        "metrics.source=prometheus",
+        "metrics.prometheusUrl=http://prometheus.monitoring.svc:9090",
+    )
+    [dashboards] = [o for o in objects if o["metadata"]["name"].endswith("-dashboards")]
+    assert dashboards["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert {name: json.loads(text) for name, text in dashboards["data"].items()} == {
+        path.name: json.loads(path.read_text())
+        for path in (monitoring / "dashboards").glob("*.json")
+    }
+    # The PrometheusRule only where the Prometheus Operator's CRD is served (not here) ...
+    assert not [o for o in objects if o["kind"] == "PrometheusRule"]
+    deployment = next(o for o in objects if o["kind"] == "Deployment")
+    env = {
+        e["name"]: e.get("value")
+        for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    assert env["PHOENIX_METRICS_SOURCE"] == "prometheus"
+    assert env["PHOENIX_PROMETHEUS_URL"] == "http://prometheus.monitoring.svc:9090"
+    async with with_crds(kube, RELEASE_NAMESPACE) as http:
+        answer = await http.patch(
+            _path(dashboards),
+            content=yaml.safe_dump(dashboards),
+            params={"fieldManager": "helm-test", "dryRun": "All", "force": "true"},
+            headers={"Content-Type": "application/apply-patch+yaml"},
+        )
+        assert answer.status_code in (200, 201), answer.text
+    # ... where it is, the rules are exactly deploy/monitoring's.
+    with_operator = rendered(
+        helm,
+        "monitoring.rules.enabled=true",
+        api_versions=("monitoring.coreos.com/v1/PrometheusRule",),
+    )
+    [rule] = [o for o in with_operator if o["kind"] == "PrometheusRule"]
+    assert rule["spec"] == yaml.safe_load(
+        (monitoring / "rules" / "phoenix-alerts.yaml").read_text()
+    )

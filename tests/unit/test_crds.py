@@ -40,3 +40,14 @@ def test_an_experiment_s_spec_is_the_experiment_spec_and_immutable() -> None:
     assert set(spec["required"]) == {"name", "baseline", "candidates", "duration_seconds"}
     assert spec["x-kubernetes-validations"][0]["rule"] == "self == oldSelf"
     assert spec["properties"]["duration_seconds"]["exclusiveMinimum"] is True
+
+
+def test_the_chart_carries_the_dashboards_and_rules_of_deploy_monitoring_as_they_are() -> None:
+    copies = DEPLOY / "helm" / "phoenix" / "files"
+    rules = DEPLOY / "monitoring" / "rules" / "phoenix-alerts.yaml"
+    originals = [*sorted((DEPLOY / "monitoring").glob("dashboards/*.json")), rules]
+    for original in originals:
+        copy = copies / original.relative_to(DEPLOY / "monitoring")
+        assert copy.read_text() == original.read_text(), (
+            f"{copy} differs from {original}: copy it into the chart again"
+        )
