@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -63,12 +64,34 @@ class TestPrometheusMetricsSource(MetricsSourceContract):
         await source.close()
 
 
-async def test_a_prometheus_that_would_fold_processes_together_is_refused_with_what_to_set(
-    prometheus_binaries: object, tmp_path: object
-) -> None:
-    from pathlib import Path
+class TestPrometheusMetricsSourceWithEscapedNames(TestPrometheusMetricsSource):
+    """The same contract on a Prometheus that escapes names (its default strategy):
+    ``process.pid`` is stored as ``process_pid`` and read back as ``process.pid``.
+    """
 
-    assert isinstance(tmp_path, Path) and isinstance(prometheus_binaries, Path)
+    @pytest.fixture
+    def prometheus(self, prometheus_binaries: Path, tmp_path: Path) -> Iterator[EmbeddedPrometheus]:
+        server = EmbeddedPrometheus(tmp_path / "escaping", prometheus_binaries)
+        server.config["otlp"] = {
+            "promote_all_resource_attributes": True,
+            "translation_strategy": "UnderscoreEscapingWithSuffixes",
+        }
+        server.start()
+        yield server
+        server.stop()
+
+    async def test_its_labels_are_the_escaped_names(self, prometheus: EmbeddedPrometheus) -> None:
+        source = await PrometheusMetricsSource.connect(prometheus.url)
+        try:
+            assert source.labels.name("process.executable.name") == "process_executable_name"
+            assert source.labels.attribute("process_pid") == "process.pid"
+        finally:
+            await source.close()
+
+
+async def test_a_prometheus_that_would_fold_processes_together_is_refused_with_what_to_set(
+    prometheus_binaries: Path, tmp_path: Path
+) -> None:
     plain = EmbeddedPrometheus(tmp_path / "plain", prometheus_binaries)
     plain.config["otlp"] = {}  # Prometheus's defaults: resource attributes stay in target_info
     plain.start()
