@@ -80,7 +80,14 @@ async def cluster(
     bus: NatsBus,
     otelcol: Path,
     tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[OnKubernetes]:
+    # Measured by Phoenix's sink, or (indirect parameter "prometheus") through a real Prometheus
+    # the nodes' collectors push to.
+    measured: dict[str, Any] = {}
+    if getattr(request, "param", "local") == "prometheus":
+        prometheus = request.getfixturevalue("prometheus")
+        measured = {"metrics_source": "prometheus", "prometheus_url": prometheus.url}
     settings = settings_for(
         tmp_path,
         database_url=database_url,
@@ -88,6 +95,7 @@ async def cluster(
         deployer="kubernetes",
         kubeconfig=str(kube.kubeconfig),
         kube_namespace=NAMESPACE,
+        **measured,
     )
     api = await KubeApi.connect(kube.kubeconfig)
     stand_in = NodeStandIn(api, otelcol, tmp_path / "nodes", {"e2e-node-1": FLEET})
@@ -108,6 +116,7 @@ async def cluster(
         await api.close()
 
 
+@pytest.mark.parametrize("cluster", ["local", "prometheus"], indirect=True)
 async def test_an_experiment_applied_to_the_cluster_runs_to_a_verdict_in_its_status(
     cluster: OnKubernetes, report: Callable[[str], None]
 ) -> None:
@@ -124,12 +133,25 @@ async def test_an_experiment_applied_to_the_cluster_runs_to_a_verdict_in_its_sta
 
     assert status["phase"] == "Completed", status
     verdicts = {v["name"]: v.get("verdict") for v in status["variants"]}
-    assert verdicts["no-postgres"] == "reject"
+    assert verdicts["no-postgres"] == "reject", status
     assert status["verdict"] == "promote" and status["winner"] == "keeps", status
     assert status["winnerSeriesReduction"].endswith("%")
     assert {c["type"]: c["status"] for c in status["conditions"]}["Completed"] == "True"
     assert [p["phase"] for p in status["phaseHistory"]][:2] == ["Pending", "Initializing"]
-    report(f"kubernetes: apply to verdict in {time.monotonic() - started:.1f}s")
+    measuring = cluster.runtime.real.measuring
+    report(
+        f"kubernetes, measured {'through Prometheus' if measuring.prometheus_url else 'by the sink'}"
+        f": apply to verdict in {time.monotonic() - started:.1f}s"
+    )
+    if measuring.prometheus_url is not None:
+        # The pods' collectors pushed their own telemetry too: overhead and accounting from it.
+        events = await cluster.runtime.store.read_stream(f"experiment-{status['experimentId']}")
+        [analysis] = [e for e in events if e.type == "AnalysisRecorded"]
+        results = {r["variant"]: r for r in analysis.data["results"]}
+        assert results["keeps"]["measures"]["collector_points_out"] > 0, results["keeps"]
+        for result in results.values():
+            assert result["measures"]["collector_points_in"] > 0, result
+            assert any(r.startswith("pipeline accounting") for r in result["reasons"]), result
     # The variants were taken down once it ended.
     await eventually(lambda: _pipelines(cluster.api), until=lambda names: names == [], deadline=60)
 
