@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 from uuid import uuid4
 
 import pytest
@@ -94,17 +95,24 @@ async def bus(servers: Servers, database_url: str) -> AsyncIterator[NatsBus]:
     await bus.stop()
 
 
+def missing(message: str, required_by: str) -> NoReturn:
+    """A real part that is not built here: the test skips saying how to build it, or fails
+    where ``required_by`` (a PHOENIX_REQUIRE_* variable) is 1, as in CI.
+    """
+    if os.environ.get(required_by) == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def otelcol() -> Path:
     """The test collector (scripts/build-otelcol); skipped without it, unless CI requires it."""
     found = find_otelcol()
     if found is None:
-        message = (
-            "no test collector: run scripts/build-otelcol (it needs Go) or set PHOENIX_OTELCOL"
+        missing(
+            "no test collector: run scripts/build-otelcol (it needs Go) or set PHOENIX_OTELCOL",
+            "PHOENIX_REQUIRE_OTELCOL",
         )
-        if os.environ.get("PHOENIX_REQUIRE_OTELCOL") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
     return found
 
 
@@ -115,13 +123,11 @@ def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KubeServers]:
     """
     found = find_kube()
     if found is None:
-        message = (
+        missing(
             "no kube-apiserver, kube-controller-manager and etcd: run scripts/build-kube (it "
-            "needs Go) or set PHOENIX_KUBE_BIN to a directory holding all three"
+            "needs Go) or set PHOENIX_KUBE_BIN to a directory holding all three",
+            "PHOENIX_REQUIRE_KUBE",
         )
-        if os.environ.get("PHOENIX_REQUIRE_KUBE") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
     servers = KubeServers(found, tmp_path_factory.mktemp("kube")).start()
     yield servers
     servers.stop()
@@ -136,10 +142,10 @@ def helm() -> Path:
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "phoenix" / "helm"
     found = Path(named) if named else cache / HELM / "bin" / "helm"
     if not found.is_file():
-        message = "no helm: run scripts/build-helm (it needs Go) or set PHOENIX_HELM"
-        if os.environ.get("PHOENIX_REQUIRE_KUBE") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(
+            "no helm: run scripts/build-helm (it needs Go) or set PHOENIX_HELM",
+            "PHOENIX_REQUIRE_KUBE",
+        )
     return found
 
 
@@ -150,13 +156,11 @@ def prometheus_binaries() -> Path:
     """
     found = find_prometheus()
     if found is None:
-        message = (
+        missing(
             "no prometheus and promtool: run scripts/build-prometheus (it needs Go) or set "
-            "PHOENIX_PROMETHEUS_BIN to a directory holding both"
+            "PHOENIX_PROMETHEUS_BIN to a directory holding both",
+            "PHOENIX_REQUIRE_PROMETHEUS",
         )
-        if os.environ.get("PHOENIX_REQUIRE_PROMETHEUS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
     return found
 
 
