@@ -8,7 +8,9 @@ from adapters.metrics import Metrics
 from domain.experiment.phase import Phase, Verdict
 from projections.read_model import ReadModel
 
-KPI_EXPERIMENTS = 100  # the newest experiments whose figures are exposed
+# The newest experiments whose figures are exposed: every scrape reads their results (two
+# queries each), so a dashboard of recent experiments costs the database little.
+KPI_EXPERIMENTS = 25
 MIB = 1024 * 1024
 
 
