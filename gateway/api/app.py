@@ -12,6 +12,7 @@ from litestar.openapi.spec import Components
 from domain.identity import Role
 from gateway.api import (
     admin_routes,
+    event_stream,
     experiment_routes,
     operations,
     pipeline_routes,
@@ -43,6 +44,7 @@ def create_app(deps: ApiDeps) -> Litestar:
             routes.get_experiment,
             routes.experiment_events,
             routes.global_log,
+            event_stream.event_stream,
             routes.command_status,
             routes.send_command,
             experiment_routes.experiment_results,
