@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,8 +10,8 @@ from pathlib import Path
 import httpx
 import yaml
 
-from adapters.child_process import die_with_parent, stop, stop_leftover
-from adapters.embedded.ports import free_port, wait_for_port
+from adapters.embedded.child_server import ChildServer
+from adapters.embedded.ports import free_port
 
 VERSION = "v3.16.0"
 
@@ -69,8 +67,10 @@ def config_for(
     return config
 
 
-class EmbeddedPrometheus:
+class EmbeddedPrometheus(ChildServer):
     """A Prometheus under ``data_dir``, receiving OTLP and remote write on 127.0.0.1:``port``."""
+
+    program = "prometheus"
 
     def __init__(
         self,
@@ -82,13 +82,11 @@ class EmbeddedPrometheus:
         scrape_interval: str = "5s",
         rule_files: Sequence[Path] = (),
     ) -> None:
-        self.data_dir = data_dir
+        super().__init__(data_dir, port or free_port())
         self.binaries = binaries
-        self.port = port or free_port()
         self.config = config_for(
             scrape=scrape, scrape_interval=scrape_interval, rule_files=rule_files
         )
-        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -99,25 +97,13 @@ class EmbeddedPrometheus:
         """Where collectors send OTLP/HTTP (the otlphttp exporter adds ``/v1/metrics``)."""
         return f"{self.url}/api/v1/otlp"
 
-    @property
-    def pid_file(self) -> Path:
-        return self.data_dir / "prometheus.pid"
-
-    @property
-    def log_file(self) -> Path:
-        return self.data_dir / "prometheus.log"
-
     def start(self, *, deadline_s: float = 60.0) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        left = stop_leftover(self.pid_file, "prometheus")
-        if left is not None:
-            logging.getLogger(__name__).warning("stopped prometheus %d left on this store", left)
+        self._prepare()
         config = self.data_dir / "prometheus.yml"
         config.write_text(
             "# Written by Phoenix at each start.\n" + yaml.safe_dump(self.config, sort_keys=False)
         )
-        log = self.log_file.open("ab")
-        self._process = subprocess.Popen(
+        self._spawn(
             [
                 str(self.binaries / "prometheus"),
                 f"--config.file={config}",
@@ -129,20 +115,9 @@ class EmbeddedPrometheus:
                 # Static targets are read at once, not after the default 5 s.
                 "--scrape.discovery-reload-interval=100ms",
             ],
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            start_new_session=True,
-            preexec_fn=die_with_parent(),
+            deadline_s=deadline_s,
+            ready=lambda: self._wait_ready(deadline_s),
         )
-        log.close()
-        self.pid_file.write_text(f"{self._process.pid}\n")
-        process = self._process
-        try:
-            wait_for_port(self.port, deadline_s=deadline_s, alive=lambda: process.poll() is None)
-            self._wait_ready(deadline_s)
-        except BaseException:
-            self.stop()
-            raise
 
     def _wait_ready(self, deadline_s: float) -> None:
         deadline = time.monotonic() + deadline_s
@@ -156,14 +131,3 @@ class EmbeddedPrometheus:
                 raise RuntimeError(f"prometheus exited; see {self.log_file}")
             time.sleep(0.05)
         raise TimeoutError(f"prometheus on {self.url} was not ready within {deadline_s}s")
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    def stop(self) -> None:
-        if self._process is None:
-            return
-        stop(self._process)
-        self._process = None
-        self.pid_file.unlink(missing_ok=True)
