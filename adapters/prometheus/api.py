@@ -36,11 +36,16 @@ class PrometheusApi:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def _get(self, path: str, params: dict[str, Any]) -> Any:
+    async def _call(
+        self, path: str, params: dict[str, Any] | None = None, *, method: str = "GET"
+    ) -> Any:
+        """The ``data`` of a successful answer; PrometheusUnavailable, saying why, otherwise."""
         async with self._slots:
             try:
-                # POST: a long PromQL expression does not fit every proxy's URL limit.
-                response = await self._client.post(path, data=params)
+                if method == "POST":
+                    response = await self._client.post(path, data=params)
+                else:
+                    response = await self._client.get(path, params=params)
             except httpx.HTTPError as exc:
                 raise PrometheusUnavailable(f"Prometheus at {self.url}: {exc!r}") from exc
         try:
@@ -50,15 +55,20 @@ class PrometheusApi:
                 f"Prometheus at {self.url} answered {response.status_code}: {response.text[:200]}"
             ) from None
         if body.get("status") != "success":
+            asked = (params or {}).get("query") or (params or {}).get("match[]") or path
             raise PrometheusUnavailable(
-                f"Prometheus at {self.url} refused {params.get('query', path)!r}: "
+                f"Prometheus at {self.url} refused {asked!r}: "
                 f"{body.get('errorType')}: {body.get('error')}"
             )
         return body["data"]
 
+    async def _query(self, path: str, params: dict[str, Any]) -> Any:
+        # POST: a long PromQL expression does not fit every proxy's URL limit.
+        return await self._call(path, params, method="POST")
+
     async def instant(self, query: str, at: float) -> list[tuple[dict[str, str], float]]:
         """An instant vector: each series' labels and value at ``at`` (seconds since the epoch)."""
-        data = await self._get("/api/v1/query", {"query": query, "time": f"{at:.3f}"})
+        data = await self._query("/api/v1/query", {"query": query, "time": f"{at:.3f}"})
         if data["resultType"] == "scalar":
             return [({}, float(data["result"][1]))]
         return [(r["metric"], float(r["value"][1])) for r in data["result"]]
@@ -67,7 +77,7 @@ class PrometheusApi:
         self, query: str, *, start: float, end: float, step: float
     ) -> list[tuple[dict[str, str], list[Sample]]]:
         """A range query: each series' labels and its (timestamp, value) samples."""
-        data = await self._get(
+        data = await self._query(
             "/api/v1/query_range",
             {"query": query, "start": f"{start:.3f}", "end": f"{end:.3f}", "step": f"{step:.3f}"},
         )
@@ -86,28 +96,9 @@ class PrometheusApi:
         params = {"match[]": selector}
         if start is not None and end is not None:
             params |= {"start": f"{start:.3f}", "end": f"{end:.3f}"}
-        async with self._slots:
-            try:
-                response = await self._client.get(f"/api/v1/label/{label}/values", params=params)
-            except httpx.HTTPError as exc:
-                raise PrometheusUnavailable(f"Prometheus at {self.url}: {exc!r}") from exc
-        body = response.json()
-        if body.get("status") != "success":
-            raise PrometheusUnavailable(
-                f"Prometheus at {self.url} refused {selector!r}: {body.get('error')}"
-            )
-        return sorted(body["data"])
+        return sorted(await self._call(f"/api/v1/label/{label}/values", params))
 
     async def config(self) -> dict[str, Any]:
         """The configuration Prometheus has loaded (``/api/v1/status/config``)."""
-        async with self._slots:
-            try:
-                response = await self._client.get("/api/v1/status/config")
-            except httpx.HTTPError as exc:
-                raise PrometheusUnavailable(f"Prometheus at {self.url}: {exc!r}") from exc
-        if response.status_code != 200:
-            raise PrometheusUnavailable(
-                f"Prometheus at {self.url} answered {response.status_code} for its config"
-            )
-        loaded = yaml.safe_load(response.json()["data"]["yaml"])
+        loaded = yaml.safe_load((await self._call("/api/v1/status/config"))["yaml"])
         return loaded if isinstance(loaded, dict) else {}

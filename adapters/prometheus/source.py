@@ -54,6 +54,11 @@ class PrometheusMetricsSource:
     def __init__(self, api: PrometheusApi, *, labels: Labels | None = None) -> None:
         self.api = api
         self.labels = labels or Labels()
+        # Labels a series has that are not its process's: its name, Prometheus's own, ours.
+        self._not_identity = _NOT_IDENTITY | {
+            self.labels.name(EXPERIMENT_ATTRIBUTE),
+            self.labels.name(VARIANT_ATTRIBUTE),
+        }
 
     @classmethod
     async def connect(
@@ -147,7 +152,8 @@ class PrometheusMetricsSource:
         datapoints and critical processes.
         """
         count = round((finish - begin) / step)
-        chosen = self._variant(experiment_id, variant, f"__name__={quote(name)}")
+        metric = f"__name__={quote(name)}"
+        chosen = self._variant(experiment_id, variant, metric)
         lookback, whole = _ms(step), _ms(finish - begin)
         # A range (t - d, t] at t = an interval's end less 1 ms is [start, end) at Prometheus's
         # millisecond precision: what arrives at a window's end counts in the next, as locally.
@@ -157,7 +163,7 @@ class PrometheusMetricsSource:
             matching = self._variant(
                 experiment_id,
                 variant,
-                f"__name__={quote(name)}",
+                metric,
                 self.labels.matcher(EXECUTABLE, "=~", anywhere(patterns)),
             )
             keep_apart = ", ".join(POINT_ATTRIBUTES)
@@ -200,11 +206,8 @@ class PrometheusMetricsSource:
 
     def _identity(self, labels: dict[str, str]) -> Attributes:
         """A process's identity from a series' labels: its resource attributes, by OTel name."""
-        mine = {self.labels.name(EXPERIMENT_ATTRIBUTE), self.labels.name(VARIANT_ATTRIBUTE)}
         named = (
-            (self.labels.attribute(k), v)
-            for k, v in labels.items()
-            if k not in _NOT_IDENTITY and k not in mine
+            (self.labels.attribute(k), v) for k, v in labels.items() if k not in self._not_identity
         )
         return attributes((k, self.labels.value(k, v)) for k, v in named)
 
@@ -217,23 +220,17 @@ class PrometheusMetricsSource:
         """
         begin, finish = start.timestamp(), end.timestamp()
         whole = _ms(finish - begin)
-        of = self.labels.variant(str(experiment_id), variant)
+
+        def named(metric: str, *extra: str) -> str:
+            return self._variant(experiment_id, variant, f"__name__={quote(metric)}", *extra)
+
         to_prometheus = f"exporter={quote(PROMETHEUS_EXPORTER)}"
         cpu, memory, points_in, points_out, points_failed = await asyncio.gather(
-            self.api.instant(
-                f"max(rate({selector(f'__name__={quote(CPU)}', *of)}[{whole}]))", finish
-            ),
-            self.api.instant(
-                f"max(max_over_time({selector(f'__name__={quote(MEMORY)}', *of)}[{whole}]))",
-                finish,
-            ),
-            self._growth(selector(f"__name__={quote(POINTS_IN)}", *of), begin, finish),
-            self._growth(
-                selector(f"__name__={quote(POINTS_OUT)}", *of, to_prometheus), begin, finish
-            ),
-            self._growth(
-                selector(f"__name__={quote(POINTS_FAILED)}", *of, to_prometheus), begin, finish
-            ),
+            self.api.instant(f"max(rate({named(CPU)}[{whole}]))", finish),
+            self.api.instant(f"max(max_over_time({named(MEMORY)}[{whole}]))", finish),
+            self._growth(named(POINTS_IN), begin, finish),
+            self._growth(named(POINTS_OUT, to_prometheus), begin, finish),
+            self._growth(named(POINTS_FAILED, to_prometheus), begin, finish),
         )
         if not cpu and not memory:
             return None
