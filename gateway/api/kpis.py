@@ -12,12 +12,20 @@ from projections.read_model import ReadModel
 # queries each), so a dashboard of recent experiments costs the database little.
 KPI_EXPERIMENTS = 25
 MIB = 1024 * 1024
+UNFINISHED = tuple(p for p in Phase if not p.terminal)
+GUARDRAIL = "guardrail on "  # how a guardrail's ExperimentFailed reason begins
 
 
 async def refresh_kpis(read: ReadModel, m: Metrics, *, newest: int = KPI_EXPERIMENTS) -> None:
+    # Each phase listed once: its count, and the rows the rules' gauges need (unfinished, failed).
+    in_phase: dict[Phase, list[dict[str, Any]]] = {}
     for phase in Phase:
-        _, total = await read.list_experiments(phase=phase.value, limit=1, offset=0)
+        listed = phase in UNFINISHED or phase is Phase.FAILED
+        rows, total = await read.list_experiments(
+            phase=phase.value, limit=newest if listed else 1, offset=0
+        )
         m.experiments.labels(phase.value).set(total)
+        in_phase[phase] = rows
     rows, _ = await read.list_experiments(phase=None, limit=newest, offset=0)
     per_variant = (
         m.series_reduction,
@@ -42,41 +50,32 @@ async def refresh_kpis(read: ReadModel, m: Metrics, *, newest: int = KPI_EXPERIM
                 verdicts[Verdict(variant["verdict"])] += 1
     for verdict, count in verdicts.items():
         m.verdicts.labels(verdict.value).set(count)
-    await _unfinished(read, m, newest)
-    await _guardrails(read, m, newest)
+    await _unfinished(read, m, [row for p in UNFINISHED for row in in_phase[p]])
+    await _guardrails(read, m, in_phase[Phase.FAILED])
 
 
-UNFINISHED = tuple(p for p in Phase if not p.terminal)
-GUARDRAIL = "guardrail on "  # how a guardrail's ExperimentFailed reason begins
-
-
-async def _unfinished(read: ReadModel, m: Metrics, newest: int) -> None:
+async def _unfinished(read: ReadModel, m: Metrics, rows: list[dict[str, Any]]) -> None:
     """Since when each unfinished experiment is in its phase, its window's end and budgets."""
     for gauge in (m.phase_entered, m.window_ends, m.cpu_budget, m.memory_budget):
         gauge.clear()
-    for phase in UNFINISHED:
-        rows, _ = await read.list_experiments(phase=phase.value, limit=newest, offset=0)
-        for row in rows:
-            found = await read.get_experiment(row["experiment_id"])
-            if found is None or not found["phase_history"]:
-                continue
-            experiment = str(row["experiment_id"])
-            entered = found["phase_history"][-1]["at"]
-            m.phase_entered.labels(experiment, found["phase"]).set(entered.timestamp())
-            if found["phase"] == Phase.RUNNING.value:
-                if found["window_ends_at"] is not None:
-                    m.window_ends.labels(experiment).set(found["window_ends_at"].timestamp())
-                criteria = (found["spec"] or {}).get("success_criteria") or {}
-                if "max_collector_cpu_cores" in criteria:
-                    m.cpu_budget.labels(experiment).set(criteria["max_collector_cpu_cores"])
-                if "max_collector_memory_mib" in criteria:
-                    m.memory_budget.labels(experiment).set(
-                        criteria["max_collector_memory_mib"] * MIB
-                    )
+    for row in rows:
+        found = await read.get_experiment(row["experiment_id"])
+        if found is None or not found["phase_history"]:
+            continue
+        experiment = str(row["experiment_id"])
+        entered = found["phase_history"][-1]["at"]
+        m.phase_entered.labels(experiment, found["phase"]).set(entered.timestamp())
+        if found["phase"] == Phase.RUNNING.value:
+            if found["window_ends_at"] is not None:
+                m.window_ends.labels(experiment).set(found["window_ends_at"].timestamp())
+            criteria = (found["spec"] or {}).get("success_criteria") or {}
+            if "max_collector_cpu_cores" in criteria:
+                m.cpu_budget.labels(experiment).set(criteria["max_collector_cpu_cores"])
+            if "max_collector_memory_mib" in criteria:
+                m.memory_budget.labels(experiment).set(criteria["max_collector_memory_mib"] * MIB)
 
 
-async def _guardrails(read: ReadModel, m: Metrics, newest: int) -> None:
-    rows, _ = await read.list_experiments(phase=Phase.FAILED.value, limit=newest, offset=0)
+async def _guardrails(read: ReadModel, m: Metrics, rows: list[dict[str, Any]]) -> None:
     tripped = 0
     for row in rows:
         found = await read.get_experiment(row["experiment_id"])
