@@ -14,6 +14,8 @@ from domain.experiment.state import Experiment
 from domain.ids import experiment_stream
 from domain.messages import Command, Event
 
+GUARDRAIL_FAILURE = "guardrail on "  # how the reason of a guardrail's ExperimentFailed begins
+
 
 def decide(state: Experiment | None, command: Command, ctx: Context) -> list[Event]:
     """The events ``command`` produces on ``state``; raises a DomainError if it is refused."""
@@ -104,7 +106,9 @@ def _decide_existing(state: Experiment, c: cmd.ExperimentCommand, ctx: Context) 
             _known_variant(state, c, variant)
             return [
                 ev.GuardrailTripped(experiment_id=xid, variant=variant, reason=reason),
-                ev.ExperimentFailed(experiment_id=xid, reason=f"guardrail on {variant}: {reason}"),
+                ev.ExperimentFailed(
+                    experiment_id=xid, reason=f"{GUARDRAIL_FAILURE}{variant}: {reason}"
+                ),
             ]
         case cmd.FailExperiment(reason=reason):
             if state.phase.terminal:

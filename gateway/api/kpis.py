@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.metrics import Metrics
+from domain.experiment.decide import GUARDRAIL_FAILURE
 from domain.experiment.phase import Phase, Verdict
 from projections.read_model import ReadModel
 
@@ -13,7 +14,6 @@ from projections.read_model import ReadModel
 KPI_EXPERIMENTS = 25
 MIB = 1024 * 1024
 UNFINISHED = tuple(p for p in Phase if not p.terminal)
-GUARDRAIL = "guardrail on "  # how a guardrail's ExperimentFailed reason begins
 
 
 async def refresh_kpis(read: ReadModel, m: Metrics, *, newest: int = KPI_EXPERIMENTS) -> None:
@@ -79,7 +79,7 @@ async def _guardrails(read: ReadModel, m: Metrics, rows: list[dict[str, Any]]) -
     tripped = 0
     for row in rows:
         found = await read.get_experiment(row["experiment_id"])
-        if found is not None and str(found.get("reason") or "").startswith(GUARDRAIL):
+        if found is not None and str(found.get("reason") or "").startswith(GUARDRAIL_FAILURE):
             tripped += 1
     m.guardrail_trips.set(tripped)
 
