@@ -18,6 +18,7 @@ from rich.table import Table
 from adapters.auth.tokens import issue
 from adapters.load import LoadGenerator
 from adapters.local_deployer import LocalDeployer
+from adapters.prometheus.labels import NOT_OUTPUT
 from adapters.settings import Settings
 from domain.experiment.phase import Phase
 from domain.identity import Role
@@ -273,7 +274,10 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
             *(
                 [
                     f"{prometheus}/api/v1/query?query="
-                    + quote(f'count by ("phoenix.variant") ({{"phoenix.experiment"="{xid}"}})')
+                    + quote(
+                        f'count by ("phoenix.variant") ({{"phoenix.experiment"="{xid}", '
+                        f'__name__!~"{NOT_OUTPUT}"}})'
+                    )
                     + "   (series per variant, in Prometheus)"
                 ]
                 if prometheus is not None
