@@ -160,6 +160,7 @@ class Runtime:
             metrics_public=settings.metrics_public,
             command_rate_limit=settings.command_rate_limit,
             observed=self.real.sink.observed,
+            source=self.real.measuring.source,
         )
         if (settings.api_tls_cert is None) != (settings.api_tls_key is None):
             raise SettingsError("set both PHOENIX_API_TLS_CERT and PHOENIX_API_TLS_KEY, or neither")

@@ -1,18 +1,29 @@
-"""The public message contract: JSON schemas of every command and event, and the AsyncAPI document."""
+"""The public contract: JSON schemas of every command and event, the AsyncAPI document, and the
+read API's OpenAPI document (from which the dashboard's typed client is generated).
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
 
+from adapters.memory.bus import InMemoryBus
+from adapters.memory.dead_letters import InMemoryDeadLetters
+from adapters.memory.event_store import InMemoryEventStore
+from adapters.memory.read_model import InMemoryReadModel
+from adapters.metrics import Metrics
 from adapters.nats.streams import COMMANDS, EVENTS
 from domain.catalog import COMMAND_TYPES, EVENT_TYPES, command_subject
+from domain.identity import Identity
 from domain.messages import CommandEnvelope, RecordedEvent
-from gateway.api.app import VERSION
+from gateway.api.app import VERSION, create_app
+from gateway.api.dependencies import ApiDeps
+from handlers.ports import NotAuthenticated
 
 
 def message_schemas() -> dict[str, dict[str, Any]]:
@@ -58,9 +69,36 @@ def asyncapi_document() -> dict[str, Any]:
     return document
 
 
+class _NoTokens:
+    """The document needs an app, not a caller: this one trusts no token."""
+
+    async def verify(self, token: str, *, at: datetime | None = None) -> Identity:
+        raise NotAuthenticated("no caller is served here")
+
+
+def openapi_document() -> dict[str, Any]:
+    """The read API's OpenAPI document, as a running Phoenix serves it at /schema/openapi.json."""
+    store = InMemoryEventStore()
+    deps = ApiDeps(
+        InMemoryReadModel(store),
+        store,
+        InMemoryBus(),
+        Metrics(),
+        _NoTokens(),
+        InMemoryDeadLetters(),
+    )
+    schema = create_app(deps).openapi_schema.to_schema()
+    return dict(schema)
+
+
 def export(directory: Path) -> list[Path]:
+    documents = {
+        **message_schemas(),
+        "asyncapi.json": asyncapi_document(),
+        "openapi.json": openapi_document(),
+    }
     written = []
-    for relative, schema in {**message_schemas(), "asyncapi.json": asyncapi_document()}.items():
+    for relative, schema in documents.items():
         path = directory / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(schema, indent=2, sort_keys=True, default=str) + "\n")

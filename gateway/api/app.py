@@ -12,6 +12,7 @@ from litestar.openapi.spec import Components
 from domain.identity import Role
 from gateway.api import (
     admin_routes,
+    config_routes,
     event_stream,
     experiment_routes,
     operations,
@@ -20,6 +21,7 @@ from gateway.api import (
     routes,
 )
 from gateway.api.auth import authentication, command_rate_limit, requires
+from gateway.api.dashboard import dashboard_routes
 from gateway.api.dependencies import ApiDeps
 from gateway.api.openapi_docs import BEARER, BEARER_SCHEME, document_problems
 from gateway.api.problems import EXCEPTION_HANDLERS
@@ -48,6 +50,7 @@ def create_app(deps: ApiDeps) -> Litestar:
             routes.command_status,
             routes.send_command,
             experiment_routes.experiment_results,
+            experiment_routes.experiment_measurements,
             experiment_routes.variant_config,
             experiment_routes.list_templates,
             experiment_routes.get_template,
@@ -56,10 +59,19 @@ def create_app(deps: ApiDeps) -> Litestar:
             pipeline_routes.pipeline_version,
             recommendation_routes.from_experiment,
             recommendation_routes.from_simulation,
+            config_routes.config_components,
+            config_routes.validate_config,
+            config_routes.estimate_config,
         ],
     )
     app = Litestar(
-        route_handlers=[v1, operations.healthz, operations.readyz, operations.metrics],
+        route_handlers=[
+            v1,
+            operations.healthz,
+            operations.readyz,
+            operations.metrics,
+            *dashboard_routes(),
+        ],
         dependencies={"deps": Provide(provide)},
         middleware=[
             authentication(deps.authenticator, metrics_public=deps.metrics_public),

@@ -44,10 +44,13 @@ class BearerAuthentication(AbstractAuthenticationMiddleware):
 
 
 def authentication(authenticator: Authenticator, *, metrics_public: bool) -> DefineMiddleware:
-    """Every route needs a token but the probes, the OpenAPI document, and (unless configured
-    otherwise) /metrics.
+    """Every route needs a token but the probes, the OpenAPI document, the dashboard's page and
+    assets (the app asks for a token before it calls the API), and (unless configured otherwise)
+    /metrics.
     """
-    public = ["^/healthz$", "^/readyz$", "^/schema"] + (["^/metrics$"] if metrics_public else [])
+    public = ["^/healthz$", "^/readyz$", "^/schema", "^/$", "^/assets/"] + (
+        ["^/metrics$"] if metrics_public else []
+    )
     return DefineMiddleware(BearerAuthentication, authenticator=authenticator, exclude=public)
 
 

@@ -11,7 +11,7 @@ from adapters.metrics import Metrics
 from adapters.nats.bus import NatsBus
 from adapters.nats.consumer import DeadLetterStore, MessageBus
 from adapters.observed_baseline import ObservedBaselines
-from handlers.ports import Authenticator, EventStore
+from handlers.ports import Authenticator, EventStore, MetricsSource
 from projections.read_model import ReadModel
 
 
@@ -36,3 +36,4 @@ class ApiDeps:
     metrics_public: bool = True  # /metrics without a token
     command_rate_limit: str = "20/second"  # per subject
     observed: ObservedBaselines | None = None  # what baselines emitted, for recommendations
+    source: MetricsSource | None = None  # where variants are measured, for the live charts

@@ -31,6 +31,9 @@ Heartbeat = Annotated[
 After = Annotated[
     int | None, QueryParameter(ge=0, le=2**62, description="start after this position")
 ]
+Tail = Annotated[
+    bool, QueryParameter(description="start at the log's end: only what is appended from now on")
+]
 LastEventId = Annotated[
     str | None,
     HeaderParameter(name="last-event-id", max_length=32, description="resume after this id"),
@@ -70,15 +73,19 @@ async def event_stream(
     stream: FromQuery[StreamId] = None,
     after: FromQuery[After] = None,
     heartbeat: FromQuery[Heartbeat] = 15.0,
+    tail: FromQuery[Tail] = False,
     last_event_id: LastEventId = None,
 ) -> ServerSentEvent:
     """The log as it grows: every event (or ``stream``'s) as one message, ``id`` its global
     position, ``event`` its type, ``data`` the event as ``GET /events`` gives it. A client that
     reconnects with ``Last-Event-ID`` (browsers do) gets what followed that id: nothing missed,
     nothing twice. A comment every ``heartbeat`` seconds while nothing happens keeps proxies
-    from closing an idle stream. Each client is sent at most one page at a time, at its own pace.
+    from closing an idle stream. ``tail`` starts at the log's end (a reconnect still resumes
+    from its Last-Event-ID). Each client is sent at most one page at a time, at its own pace.
     """
     start = after or 0
+    if tail and after is None:
+        start = await deps.store.head_position()
     if last_event_id is not None:
         if not last_event_id.strip().isdigit():
             raise Problem(400, f"Last-Event-ID {last_event_id!r} is not a position of the log")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 from uuid import UUID
 
 from litestar import Response, get
@@ -13,12 +14,21 @@ from domain.experiment.spec import VARIANT_NAME
 from gateway.api.dependencies import ApiDeps
 from gateway.api.problems import Problem
 from gateway.api.routes import Deps
+from gateway.api.views import (
+    MeasurementsView,
+    ResultsView,
+    TemplateList,
+    TemplateView,
+    VariantSeries,
+)
+from handlers.analysis import window_cut
+from handlers.experiment_state import load
 from pipelines.catalog import catalog, template
 from pipelines.render import render
 
 
 @get("/experiments/{experiment_id:str}/results")
-async def experiment_results(deps: Deps, experiment_id: FromPath[UUID]) -> dict[str, Any]:
+async def experiment_results(deps: Deps, experiment_id: FromPath[UUID]) -> ResultsView:
     """Per variant: series, datapoints per minute, critical retention, cost, per-interval
     measurements and the verdict with its reasons; ``available`` is false until analysed.
     """
@@ -27,7 +37,7 @@ async def experiment_results(deps: Deps, experiment_id: FromPath[UUID]) -> dict[
         raise Problem(404, f"no experiment {experiment_id}")
     for variant in found["variants"]:
         variant["predicted"] = await _predicted(deps, variant.get("pipeline"))
-    return found
+    return cast(ResultsView, found)
 
 
 async def _predicted(deps: ApiDeps, pipeline: str | None) -> dict[str, Any] | None:
@@ -78,14 +88,54 @@ def _describe(name: str) -> dict[str, Any]:
 
 
 @get("/templates")
-async def list_templates() -> dict[str, Any]:
+async def list_templates() -> TemplateList:
     """The template catalog: each pipeline template, its variables and measured reductions."""
-    return {"items": [_describe(name) for name in catalog()]}
+    return cast(TemplateList, {"items": [_describe(name) for name in catalog()]})
 
 
 @get("/templates/{name:str}")
-async def get_template(name: FromPath[str]) -> dict[str, Any]:
+async def get_template(name: FromPath[str]) -> TemplateView:
     """One template, with its config rendered from the defaults."""
     if name not in catalog():
         raise Problem(404, f"no template {name!r}; known: {', '.join(catalog())}")
-    return {**_describe(name), "rendered_with_defaults": render(name, {})}
+    return cast(TemplateView, {**_describe(name), "rendered_with_defaults": render(name, {})})
+
+
+@get("/experiments/{experiment_id:str}/measurements")
+async def experiment_measurements(deps: Deps, experiment_id: FromPath[UUID]) -> MeasurementsView:
+    """Each variant's distinct series and datapoints per interval of the window, as measured so
+    far (the intervals that have ended; while it runs, this grows); none before it starts.
+    """
+    try:
+        state = await load(deps.store, experiment_id)
+    except LookupError:
+        raise Problem(404, f"no experiment {experiment_id}") from None
+    if state.started_at is None or state.window_ends_at is None:
+        return {"started_at": None, "interval_seconds": None, "of": 0, "variants": []}
+    if deps.source is None:
+        raise Problem(503, "this API runs without a metrics source")
+    count, length = window_cut(state)
+    elapsed = (datetime.now(UTC) - state.started_at).total_seconds()
+    ended = max(0, min(count, int(elapsed // length)))
+    variants: list[VariantSeries] = []
+    for name in state.spec.variant_names:
+        series: list[int] = []
+        points: list[int] = []
+        if ended:
+            window = await deps.source.window(
+                experiment_id,
+                name,
+                start=state.started_at,
+                end=state.started_at + timedelta(seconds=ended * length),
+                intervals=ended,
+                critical_processes=(),
+            )
+            series = [s.series for s in window.intervals]
+            points = [s.datapoints for s in window.intervals]
+        variants.append({"name": name, "series": series, "datapoints": points})
+    return {
+        "started_at": state.started_at,
+        "interval_seconds": length,
+        "of": count,
+        "variants": variants,
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from uuid import UUID, uuid4
 
 from litestar import Request, Response, get, post
@@ -22,6 +22,7 @@ from domain.messages import CommandEnvelope
 from gateway.api.dependencies import ApiDeps
 from gateway.api.openapi_docs import CommandOperation
 from gateway.api.problems import Problem
+from gateway.api.views import AuditPage, ExperimentPage, ExperimentView
 
 Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=2**62)]
@@ -32,34 +33,35 @@ Deps = NamedDependency[ApiDeps]
 @get("/experiments")
 async def list_experiments(
     deps: Deps, phase: FromQuery[Phase | None] = None, limit: Limit = 50, offset: Offset = 0
-) -> dict[str, Any]:
+) -> ExperimentPage:
     """Experiments, newest first; filter by phase."""
     items, total = await deps.read.list_experiments(
         phase=phase.value if phase else None, limit=limit, offset=offset
     )
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    page = {"items": items, "total": total, "limit": limit, "offset": offset}
+    return cast(ExperimentPage, page)
 
 
 @get("/experiments/{experiment_id:str}")
-async def get_experiment(deps: Deps, experiment_id: FromPath[UUID]) -> dict[str, Any]:
+async def get_experiment(deps: Deps, experiment_id: FromPath[UUID]) -> ExperimentView:
     """One experiment with its spec, phase, and history of phase changes."""
     found = await deps.read.get_experiment(experiment_id)
     if found is None:
         raise Problem(404, f"no experiment {experiment_id}")
-    return found
+    return cast(ExperimentView, found)
 
 
 @get("/experiments/{experiment_id:str}/events")
 async def experiment_events(
     deps: Deps, experiment_id: FromPath[UUID], after_version: Version = 0, limit: Limit = 1000
-) -> dict[str, Any]:
+) -> AuditPage:
     """The audit trail: every event of the experiment with actor, causation and correlation."""
     if await deps.read.get_experiment(experiment_id) is None:
         raise Problem(404, f"no experiment {experiment_id}")
     items = await deps.read.stream_audit(
         experiment_stream(experiment_id), after_version=after_version, limit=limit
     )
-    return {"stream_id": experiment_stream(experiment_id), "items": items}
+    return cast(AuditPage, {"stream_id": experiment_stream(experiment_id), "items": items})
 
 
 @get("/events")

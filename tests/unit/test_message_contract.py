@@ -30,4 +30,5 @@ def test_the_asyncapi_document_has_a_channel_for_every_message() -> None:
 def test_export_writes_every_schema_to_disk(tmp_path: Path) -> None:
     written = export(tmp_path)
     assert (tmp_path / "asyncapi.json").exists()
-    assert len(written) == len(COMMAND_TYPES) + len(EVENT_TYPES) + 3
+    assert (tmp_path / "openapi.json").exists()
+    assert len(written) == len(COMMAND_TYPES) + len(EVENT_TYPES) + 4

@@ -1,0 +1,74 @@
+// The dashboard's shell: sign-in, navigation, and the pages by hash route (/#/experiments/<id>).
+import { useEffect, useState } from "react";
+import { Link, Route, Router, Switch } from "wouter";
+import { useHashLocation } from "wouter/use-hash-location";
+import { onSignedOut } from "./api/client";
+import { forgetToken, savedToken, saveToken } from "./api/token";
+import { Builder } from "./pages/Builder";
+import { ExperimentList } from "./pages/ExperimentList";
+import { ExperimentPage } from "./pages/ExperimentPage";
+import { SignIn } from "./pages/SignIn";
+
+/** A sign-in link (`phoenix dashboard`) carries the token as #/signin?token=…: kept for this tab
+ * and taken out of the address bar and history at once. */
+function tokenFromLink(): void {
+  const hash = window.location.hash;
+  const query = hash.includes("?") ? hash.slice(hash.indexOf("?") + 1) : "";
+  const token = new URLSearchParams(query).get("token");
+  if (token) {
+    saveToken(token);
+    window.history.replaceState(null, "", `${window.location.pathname}#/`);
+  }
+}
+
+export function App() {
+  const [signedIn, setSignedIn] = useState(() => {
+    tokenFromLink();
+    return savedToken() !== null;
+  });
+  useEffect(() => onSignedOut(() => setSignedIn(false)), []);
+  if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
+  return (
+    <Router hook={useHashLocation}>
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById("main")?.focus();
+        }}
+      >
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Phoenix</span>
+        <nav aria-label="Main">
+          <Link href="/">Experiments</Link>
+          <Link href="/builder">Pipeline builder</Link>
+        </nav>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            forgetToken();
+            setSignedIn(false);
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Switch>
+          <Route path="/" component={ExperimentList} />
+          <Route path="/experiments/:id">{(params) => <ExperimentPage id={params.id} />}</Route>
+          <Route path="/builder" component={Builder} />
+          <Route>
+            <p role="alert">
+              There is no such page. <Link href="/">Back to the experiments</Link>
+            </p>
+          </Route>
+        </Switch>
+      </main>
+    </Router>
+  );
+}
