@@ -11,6 +11,7 @@ import pytest
 from adapters.embedded.servers import Servers
 from adapters.nats.bus import NatsBus
 from gateway.runtime import Runtime
+from tests.browser import browser as browser  # the fixture, for the dashboard's tests
 from tests.conftest import nats_url_of
 from tests.runtimes import admin_headers, settings_for
 

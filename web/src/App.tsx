@@ -5,6 +5,7 @@ import { useHashLocation } from "wouter/use-hash-location";
 import { onSignedOut } from "./api/client";
 import { forgetToken, savedToken, saveToken } from "./api/token";
 import { Builder } from "./pages/Builder";
+import { EventLog } from "./pages/EventLog";
 import { ExperimentList } from "./pages/ExperimentList";
 import { ExperimentPage } from "./pages/ExperimentPage";
 import { SignIn } from "./pages/SignIn";
@@ -45,6 +46,7 @@ export function App() {
         <nav aria-label="Main">
           <Link href="/">Experiments</Link>
           <Link href="/builder">Pipeline builder</Link>
+          <Link href="/log">Event log</Link>
         </nav>
         <button
           type="button"
@@ -62,6 +64,7 @@ export function App() {
           <Route path="/" component={ExperimentList} />
           <Route path="/experiments/:id">{(params) => <ExperimentPage id={params.id} />}</Route>
           <Route path="/builder" component={Builder} />
+          <Route path="/log" component={EventLog} />
           <Route>
             <p role="alert">
               There is no such page. <Link href="/">Back to the experiments</Link>
