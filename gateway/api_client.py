@@ -58,6 +58,7 @@ class PhoenixClient:
 
     def __init__(self, base_url: str, token: str, *, verify: bool | str = True) -> None:
         self.base_url = base_url
+        self.token = token
         self.http = httpx.Client(
             base_url=base_url,
             headers={"Authorization": f"Bearer {token}"},

@@ -27,6 +27,7 @@ from domain.messages import RecordedEvent
 from gateway import cli_client, connect, schemas
 from gateway.api_client import PhoenixClient
 from gateway.cli_options import DataDir, Output, settings_for
+from gateway.dashboard_cli import built, dashboard
 from gateway.demo import DEFAULT_CANDIDATES, DemoOptions, run_demo
 from gateway.experiment_cli import app as experiment_app
 from gateway.kube_operator import StandaloneOperator
@@ -129,6 +130,14 @@ def up(
         servers = runtime.servers
         console.print(f"[bold green]Phoenix is up[/] in {time.monotonic() - started:.1f}s")
         console.print(f"  API       {runtime.api_url}  (OpenAPI: {runtime.api_url}/schema/swagger)")
+        console.print(
+            f"  Dashboard {runtime.api_url}/  ("
+            + (
+                "`phoenix dashboard` prints a link that signs you in)"
+                if built()
+                else "[yellow]not built[/]: run scripts/build-web)"
+            )
+        )
         console.print(
             f"  NATS      {redacted(servers.nats_url)}"
             + ("  [dim](embedded)[/]" if "EmbeddedNats" in servers.embedded else "")
@@ -499,6 +508,7 @@ def demo(
 
 app.command()(login)
 app.command()(whoami)
+app.command()(dashboard)
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from domain.experiment.phase import Phase
 from domain.identity import Role
 from domain.messages import CommandEnvelope
 from gateway.commands import send_and_wait
+from gateway.dashboard_cli import built
 from gateway.experiment_cli import results_table, short_name
 from gateway.runtime import Runtime
 from pipelines.catalog import template
@@ -180,6 +181,15 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
     tasks: list[asyncio.Task[None]] = []
     try:
         console.print(f"  stack up in {time.monotonic() - began:.1f}s; API {runtime.api_url}")
+        console.print(
+            f"  dashboard {runtime.api_url}/"
+            + (
+                "  (`phoenix dashboard` prints a link that signs you in)"
+                if built()
+                else "  (not built: run scripts/build-web)"
+            ),
+            highlight=False,
+        )
         prometheus = runtime.real.measuring.prometheus_url
         if prometheus is not None:
             console.print(f"  measured through Prometheus {prometheus}", highlight=False)
@@ -271,6 +281,8 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
             f"{runtime.api_url}/api/v1/experiments/{xid}/results   (bearer token: "
             f"{runtime.admin_token_file})",
             f"git -C {settings.gitops_path} log --all --stat   (the promotion commit)",
+            f"{runtime.api_url}/#/experiments/{xid}   (the dashboard; `phoenix dashboard` "
+            "prints a link that signs you in)",
             *(
                 [
                     f"{prometheus}/api/v1/query?query="

@@ -76,8 +76,14 @@ async def browser() -> AsyncIterator[Browser]:
             await launched.close()
 
 
-async def open_page(browser: Browser, *, width: int = 1280, height: int = 900) -> Watched:
-    page = await browser.new_page(viewport={"width": width, "height": height})
+async def open_page(
+    browser: Browser, *, width: int = 1280, height: int = 900, bypass_csp: bool = False
+) -> Watched:
+    """A fresh tab (its own storage); ``bypass_csp`` lets a test inject a checker (axe-core)."""
+    context = await browser.new_context(
+        viewport={"width": width, "height": height}, bypass_csp=bypass_csp
+    )
+    page = await context.new_page()
     page.set_default_timeout(15_000)
     watched = Watched(page)
     page.on(
@@ -90,10 +96,29 @@ async def open_page(browser: Browser, *, width: int = 1280, height: int = 900) -
     return watched
 
 
-async def signed_in(browser: Browser, api_url: str, token: str, **size: int) -> Watched:
+async def signed_in(
+    browser: Browser, api_url: str, token: str, *, width: int = 1280, bypass_csp: bool = False
+) -> Watched:
     """A page signed in through a sign-in link, as `phoenix dashboard` prints one."""
-    watched = await open_page(browser, **size)
+    watched = await open_page(browser, width=width, bypass_csp=bypass_csp)
     await watched.page.goto(f"{api_url}/#/signin?token={token}")
     await watched.page.get_by_role("heading", name="Experiments").wait_for()
     assert "token=" not in watched.page.url  # taken out of the address bar and history
     return watched
+
+
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+async def accessibility_violations(page: Page) -> list[str]:
+    """What axe-core (WCAG 2 A and AA rules) finds serious or critical on the page as it is."""
+    await page.add_script_tag(path=str(AXE))
+    found = await page.evaluate(
+        """async () => {
+          const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']});
+          return result.violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`);
+        }"""
+    )
+    return list(found)

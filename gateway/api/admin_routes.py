@@ -13,6 +13,7 @@ from domain.identity import Identity, Role
 from gateway.api.auth import requires
 from gateway.api.problems import Problem
 from gateway.api.routes import Deps
+from gateway.api.views import Caller
 
 StreamId = Annotated[
     str, PathParameter(min_length=3, max_length=300, description="e.g. experiment-<uuid>")
@@ -22,7 +23,7 @@ AfterVersion = Annotated[int, QueryParameter(ge=0, le=2**31 - 2)]  # versions ar
 
 
 @get("/whoami")
-async def whoami(request: Request[Identity, str, Any]) -> dict[str, Any]:
+async def whoami(request: Request[Identity, str, Any]) -> Caller:
     """The caller as Phoenix sees them: the token's subject and the roles it grants."""
     return {"subject": request.user.subject, "roles": list(request.user.role_names)}
 

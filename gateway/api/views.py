@@ -9,6 +9,11 @@ from typing import Any, TypedDict
 from uuid import UUID
 
 
+class Caller(TypedDict):
+    subject: str
+    roles: list[str]
+
+
 class ExperimentSummary(TypedDict):
     experiment_id: UUID
     name: str

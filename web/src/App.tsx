@@ -2,7 +2,8 @@
 import { useEffect, useState } from "react";
 import { Link, Route, Router, Switch } from "wouter";
 import { useHashLocation } from "wouter/use-hash-location";
-import { onSignedOut } from "./api/client";
+import { api, ok, onSignedOut } from "./api/client";
+import { useLoad } from "./api/useLoad";
 import { forgetToken, savedToken, saveToken } from "./api/token";
 import { Builder } from "./pages/Builder";
 import { EventLog } from "./pages/EventLog";
@@ -20,6 +21,16 @@ function tokenFromLink(): void {
     saveToken(token);
     window.history.replaceState(null, "", `${window.location.pathname}#/`);
   }
+}
+
+function Caller() {
+  const me = useLoad(["whoami"], () => ok(api.GET("/api/v1/whoami")));
+  if (!me.data) return null;
+  return (
+    <span className="caller" data-testid="caller">
+      {me.data.subject} ({me.data.roles.join(", ")})
+    </span>
+  );
 }
 
 export function App() {
@@ -48,6 +59,7 @@ export function App() {
           <Link href="/builder">Pipeline builder</Link>
           <Link href="/log">Event log</Link>
         </nav>
+        <Caller />
         <button
           type="button"
           className="link"

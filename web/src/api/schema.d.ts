@@ -473,6 +473,11 @@ export interface components {
             items: components["schemas"]["AuditEvent"][];
             stream_id: string;
         };
+        /** Caller */
+        Caller: {
+            roles: string[];
+            subject: string;
+        };
         /** ComponentKind */
         ComponentKind: {
             aliases?: string[];
@@ -2090,9 +2095,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Caller"];
                 };
             };
             /** @description No bearer token, or one that is not valid (expired, or not signed by a trusted issuer) */
