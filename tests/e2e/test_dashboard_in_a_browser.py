@@ -9,6 +9,7 @@ import json
 import re
 import statistics
 import time
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 import httpx
@@ -19,6 +20,7 @@ from playwright.async_api import Browser, Page, expect
 from gateway.runtime import Runtime
 from pipelines.catalog import catalog
 from tests.browser import artifacts, signed_in
+from tests.cut_connections import CuttableRelay
 from tests.e2e.experiments import send, simulated_load
 from tests.runtimes import admin_headers
 
@@ -127,8 +129,8 @@ async def test_every_template_goes_through_the_builder_and_comes_out_as_it_went_
     assert tab.problems == []
 
 
-async def test_a_pipeline_is_changed_validated_and_estimated_in_the_builder(
-    runtime: Runtime, browser: Browser
+async def test_a_pipeline_is_changed_validated_estimated_and_registered_in_the_builder(
+    runtime: Runtime, browser: Browser, api: httpx.AsyncClient
 ) -> None:
     assert runtime.api_url is not None
     tab = await signed_in(browser, runtime.api_url, admin_token(runtime))
@@ -169,6 +171,16 @@ async def test_a_pipeline_is_changed_validated_and_estimated_in_the_builder(
     config = yaml.safe_load(await exported.input_value())
     assert config["processors"]["memory_limiter"]["limit_mib"] == 300
     assert config["service"]["pipelines"]["metrics"]["processors"][-1] == "batch/2"
+
+    # Registered, it is a pipeline an experiment can run: the form offers it.
+    await page.get_by_label("Name", exact=True).fill("sketched")
+    await page.get_by_role("button", name="Register", exact=True).click()
+    await expect(page.get_by_text("Registered as sketched")).to_be_visible()
+    version = (await api.get("/api/v1/pipelines/sketched/versions/1")).json()
+    assert yaml.safe_load(version["config"]) == config
+    await page.get_by_role("link", name="Experiments").click()
+    await page.get_by_role("button", name="New experiment").click()
+    await expect(page.get_by_label("sketched@1 (registered)")).to_be_visible()
     assert tab.problems == []
 
 
@@ -222,3 +234,46 @@ async def test_the_event_log_shows_each_event_once_as_it_is_appended(
     print(f"appended → on screen over {sent} events: p50 {p50:.0f} ms, p99 {p99:.0f} ms")
     await tab.screenshot("event-log")
     assert tab.problems == []
+
+
+async def test_after_a_dropped_connection_the_event_log_resumes_missing_nothing_and_repeating_nothing(
+    runtime: Runtime, browser: Browser
+) -> None:
+    assert runtime.api_url is not None
+    api = urlsplit(runtime.api_url)
+    assert api.hostname is not None and api.port is not None
+    relay = CuttableRelay(api.hostname, api.port)
+    async with relay.running() as through_relay:
+        tab = await signed_in(browser, through_relay, admin_token(runtime))
+        page = tab.page
+        await page.get_by_role("link", name="Event log").click()
+        await expect(page.locator(".live-open")).to_be_visible()
+        spec = {
+            "baseline": {"name": "baseline", "template": "process-baseline-v1"},
+            "candidates": [{"name": "agg", "template": "process-aggregated-v1"}],
+            "duration_seconds": 60,
+        }
+
+        async def create(names: range) -> None:
+            for n in names:
+                body = {**spec, "name": f"resumed {n}", "experiment_id": str(uuid4())}
+                await send(runtime, "CreateExperiment", body)
+
+        rows = page.locator("table.audit tbody tr[data-type='ExperimentCreated']")
+        await create(range(10))
+        await expect(rows).to_have_count(10)
+        # The stream is cut while events are appended: the browser reconnects with the id of
+        # the last event it had (Last-Event-ID) and is sent what followed, once.
+        assert await relay.cut() >= 1
+        await create(range(10, 30))
+        await expect(rows).to_have_count(30, timeout=20_000)
+        await expect(page.locator(".live-open")).to_be_visible()
+    positions = await rows.evaluate_all("rows => rows.map(r => Number(r.dataset.position))")
+    assert len(set(positions)) == 30
+    names = {
+        e.data["spec"]["name"]
+        for e in await runtime.store.read_all(after_position=0, limit=1000)
+        if e.type == "ExperimentCreated"
+    }
+    assert names == {f"resumed {n}" for n in range(30)}
+    assert tab.unexpected("ERR_", "Failed to fetch", "network error") == []

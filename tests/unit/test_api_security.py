@@ -41,6 +41,8 @@ READS = [
     f"/api/v1/experiments/{XID}",
     f"/api/v1/experiments/{XID}/events",
     f"/api/v1/experiments/{XID}/results",
+    f"/api/v1/experiments/{XID}/measurements",
+    "/api/v1/configs/components",
     "/api/v1/events",
     "/api/v1/templates",
     f"/api/v1/commands/{XID}",

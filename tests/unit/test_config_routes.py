@@ -136,3 +136,12 @@ async def test_a_config_no_evaluator_can_run_is_valid_but_says_why_it_cannot_be_
     found = await api.post("/api/v1/configs/validate", json={"config": yaml.safe_dump(config)})
     assert found.json()["valid"] is True
     assert "no metrics pipeline" in found.json()["not_estimable"]
+
+
+async def test_checking_a_config_needs_a_token_like_every_other_route(
+    api: httpx.AsyncClient,
+) -> None:
+    for route in ("/api/v1/configs/validate", "/api/v1/configs/estimate"):
+        answer = await api.post(route, json={"config": aggregated()}, headers={"Authorization": ""})
+        assert answer.status_code == 401
+        assert answer.headers["content-type"] == PROBLEM

@@ -1,15 +1,18 @@
 // The dashboard's shell: sign-in, navigation, and the pages by hash route (/#/experiments/<id>).
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { Link, Route, Router, Switch } from "wouter";
 import { useHashLocation } from "wouter/use-hash-location";
 import { api, ok, onSignedOut } from "./api/client";
 import { useLoad } from "./api/useLoad";
 import { forgetToken, savedToken, saveToken } from "./api/token";
-import { Builder } from "./pages/Builder";
 import { EventLog } from "./pages/EventLog";
 import { ExperimentList } from "./pages/ExperimentList";
 import { ExperimentPage } from "./pages/ExperimentPage";
 import { SignIn } from "./pages/SignIn";
+import { Loading } from "./components/Status";
+
+// The builder (React Flow, YAML) loads when it is first opened, not with every page.
+const Builder = lazy(() => import("./pages/Builder").then((m) => ({ default: m.Builder })));
 
 /** A sign-in link (`phoenix dashboard`) carries the token as #/signin?token=…: kept for this tab
  * and taken out of the address bar and history at once. */
@@ -75,7 +78,11 @@ export function App() {
         <Switch>
           <Route path="/" component={ExperimentList} />
           <Route path="/experiments/:id">{(params) => <ExperimentPage id={params.id} />}</Route>
-          <Route path="/builder" component={Builder} />
+          <Route path="/builder">
+            <Suspense fallback={<Loading what="the builder" />}>
+              <Builder />
+            </Suspense>
+          </Route>
           <Route path="/log" component={EventLog} />
           <Route>
             <p role="alert">

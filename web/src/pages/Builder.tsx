@@ -21,6 +21,7 @@ import {
   type Part,
 } from "../builder/model";
 import { Settings, type Spec } from "../builder/Settings";
+import { RegisterPipeline } from "../components/RegisterPipeline";
 import { Failure, Loading, percent } from "../components/Status";
 
 const PARTS: Part[] = ["receivers", "processors", "exporters"];
@@ -455,6 +456,7 @@ export function Builder() {
           </div>
         )}
       </section>
+      <RegisterPipeline config={exported} valid={validation?.valid ?? false} />
       <div className="row yaml">
         <section className="card" aria-labelledby="import-title">
           <h2 id="import-title">Import</h2>
