@@ -53,7 +53,8 @@ WHY = {
     "404": "Nothing by that id or name",
     "409": "Not possible in its present state; the detail says what is missing",
     "413": "The body is larger than 512 KiB",
-    "422": "The command does not match its schema; the command_id, when it has one, comes back",
+    "422": "The command does not match its schema (the command_id, when it has one, comes back); "
+    "or the config cannot be run (each problem at its path)",
     "503": "A dependency is unavailable; for a command: retry with the same command_id (safe)",
 }
 
@@ -114,6 +115,12 @@ def document_problems(app: Litestar) -> None:
                 codes.append("409")
             if path == "/api/v1/commands" and method == "post":
                 codes += ["413", "422", "429", "503"]
+            if path == "/api/v1/configs/estimate":
+                codes += ["413", "422"]
+            if path == "/api/v1/configs/validate":
+                codes.append("413")
+            if path.endswith("/measurements"):
+                codes.append("503")
             if path == "/readyz":
                 codes = ["503"]
             if path.startswith("/api/"):

@@ -790,7 +790,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The command does not match its schema; the command_id, when it has one, comes back */
+            /** @description The command does not match its schema (the command_id, when it has one, comes back); or the config cannot be run (each problem at its path) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -966,6 +966,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than 512 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The command does not match its schema (the command_id, when it has one, comes back); or the config cannot be run (each problem at its path) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     ApiV1ConfigsValidateValidateConfig: {
@@ -1010,6 +1028,15 @@ export interface operations {
             };
             /** @description The token's roles do not allow this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 512 KiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1463,6 +1490,15 @@ export interface operations {
             };
             /** @description Nothing by that id or name */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; for a command: retry with the same command_id (safe) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

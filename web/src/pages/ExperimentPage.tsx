@@ -43,6 +43,20 @@ function useMeasurements(id: string, live: boolean, version: number) {
   return found;
 }
 
+/** Whether the read models trail the experiment's stream as this page has received it. */
+export function behind(
+  view: Schemas["ExperimentView"] | undefined,
+  results: Schemas["ResultsView"] | undefined,
+  events: LogEvent[],
+): boolean {
+  if (!view || events.length === 0) return false;
+  const latest = Math.max(...events.map((e) => e.version));
+  if (view.version < latest) return true;
+  const seen = new Set(events.map((e) => e.type));
+  if (seen.has("AnalysisRecorded") && !results?.available) return true;
+  return seen.has("VariantPromoted") && !results?.promotion_commit;
+}
+
 function chartOf(found: Schemas["MeasurementsView"] | undefined, pick: "series" | "datapoints") {
   if (!found?.started_at || !found.interval_seconds)
     return { times: [] as number[], lines: [] as Line[] };
@@ -83,6 +97,17 @@ export function ExperimentPage({ id }: { id: string }) {
     [queries, id],
   );
   useEffect(() => () => clearTimeout(settle.current), []);
+  // Until the read models have caught up with the events seen, read them again every 250 ms.
+  const stale = behind(experiment.data, results.data, events);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!stale) return;
+    const again = setTimeout(() => {
+      void queries.invalidateQueries({ queryKey: ["experiment", id] });
+      setTick((t) => t + 1);
+    }, 250);
+    return () => clearTimeout(again);
+  }, [stale, queries, id, tick]);
   const connection = useEventStream(onEvent, { stream: `experiment-${id}` });
 
   const x = experiment.data;
