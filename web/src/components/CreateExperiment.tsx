@@ -57,6 +57,18 @@ export function variantName(choice: string): string {
 
 type FieldErrors = Record<string, string>;
 
+const FIELDS = new Set([
+  "name",
+  "baseline",
+  "candidates",
+  "critical_processes",
+  "duration_seconds",
+  "success_criteria.min_series_reduction",
+  "success_criteria.min_cost_reduction",
+  "success_criteria.max_critical_loss",
+  "success_criteria.min_intervals",
+]);
+
 /** Which form field a path from the API belongs to ("candidates.0.name" → "candidates"). */
 export function fieldOf(path: string): string {
   const bare = path.replace(/^data\./, "");
@@ -111,7 +123,11 @@ export function CreateExperiment() {
     try {
       const created = await sendCommand("CreateExperiment", data);
       if (created.status !== "accepted") {
-        setFailure(created.reason ?? "the command was not accepted");
+        // A rejection after the schema (the worker's) may still name its field: put it there too.
+        const reason = created.reason ?? "the command was not accepted";
+        const field = fieldOf(reason);
+        if (FIELDS.has(field)) setErrors({ [field]: reason });
+        setFailure(reason);
         return;
       }
       const id = (created.stream_id ?? "").replace(/^experiment-/, "");

@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, ok, type Schemas } from "../api/client";
 import { useEventStream, type LogEvent } from "../api/events";
+import { behind } from "../api/behind";
 import { useLoad } from "../api/useLoad";
 import { Actions } from "../components/Actions";
 import { AuditTrail } from "../components/AuditTrail";
@@ -41,20 +42,6 @@ function useMeasurements(id: string, live: boolean, version: number) {
     };
   }, [id, live, version]);
   return found;
-}
-
-/** Whether the read models trail the experiment's stream as this page has received it. */
-export function behind(
-  view: Schemas["ExperimentView"] | undefined,
-  results: Schemas["ResultsView"] | undefined,
-  events: LogEvent[],
-): boolean {
-  if (!view || events.length === 0) return false;
-  const latest = Math.max(...events.map((e) => e.version));
-  if (view.version < latest) return true;
-  const seen = new Set(events.map((e) => e.type));
-  if (seen.has("AnalysisRecorded") && !results?.available) return true;
-  return seen.has("VariantPromoted") && !results?.promotion_commit;
 }
 
 function chartOf(found: Schemas["MeasurementsView"] | undefined, pick: "series" | "datapoints") {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Schemas } from "../api/client";
-import type { LogEvent } from "../api/events";
-import { behind } from "./ExperimentPage";
+import type { Schemas } from "./client";
+import type { LogEvent } from "./events";
+import { behind } from "./behind";
 
 function event(version: number, type: string): LogEvent {
   return {
