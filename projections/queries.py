@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from projections.read_model import results_view
+from projections.read_model import results_view, verdicts_of
 from projections.tables import (
     audit_log,
     command_outcomes,
@@ -39,13 +39,18 @@ async def list_experiments(
             experiments.c.created_at,
             experiments.c.updated_at,
             experiments.c.winner,
+            experiments.c.results,
         )
         .where(*where)
         .order_by(experiments.c.created_at.desc(), experiments.c.experiment_id)
         .limit(limit)
         .offset(offset)
     )
-    return [_row(r) for r in rows], int(total)
+    items = []
+    for row in rows:
+        found = _row(row)
+        items.append({**found, "verdicts": verdicts_of(found.pop("results"))})
+    return items, int(total)
 
 
 async def get_experiment(conn: AsyncConnection, experiment_id: UUID) -> dict[str, Any] | None:

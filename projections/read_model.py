@@ -25,11 +25,27 @@ VARIANT_FIELDS = (
 )
 
 
+def verdicts_of(results: list[dict[str, Any]] | None) -> list[Row]:
+    """Each judged candidate's verdict and series reduction, from an experiment's recorded
+    results (none before its analysis): what a list of experiments shows.
+    """
+    return [
+        {
+            "variant": r["variant"],
+            "verdict": r["verdict"],
+            "series_reduction": (r.get("measures") or {}).get("series_reduction"),
+        }
+        for r in results or []
+    ]
+
+
 class ReadModel(Protocol):
     async def list_experiments(
         self, *, phase: str | None, limit: int, offset: int
     ) -> tuple[list[Row], int]:
-        """A page of experiments, newest first (then by id), and how many there are in all."""
+        """A page of experiments, newest first (then by id), and how many there are in all; each
+        with its candidates' ``verdicts`` once analysed.
+        """
         ...
 
     async def get_experiment(self, experiment_id: UUID) -> Row | None:

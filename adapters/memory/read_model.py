@@ -18,7 +18,7 @@ from domain.pipeline import events as pev
 from projections.audit import audit_row
 from projections.command_outcomes import outcome_row
 from projections.pipelines import pipeline_row, promotion, version_row
-from projections.read_model import Row, results_view
+from projections.read_model import Row, results_view, verdicts_of
 
 
 class _Experiment:
@@ -134,7 +134,11 @@ class InMemoryReadModel:
         rows.sort(key=lambda r: r["experiment_id"])
         rows.sort(key=lambda r: r["created_at"], reverse=True)
         keys = ("experiment_id", "name", "phase", "created_at", "updated_at", "winner")
-        return [{k: r[k] for k in keys} for r in rows[offset : offset + limit]], len(rows)
+        page = [
+            {**{k: r[k] for k in keys}, "verdicts": verdicts_of(r.get("results"))}
+            for r in rows[offset : offset + limit]
+        ]
+        return page, len(rows)
 
     async def get_experiment(self, experiment_id: UUID) -> Row | None:
         found = (await self._experiments()).get(experiment_id)

@@ -14,6 +14,12 @@ class Caller(TypedDict):
     roles: list[str]
 
 
+class VerdictSummary(TypedDict):
+    variant: str
+    verdict: str
+    series_reduction: float | None
+
+
 class ExperimentSummary(TypedDict):
     experiment_id: UUID
     name: str
@@ -21,6 +27,7 @@ class ExperimentSummary(TypedDict):
     created_at: datetime
     updated_at: datetime
     winner: str | None
+    verdicts: list[VerdictSummary]
 
 
 class ExperimentPage(TypedDict):

@@ -34,6 +34,10 @@ class ReadModelContract:
         items, total = await readable.of.list_experiments(phase=None, limit=10, offset=0)
         assert ([i["experiment_id"] for i in items], total) == ([newer, older], 2)
         assert items[0]["phase"] == "Completed" and items[0]["name"] == "contract"
+        assert items[0]["verdicts"] == [
+            {"variant": VARIANTS[1], "verdict": "reject", "series_reduction": None}
+        ]
+        assert items[1]["verdicts"] == []  # not analysed yet
         running, total = await readable.of.list_experiments(phase="Running", limit=10, offset=0)
         assert ([i["experiment_id"] for i in running], total) == ([older], 1)
         page, total = await readable.of.list_experiments(phase=None, limit=1, offset=1)

@@ -552,6 +552,7 @@ export interface components {
             phase: string;
             /** Format: date-time */
             updated_at: string;
+            verdicts: components["schemas"]["VerdictSummary"][];
             winner: string | null;
         };
         /** ExperimentView */
@@ -682,6 +683,12 @@ export interface components {
             datapoints: number[];
             name: string;
             series: number[];
+        };
+        /** VerdictSummary */
+        VerdictSummary: {
+            series_reduction: number | null;
+            variant: string;
+            verdict: string;
         };
     };
     responses: never;

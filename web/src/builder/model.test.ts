@@ -45,9 +45,15 @@ describe("a collector config in the builder", () => {
   it("comes back out of export exactly as it went in, nulls and YAML 1.1 look-alikes included", () => {
     const doc = fromYaml(CONFIG);
     const again = fromYaml(toYaml(doc));
-    expect(again).toEqual(doc);
+    expect(again.data).toEqual(doc.data);
     expect(toYaml(doc)).toContain('"on"');
-    expect(again.processors).toHaveProperty("batch", null);
+    expect(again.data.processors).toHaveProperty("batch", null);
+  });
+
+  it("keeps the document's comments through edits", () => {
+    const commented = CONFIG.replace("  batch:\n", "  # batches before export\n  batch:\n");
+    const doc = addComponent(fromYaml(commented), "metrics", "processors", "groupbyattrs");
+    expect(toYaml(moveProcessor(doc, "metrics", "batch", -1))).toContain("# batches before export");
   });
 
   it("shows each pipeline as its receivers, processors in order, and exporters", () => {
@@ -71,13 +77,13 @@ describe("a collector config in the builder", () => {
       "groupbyattrs",
       "groupbyattrs/2",
     ]);
-    expect(doc.processors).toHaveProperty("groupbyattrs/2", {});
+    expect(doc.data.processors).toHaveProperty("groupbyattrs/2", {});
   });
 
   it("removes a component from a pipeline and its settings once nothing uses them", () => {
     const doc = removeComponent(fromYaml(CONFIG), "metrics", "processors", "filter/drop");
     expect(pipelines(doc).metrics?.processors).toEqual(["batch", "transform/flag"]);
-    expect(doc.processors).not.toHaveProperty("filter/drop");
+    expect(doc.data.processors).not.toHaveProperty("filter/drop");
   });
 
   it("moves a processor within its pipeline and not past either end", () => {
@@ -93,8 +99,8 @@ describe("a collector config in the builder", () => {
   it("changes one component's settings without touching the document it came from", () => {
     const doc = fromYaml(CONFIG);
     const changed = setBody(doc, "processors", "batch", { timeout: "5s" });
-    expect(changed.processors).toHaveProperty("batch", { timeout: "5s" });
-    expect(doc.processors).toHaveProperty("batch", null);
+    expect(changed.data.processors).toHaveProperty("batch", { timeout: "5s" });
+    expect(doc.data.processors).toHaveProperty("batch", null);
   });
 
   it("finds the component a validator's path names, ids with slashes and dots included", () => {

@@ -1,6 +1,7 @@
-// A collector config as the builder edits it: the whole document kept (nothing it does not show
-// is lost), its pipelines as receivers → processors → exporters, and YAML in and out.
-import { parse, stringify } from "yaml";
+// A collector config as the builder edits it: the YAML document itself (its comments and every
+// key the graph does not show are kept), its pipelines as receivers → processors → exporters,
+// and YAML in and out.
+import { Document, isSeq, parseDocument } from "yaml";
 
 export type Section = "receivers" | "processors" | "exporters" | "connectors";
 export const SECTIONS: Section[] = ["receivers", "processors", "exporters", "connectors"];
@@ -12,7 +13,11 @@ export interface Pipeline {
   exporters: string[];
 }
 
-export type Doc = Record<string, unknown>;
+/** The document as written, and its data as plain values (read-only: edit through the functions). */
+export interface Doc {
+  readonly yaml: Document;
+  readonly data: Record<string, unknown>;
+}
 
 // Python (PyYAML) and Phoenix read YAML 1.1: `on`, `yes` are booleans there, so they are written quoted.
 const YAML_VERSION = { version: "1.1" } as const;
@@ -23,24 +28,33 @@ export function isMap(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+function wrap(yaml: Document): Doc {
+  const data: unknown = yaml.toJS();
+  return { yaml, data: isMap(data) ? data : {} };
+}
+
 /** The config a YAML document holds; ImportError (with the line) when it is not one. */
 export function fromYaml(text: string): Doc {
-  let doc: unknown;
-  try {
-    doc = parse(text, YAML_VERSION);
-  } catch (e) {
-    throw new ImportError(`invalid YAML: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!isMap(doc)) throw new ImportError("a collector config must be a YAML map");
-  return doc;
+  const yaml = parseDocument(text, YAML_VERSION);
+  const error = yaml.errors[0];
+  if (error) throw new ImportError(`invalid YAML: ${error.message}`);
+  if (!isMap(yaml.toJS())) throw new ImportError("a collector config must be a YAML map");
+  return wrap(yaml);
 }
 
 export function toYaml(doc: Doc): string {
-  return stringify(doc, { ...YAML_VERSION, lineWidth: 0 });
+  return doc.yaml.toString({ lineWidth: 0 });
+}
+
+/** A copy of the document changed by ``edit``: the one before stays as it was. */
+function edited(doc: Doc, edit: (yaml: Document) => void): Doc {
+  const yaml = doc.yaml.clone();
+  edit(yaml);
+  return wrap(yaml);
 }
 
 export function pipelines(doc: Doc): Record<string, Pipeline> {
-  const service = isMap(doc.service) ? doc.service : {};
+  const service = isMap(doc.data.service) ? doc.data.service : {};
   const found = isMap(service.pipelines) ? service.pipelines : {};
   const out: Record<string, Pipeline> = {};
   for (const [name, body] of Object.entries(found)) {
@@ -57,42 +71,28 @@ export function pipelines(doc: Doc): Record<string, Pipeline> {
 
 /** Where a component id is defined in the document (connectors act as receivers and exporters). */
 export function sectionOf(doc: Doc, part: Part, id: string): Section {
-  const own = doc[part];
+  const own = doc.data[part];
   if (isMap(own) && id in own) return part;
-  const connectors = doc.connectors;
+  const connectors = doc.data.connectors;
   if (part !== "processors" && isMap(connectors) && id in connectors) return "connectors";
   return part;
 }
 
 export function body(doc: Doc, section: Section, id: string): unknown {
-  const map = doc[section];
+  const map = doc.data[section];
   return isMap(map) ? map[id] : undefined;
 }
 
-function clone(doc: Doc): Doc {
-  return structuredClone(doc);
-}
-
-function pipelineMap(doc: Doc, name: string): Record<string, unknown> {
-  if (!isMap(doc.service)) doc.service = {};
-  const service = doc.service as Record<string, unknown>;
-  if (!isMap(service.pipelines)) service.pipelines = {};
-  const all = service.pipelines as Record<string, unknown>;
-  if (!isMap(all[name])) all[name] = {};
-  return all[name] as Record<string, unknown>;
-}
+const listPath = (pipeline: string, part: Part) => ["service", "pipelines", pipeline, part];
 
 /** A copy with one component's settings replaced. */
 export function setBody(doc: Doc, section: Section, id: string, value: unknown): Doc {
-  const next = clone(doc);
-  if (!isMap(next[section])) next[section] = {};
-  (next[section] as Record<string, unknown>)[id] = value;
-  return next;
+  return edited(doc, (yaml) => yaml.setIn([section, id], value));
 }
 
 /** A free id for a new component of a type: `type/2`, `type/3`, … when `type` is taken. */
 export function freeId(doc: Doc, section: Section, type: string): string {
-  const taken = isMap(doc[section]) ? (doc[section] as Record<string, unknown>) : {};
+  const taken = isMap(doc.data[section]) ? (doc.data[section] as Record<string, unknown>) : {};
   if (!(type in taken)) return type;
   for (let n = 2; ; n++) if (!(`${type}/${n}` in taken)) return `${type}/${n}`;
 }
@@ -105,13 +105,13 @@ export function addComponent(
   type: string,
   settings: unknown = {},
 ): Doc {
-  const next = clone(doc);
-  const id = freeId(next, part, type);
-  if (!isMap(next[part])) next[part] = {};
-  (next[part] as Record<string, unknown>)[id] = settings;
-  const p = pipelineMap(next, pipeline);
-  p[part] = [...(Array.isArray(p[part]) ? (p[part] as unknown[]) : []), id];
-  return next;
+  const id = freeId(doc, part, type);
+  return edited(doc, (yaml) => {
+    yaml.setIn([part, id], settings);
+    const path = listPath(pipeline, part);
+    if (isSeq(yaml.getIn(path, true))) yaml.addIn(path, id);
+    else yaml.setIn(path, [id]);
+  });
 }
 
 function usedAnywhere(doc: Doc, part: Part, id: string): boolean {
@@ -120,27 +120,29 @@ function usedAnywhere(doc: Doc, part: Part, id: string): boolean {
 
 /** A copy without the component in that pipeline (and without its settings if no pipeline uses it). */
 export function removeComponent(doc: Doc, pipeline: string, part: Part, id: string): Doc {
-  const next = clone(doc);
-  const p = pipelineMap(next, pipeline);
-  p[part] = (Array.isArray(p[part]) ? (p[part] as unknown[]) : []).filter((x) => x !== id);
-  const section = sectionOf(next, part, id);
-  if (!usedAnywhere(next, part, id) && isMap(next[section])) {
-    delete (next[section] as Record<string, unknown>)[id];
-  }
-  return next;
+  const at = pipelines(doc)[pipeline]?.[part].indexOf(id) ?? -1;
+  if (at < 0) return doc;
+  const section = sectionOf(doc, part, id);
+  const without = edited(doc, (yaml) => yaml.deleteIn([...listPath(pipeline, part), at]));
+  return usedAnywhere(without, part, id)
+    ? without
+    : edited(without, (yaml) => yaml.deleteIn([section, id]));
 }
 
 /** A copy with a processor moved one place earlier (-1) or later (+1) in its pipeline. */
 export function moveProcessor(doc: Doc, pipeline: string, id: string, by: -1 | 1): Doc {
-  const next = clone(doc);
-  const p = pipelineMap(next, pipeline);
-  const list = (Array.isArray(p.processors) ? (p.processors as string[]) : []).slice();
+  const list = (pipelines(doc)[pipeline]?.processors ?? []).slice();
   const at = list.indexOf(id);
   const to = at + by;
   if (at < 0 || to < 0 || to >= list.length) return doc;
   [list[at], list[to]] = [list[to] as string, list[at] as string];
-  p.processors = list;
-  return next;
+  return edited(doc, (yaml) => {
+    const seq = yaml.getIn(listPath(pipeline, "processors"), true);
+    if (!isSeq(seq)) return;
+    const [a, b] = [seq.items[at], seq.items[to]];
+    seq.items[at] = b;
+    seq.items[to] = a;
+  });
 }
 
 /** Which component a validator path is about: `processors.filter/x.metrics` → processors, filter/x. */
@@ -149,7 +151,7 @@ export function componentOfPath(
   path: string,
 ): { section: Section; id: string } | { pipeline: string; part: Part; index: number } | null {
   for (const section of SECTIONS) {
-    const map = doc[section];
+    const map = doc.data[section];
     if (!path.startsWith(`${section}.`) || !isMap(map)) continue;
     const rest = path.slice(section.length + 1);
     // Ids may hold dots or slashes: the longest id that prefixes the rest is the one.

@@ -1,6 +1,6 @@
 // Experiments: newest first with phase, verdict, winner and reduction; filter by phase; create one.
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { Link } from "wouter";
 import { api, ok, type Schemas } from "../api/client";
 import { useEventStream } from "../api/events";
@@ -19,38 +19,24 @@ const PHASES: Schemas["Phase"][] = [
   "Cancelled",
 ];
 
-interface Row {
-  summary: Schemas["ExperimentSummary"];
-  results?: Schemas["ResultsView"];
-}
+type Summary = Schemas["ExperimentSummary"];
 
-async function rows(phase: Schemas["Phase"] | ""): Promise<Row[]> {
+async function rows(phase: Schemas["Phase"] | ""): Promise<Summary[]> {
   const page = await ok(
     api.GET("/api/v1/experiments", {
       params: { query: { limit: 50, ...(phase ? { phase } : {}) } },
     }),
   );
-  return Promise.all(
-    page.items.map(async (summary) => {
-      const results = await ok(
-        api.GET("/api/v1/experiments/{experiment_id}/results", {
-          params: { path: { experiment_id: summary.experiment_id } },
-        }),
-      ).catch(() => undefined);
-      return { summary, results };
-    }),
-  );
+  return page.items;
 }
 
-function verdictOf(results: Schemas["ResultsView"] | undefined): string {
-  if (!results?.available) return "—";
-  const candidates = results.variants.filter((v) => v.role !== "baseline");
-  return candidates.map((v) => `${v.variant}: ${v.verdict ?? "—"}`).join(", ");
+function verdictOf(summary: Summary): string {
+  if (summary.verdicts.length === 0) return "—";
+  return summary.verdicts.map((v) => `${v.variant}: ${v.verdict}`).join(", ");
 }
 
-function reductionOf(results: Schemas["ResultsView"] | undefined): string {
-  const winner = results?.variants.find((v) => v.variant === results.winner);
-  return percent(winner?.measures?.series_reduction);
+function reductionOf(summary: Summary): string {
+  return percent(summary.verdicts.find((v) => v.variant === summary.winner)?.series_reduction);
 }
 
 export function ExperimentList() {
@@ -58,10 +44,16 @@ export function ExperimentList() {
   const [creating, setCreating] = useState(false);
   const list = useLoad(["experiments", phase], () => rows(phase));
   const queries = useQueryClient();
-  const onEvent = useCallback(
-    () => void queries.invalidateQueries({ queryKey: ["experiments"] }),
-    [queries],
-  );
+  // A burst of events (a fleet's worth) reads the list again once, half a second after the first.
+  const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const onEvent = useCallback(() => {
+    if (pending.current !== undefined) return;
+    pending.current = setTimeout(() => {
+      pending.current = undefined;
+      void queries.invalidateQueries({ queryKey: ["experiments"] });
+    }, 500);
+  }, [queries]);
+  useEffect(() => () => clearTimeout(pending.current), []);
   const connection = useEventStream(onEvent);
 
   return (
@@ -109,7 +101,7 @@ export function ExperimentList() {
               </tr>
             </thead>
             <tbody>
-              {list.data.map(({ summary, results }) => (
+              {list.data.map((summary) => (
                 <tr key={summary.experiment_id}>
                   <td>
                     <Link href={`/experiments/${summary.experiment_id}`}>{summary.name}</Link>
@@ -117,9 +109,9 @@ export function ExperimentList() {
                   <td>
                     <PhaseBadge phase={summary.phase} />
                   </td>
-                  <td>{verdictOf(results)}</td>
+                  <td>{verdictOf(summary)}</td>
                   <td>{summary.winner ?? "—"}</td>
-                  <td>{reductionOf(results)}</td>
+                  <td>{reductionOf(summary)}</td>
                   <td>{new Date(summary.created_at).toLocaleString()}</td>
                 </tr>
               ))}
