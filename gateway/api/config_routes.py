@@ -73,9 +73,11 @@ def _kinds(section: str) -> list[dict[str, Any]]:
 @get("/configs/components")
 async def config_components() -> ComponentsView:
     """The components Phoenix's validator knows, with the keys each accepts (a type name or a
-    nested map of them); processors say whether the evaluator can run them (``evaluated``).
+    nested map of them); processors say whether the evaluator can run them (``evaluated``); and
+    the load profiles an estimate can simulate.
     """
-    return cast(ComponentsView, {section: _kinds(section) for section in SECTIONS})
+    found = {section: _kinds(section) for section in SECTIONS}
+    return cast(ComponentsView, {**found, "profiles": list(PROFILES)})
 
 
 def _problems(text: str) -> list[ConfigProblem]:

@@ -155,6 +155,7 @@ class ComponentsView(TypedDict):
     processors: list[ComponentKind]
     exporters: list[ComponentKind]
     extensions: list[ComponentKind]
+    profiles: list[str]
 
 
 class EstimateView(TypedDict):

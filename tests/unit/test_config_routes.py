@@ -53,6 +53,7 @@ async def test_the_palette_is_what_the_validator_knows_and_says_what_the_evaluat
     assert {k["type"] for k in found["receivers"]} >= {"hostmetrics", "otlp"}
     # Aliases are listed with their kind, not as kinds of their own.
     assert "otlp_http" not in {k["type"] for k in found["exporters"]}
+    assert "realistic" in found["profiles"] and "high-churn" in found["profiles"]
 
 
 async def test_a_valid_config_is_valid_and_estimable(api: httpx.AsyncClient) -> None:

@@ -490,6 +490,7 @@ export interface components {
             exporters: components["schemas"]["ComponentKind"][];
             extensions: components["schemas"]["ComponentKind"][];
             processors: components["schemas"]["ComponentKind"][];
+            profiles: string[];
             receivers: components["schemas"]["ComponentKind"][];
         };
         /** ConfigProblem */

@@ -140,6 +140,12 @@ export function Builder() {
   const [estimating, setEstimating] = useState(false);
   const [estimateError, setEstimateError] = useState<unknown>(null);
   const [pipelineForAdd, setPipelineForAdd] = useState("");
+  const [load, setLoad] = useState({
+    profile: "realistic",
+    hosts: "5",
+    seconds: "300",
+    critical: "^postgres$\n^mysqld$\n^redis-server$\n^mongod$\n^nginx$",
+  });
   const [kindForAdd, setKindForAdd] = useState("");
 
   async function loadTemplate(name: string) {
@@ -208,7 +214,16 @@ export function Builder() {
       setEstimate(
         await ok(
           api.POST("/api/v1/configs/estimate", {
-            body: { config: exported, hosts: 5, duration_seconds: 300 },
+            body: {
+              config: exported,
+              profile: load.profile,
+              hosts: Number(load.hosts),
+              duration_seconds: Number(load.seconds),
+              critical_processes: load.critical
+                .split("\n")
+                .map((line) => line.trim())
+                .filter(Boolean),
+            },
           }),
         ),
       );
@@ -420,6 +435,51 @@ export function Builder() {
         {validation?.not_estimable && (
           <p className="warning">Cannot be estimated: {validation.not_estimable}</p>
         )}
+        <fieldset className="row">
+          <legend>Simulated load</legend>
+          <div className="field">
+            <label htmlFor="estimate-profile">Profile</label>
+            <select
+              id="estimate-profile"
+              value={load.profile}
+              onChange={(e) => setLoad({ ...load, profile: e.target.value })}
+            >
+              {kinds.profiles.map((p) => (
+                <option key={p}>{p}</option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="estimate-hosts">Hosts</label>
+            <input
+              id="estimate-hosts"
+              type="number"
+              min={1}
+              max={100}
+              value={load.hosts}
+              onChange={(e) => setLoad({ ...load, hosts: e.target.value })}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="estimate-seconds">Seconds simulated</label>
+            <input
+              id="estimate-seconds"
+              type="number"
+              min={10}
+              value={load.seconds}
+              onChange={(e) => setLoad({ ...load, seconds: e.target.value })}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="estimate-critical">Critical processes (one regex per line)</label>
+            <textarea
+              id="estimate-critical"
+              rows={3}
+              value={load.critical}
+              onChange={(e) => setLoad({ ...load, critical: e.target.value })}
+            />
+          </div>
+        </fieldset>
         <button
           type="button"
           onClick={() => void runEstimate()}
