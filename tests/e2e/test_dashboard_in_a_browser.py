@@ -137,11 +137,21 @@ async def test_a_pipeline_is_changed_validated_estimated_and_registered_in_the_b
     page = tab.page
     await page.get_by_role("link", name="Pipeline builder").click()
     await page.get_by_label("From a template").select_option("process-aggregated-v1")
+    # Loaded (choosing a template replaces the graph: wait for it before editing the graph).
+    rendered = (await api.get("/api/v1/templates/process-aggregated-v1")).json()
+    await expect(page.get_by_label("Collector config (YAML)")).to_have_value(
+        rendered["rendered_with_defaults"]
+    )
     await expect(page.locator(".react-flow__node")).to_have_count(8)
     exported = page.get_by_label("The graph as YAML")
 
     # Change a node through its form: the export follows.
-    await page.locator(".react-flow__node", has_text="memory_limiter").click()
+    # Chosen from the list beside the graph (a click on the canvas races React Flow's fitting
+    # of the view on a busy machine); the graph marks the node chosen.
+    await page.get_by_role("button", name="metrics: processor memory_limiter").click()
+    await expect(page.locator(".react-flow__node", has_text="memory_limiter")).to_have_class(
+        re.compile(r"\bselected-node\b")
+    )
     await page.get_by_label("limit_mib (int)", exact=True).fill("300")
     await expect(exported).to_have_value(re.compile(r"limit_mib: 300\b"))
 

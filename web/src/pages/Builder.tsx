@@ -267,6 +267,8 @@ export function Builder() {
       <div className="builder-grid">
         <div className="canvas" aria-label="The pipelines as a graph">
           <ReactFlow
+            // Drawn afresh (and fitted to the canvas) when nodes are added or removed.
+            key={view.nodes.map((n) => n.id).join()}
             nodes={view.nodes}
             edges={view.edges}
             fitView
