@@ -272,7 +272,11 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
                 f"branch {branch} of {settings.gitops_path}",
                 highlight=False,
             )
-        where = "" if options.keep_running else " (the first three through the API: `phoenix up`)"
+        where = (
+            ""
+            if options.keep_running
+            else " (the first four through the API: `phoenix up`, or the demo's --keep-running)"
+        )
         console.print(f"\ndone in {time.monotonic() - began:.0f}s. Where to look next{where}:")
         xid = demo.experiment_id
         for line in (
@@ -280,9 +284,9 @@ async def run_demo(settings: Settings, options: DemoOptions, console: Console) -
             f"phoenix experiment results {xid}   (every reason)",
             f"{runtime.api_url}/api/v1/experiments/{xid}/results   (bearer token: "
             f"{runtime.admin_token_file})",
-            f"git -C {settings.gitops_path} log --all --stat   (the promotion commit)",
             f"{runtime.api_url}/#/experiments/{xid}   (the dashboard; `phoenix dashboard` "
             "prints a link that signs you in)",
+            f"git -C {settings.gitops_path} log --all --stat   (the promotion commit)",
             *(
                 [
                     f"{prometheus}/api/v1/query?query="
