@@ -9,6 +9,10 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 
+DEPLOYERS = ("local", "process", "kubernetes")  # what PHOENIX_DEPLOYER may name
+METRICS_SOURCES = ("local", "prometheus")  # what PHOENIX_METRICS_SOURCE may name
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where Phoenix keeps its data and finds its servers; unset URLs mean embedded servers."""

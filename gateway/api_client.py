@@ -8,11 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
-import httpx
-
 from adapters.settings import Settings
-from gateway.connect import discover
 from gateway.local_tokens import find_token
+from gateway.runtime_file import discover
 
 
 class NotRunning(RuntimeError):
@@ -57,6 +55,8 @@ class PhoenixClient:
     """One method per route a person uses; problems become ApiError, with the API's detail."""
 
     def __init__(self, base_url: str, token: str, *, verify: bool | str = True) -> None:
+        import httpx  # loaded by the commands that call the API, not by `phoenix --help`
+
         self.base_url = base_url
         self.token = token
         self.http = httpx.Client(
@@ -86,6 +86,8 @@ class PhoenixClient:
         self.http.close()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        import httpx
+
         try:
             response = self.http.request(method, path, **kwargs)
         except httpx.TransportError as exc:

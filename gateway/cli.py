@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -11,7 +10,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID, uuid4
 
 import typer
@@ -19,26 +18,23 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from adapters.embedded.ports import free_port
-from adapters.postgres.migrate import upgrade
-from adapters.projection_runner import ProjectionRunner
-from adapters.settings import redacted
-from domain.messages import RecordedEvent
-from gateway import cli_client, connect, schemas
-from gateway.api_client import PhoenixClient
+from adapters.settings import DEPLOYERS, METRICS_SOURCES, redacted
+from gateway import cli_client
 from gateway.cli_options import DataDir, Output, settings_for
-from gateway.dashboard_cli import built, dashboard
-from gateway.demo import DEFAULT_CANDIDATES, DemoOptions, run_demo
+from gateway.dashboard_cli import dashboard
 from gateway.experiment_cli import app as experiment_app
-from gateway.kube_operator import StandaloneOperator
 from gateway.loadsim_cli import app as loadsim_app
-from gateway.measuring import METRICS_SOURCES, MetricsSourceUnavailable
 from gateway.pipeline_cli import app as pipeline_app
-from gateway.real_adapters import DEPLOYERS, DeployerUnavailable
-from gateway.runtime import Runtime
 from gateway.token_cli import app as token_app
 from gateway.token_cli import login, whoami
-from projections.registry import all_projectors
+from gateway.web_bundle import built
+
+# What only some commands need is imported in them: `phoenix --help` and the API clients start
+# without the runtime, the database drivers or the web framework (issue 15: start-up).
+if TYPE_CHECKING:
+    from domain.messages import RecordedEvent
+    from gateway.api_client import PhoenixClient
+    from gateway.runtime import Runtime
 
 app = typer.Typer(
     help="Phoenix: cut the cost of process metrics, by experiment.", no_args_is_help=True
@@ -107,6 +103,12 @@ def up(
     """Start Phoenix: embedded NATS and PostgreSQL (unless URLs are set), workers and the API,
     and the Kubernetes operator when a kubeconfig is given.
     """
+    import asyncio
+
+    from gateway.measuring import MetricsSourceUnavailable
+    from gateway.real_adapters import DeployerUnavailable
+    from gateway.runtime import Runtime
+
     _logging()
     if deployer is not None and deployer not in DEPLOYERS:
         raise typer.BadParameter(f"--deployer must be one of {', '.join(DEPLOYERS)}")
@@ -201,6 +203,8 @@ def operator(
     and PostgreSQL (PHOENIX_NATS_URL, PHOENIX_DATABASE_URL), signing with its replicas' key
     (PHOENIX_SIGNING_KEY). `phoenix up` runs the operator itself when given a kubeconfig.
     """
+    import asyncio
+
     _logging()
     settings = settings_for(data_dir, kubeconfig=kubeconfig, kube_namespace=namespace)
     missing = [
@@ -218,6 +222,8 @@ def operator(
             f"the operator alone needs {', '.join(missing)}: it sends commands to a Phoenix "
             "running elsewhere, which must accept its tokens"
         )
+
+    from gateway.kube_operator import StandaloneOperator
 
     async def main() -> None:
         running = await StandaloneOperator.start(settings)
@@ -241,6 +247,10 @@ def migrate(data_dir: DataDir = None) -> None:
     """Bring the database schema to the newest revision (an operator command: it works on the
     database directly, with its credentials, not through the API).
     """
+    import asyncio
+
+    from adapters.postgres.migrate import upgrade
+    from gateway import connect
 
     async def main() -> None:
         async with connect.database(settings_for(data_dir)) as engine:
@@ -338,6 +348,7 @@ def events_tail(
     output: Output = "table",
 ) -> None:
     """Print the global log from a position; with --follow, keep going."""
+    from domain.messages import RecordedEvent
 
     def show(client: PhoenixClient) -> None:
         events = (
@@ -365,6 +376,8 @@ def replay(
     """Replay one stream's history from the store, as the audit trail reads it (exit 1 when
     there is no such stream: the API's 404).
     """
+    from domain.messages import RecordedEvent
+
     events = [
         RecordedEvent.model_validate(e)
         for e in cli_client.calling(data_dir, lambda client: client.stream(stream_id))
@@ -381,6 +394,11 @@ def projections_rebuild(data_dir: DataDir = None) -> None:
     """Empty the read tables and replay every event into them (an operator command: it works on
     the database directly, with its credentials, not through the API).
     """
+    import asyncio
+
+    from adapters.projection_runner import ProjectionRunner
+    from gateway import connect
+    from projections.registry import all_projectors
 
     async def main() -> int:
         async with connect.database(settings_for(data_dir)) as engine:
@@ -429,7 +447,11 @@ def deadletters_redrive(dead_letter_id: int, data_dir: DataDir = None) -> None:
 
 @schemas_app.command("export")
 def schemas_export(directory: Annotated[Path, typer.Argument()] = Path("schemas")) -> None:
-    """Write the JSON schema of every command and event, and the AsyncAPI document."""
+    """Write the JSON schema of every command and event, the AsyncAPI document and the API's
+    OpenAPI document.
+    """
+    from gateway import schemas
+
     written = schemas.export(directory)
     console.print(f"wrote {len(written)} files under {directory}")
 
@@ -469,6 +491,13 @@ def demo(
     data_dir: DataDir = None,
 ) -> None:
     """Run one experiment end to end on the embedded stack: load, phases, verdicts, promotion."""
+    import asyncio
+
+    from adapters.embedded.ports import free_port
+    from gateway.demo import DEFAULT_CANDIDATES, DemoOptions, run_demo
+    from gateway.measuring import MetricsSourceUnavailable
+    from gateway.real_adapters import DeployerUnavailable
+
     _logging()
     if deployer not in DEPLOYERS:
         raise typer.BadParameter(f"--deployer must be one of {', '.join(DEPLOYERS)}")

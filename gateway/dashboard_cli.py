@@ -9,16 +9,12 @@ import typer
 from rich.console import Console
 
 from gateway import cli_client
-from gateway.api.dashboard import bundle_dir
 from gateway.api_client import PhoenixClient
 from gateway.cli_options import DataDir
+from gateway.web_bundle import built
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
-
-
-def built() -> bool:
-    return (bundle_dir() / "index.html").is_file()
 
 
 def dashboard(

@@ -24,9 +24,9 @@ from domain.experiment.phase import Phase
 from domain.identity import Role
 from domain.messages import CommandEnvelope
 from gateway.commands import send_and_wait
-from gateway.dashboard_cli import built
 from gateway.experiment_cli import results_table, short_name
 from gateway.runtime import Runtime
+from gateway.web_bundle import built
 from pipelines.catalog import template
 from pipelines.ottl.functions import duration_nanos
 from pipelines.recommend import top_by_cpu

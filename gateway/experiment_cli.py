@@ -14,11 +14,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from domain.experiment.spec import ExperimentSpec
 from gateway.api_client import PhoenixClient
 from gateway.cli_client import calling, fail, report, send, when
 from gateway.cli_options import DataDir, Output
-from handlers.report import COLUMNS, formatted
 from pipelines.catalog import catalog
 
 app = typer.Typer(help="Create, run, judge and promote experiments.", no_args_is_help=True)
@@ -125,6 +123,8 @@ def create(
         )
     if recommended:
         raw["candidates"] = [*raw.get("candidates", []), *recommended_candidates(data_dir, raw)]
+    from domain.experiment.spec import ExperimentSpec  # its models load with `create` alone
+
     try:
         ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
@@ -303,6 +303,8 @@ def _with_predictions(columns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, 
 
 def results_table(variants: list[dict[str, Any]]) -> Table:
     """The results, with predicted reductions beside the measured ones where there are any."""
+    from handlers.report import COLUMNS, formatted
+
     predicted = any(v.get("predicted") for v in variants)
     columns = _with_predictions(COLUMNS) if predicted else COLUMNS
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))

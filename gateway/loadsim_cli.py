@@ -10,21 +10,18 @@ import signal
 import subprocess
 import sys
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from adapters.load import LoadGenerator
-from adapters.otlp_sink import LOAD_HEADER
-from domain.telemetry.model import Batch
-from gateway import connect
 from gateway.cli_options import DataDir, settings_for
-from pipelines.ottl.functions import duration_nanos
-from simulator.fleet import Fleet
-from simulator.otlp import OtlpHttpExporter
-from simulator.profiles import PROFILES
+from gateway.runtime_file import discover
+
+if TYPE_CHECKING:  # the simulator and the sink's client load with the commands that use them
+    from domain.telemetry.model import Batch
+    from simulator.fleet import Fleet
 
 app = typer.Typer(help="Simulated load for the local deployer.", no_args_is_help=True)
 console = Console()
@@ -34,6 +31,8 @@ PID_FILE = "loadsim.json"
 
 @app.command("list-profiles")
 def list_profiles() -> None:
+    from simulator.profiles import PROFILES
+
     """The load profiles and what each simulates."""
     table = Table(show_edge=False)
     table.add_column("profile")
@@ -58,6 +57,10 @@ def start(
     data_dir: DataDir = None,
 ) -> None:
     """Scrape simulated hosts every interval and send them, as load, to Phoenix's sink."""
+    from pipelines.ottl.functions import duration_nanos
+    from simulator.fleet import Fleet
+    from simulator.profiles import PROFILES
+
     settings = settings_for(data_dir)
     if profile not in PROFILES:
         err.print(f"[red]error:[/red] unknown profile {profile!r}; known: {', '.join(PROFILES)}")
@@ -67,7 +70,7 @@ def start(
     except ValueError as exc:
         err.print(f"[red]error:[/red] --interval: {exc}")
         raise typer.Exit(2) from None
-    target = endpoint or connect.discover(settings).otlp_url
+    target = endpoint or discover(settings).otlp_url
     if target is None:
         err.print(
             f"[red]error:[/red] no Phoenix is running with data dir {settings.data_dir}: "
@@ -98,6 +101,10 @@ def start(
 
 
 async def _run(fleet: Fleet, seconds: float, endpoint: str) -> None:
+    from adapters.load import LoadGenerator
+    from adapters.otlp_sink import LOAD_HEADER
+    from simulator.otlp import OtlpHttpExporter
+
     exporter = OtlpHttpExporter(endpoint, headers={LOAD_HEADER: "loadsim"})
 
     async def publish(batches: list[Batch], _at: int) -> None:

@@ -6,11 +6,12 @@ import getpass
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from adapters.auth.local_key import LocalKey
 from adapters.auth.secret_files import read_secret, write_secret
-from adapters.auth.tokens import issue
-from domain.identity import Role
+
+if TYPE_CHECKING:
+    from adapters.auth.local_key import LocalKey
 
 ADMIN_TOKEN_FILE = Path("auth") / "admin.token"
 ADMIN_TTL = timedelta(days=30)
@@ -20,6 +21,9 @@ def write_admin_token(data_dir: Path, key: LocalKey) -> Path:
     """An admin token for whoever runs Phoenix on this machine (the OS user), written at each
     start to the data dir (mode 0600): the first way in, until tokens are given to others.
     """
+    from adapters.auth.tokens import issue  # signing loads with `phoenix up`, not the CLI
+    from domain.identity import Role
+
     path = data_dir / ADMIN_TOKEN_FILE
     token = issue(key, _os_user(), [Role.ADMIN], ttl=ADMIN_TTL, now=datetime.now(UTC))
     write_secret(path, token.encode() + b"\n")

@@ -13,10 +13,10 @@ from adapters.local_metrics import LocalMetricsSource
 from adapters.measured_intervals import IntervalRecorder
 from adapters.prometheus.api import PrometheusUnavailable
 from adapters.prometheus.source import PrometheusMetricsSource
-from adapters.settings import Settings
+from adapters.settings import METRICS_SOURCES, Settings
 from handlers.ports import MetricsSource
 
-METRICS_SOURCES = ("local", "prometheus")
+__all__ = ["METRICS_SOURCES", "Measuring", "MetricsSourceUnavailable", "measuring"]
 
 
 class MetricsSourceUnavailable(RuntimeError):

@@ -14,12 +14,6 @@ from gateway import pipeline_registry_cli as registry
 from gateway.cli_options import seconds, variables_of
 from gateway.recommend_cli import recommend
 from pipelines.catalog import catalog, template
-from pipelines.estimate import Prices, estimate
-from pipelines.evaluator import Evaluator, EvaluatorError
-from pipelines.recommend import top_by_cpu
-from pipelines.render import RenderError, render, render_config
-from pipelines.validator import ConfigInvalid, validate_text
-from simulator.fleet import EPOCH, Fleet
 from simulator.profiles import PROFILES
 
 app = typer.Typer(
@@ -81,6 +75,8 @@ def render_command(
     ] = None,
 ) -> None:
     """Print the collector config a template renders to."""
+    from pipelines.render import RenderError, render
+
     try:
         print(render(name, variables_of(var, vars_file)), end="")
     except (RenderError, ValueError) as exc:
@@ -91,6 +87,8 @@ def render_command(
 @app.command()
 def validate(file: Path) -> None:
     """Check a collector config; exit 1 with each problem's path if it is invalid."""
+    from pipelines.validator import ConfigInvalid, validate_text
+
     try:
         text = file.read_text()
     except OSError as exc:
@@ -127,6 +125,12 @@ def estimate_command(
     output: Annotated[str, typer.Option("--output", "-o")] = "table",
 ) -> None:
     """Run a template over simulated load and report what it would cut, and what it keeps."""
+    from pipelines.estimate import Prices, estimate
+    from pipelines.evaluator import Evaluator, EvaluatorError
+    from pipelines.recommend import top_by_cpu
+    from pipelines.render import RenderError, render_config
+    from simulator.fleet import EPOCH, Fleet
+
     if profile not in PROFILES:
         raise typer.BadParameter(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
     critical = critical or DEFAULT_CRITICAL

@@ -13,7 +13,6 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from domain.pipeline.decide import sha256_of
 from gateway.cli_client import calling, fail, report, send, when
 from gateway.cli_options import DataDir, Output, variables_of, version_ref
 
@@ -50,6 +49,8 @@ def _source(file: Path | None, template: str | None, var: list[str] | None) -> d
 
 
 def _registered(result: dict[str, Any], name: str, done: str) -> str:
+    from domain.pipeline.decide import sha256_of
+
     config = result.get("config")
     return f"{name}: {done}" + (f", sha256 {sha256_of(config)[:12]}" if config else "")
 

@@ -25,14 +25,14 @@ from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.experiment_index import PostgresExperimentIndex
 from adapters.postgres.measured_intervals import PostgresIntervals
 from adapters.postgres.tracking import PostgresTracking
-from adapters.settings import Settings
+from adapters.settings import DEPLOYERS, Settings
 from gateway.bootstrap import Ports, Wiring
 from gateway.measuring import Measuring, measuring
 from gateway.sample_load import SimulatedSample
 from handlers.clock import SystemClock
 from handlers.ports import Deployer
 
-DEPLOYERS = ("local", "process", "kubernetes")
+__all__ = ["DEPLOYERS", "DeployerUnavailable", "RealAdapters", "make_deployer"]
 
 
 class DeployerUnavailable(RuntimeError):

@@ -33,11 +33,10 @@ from gateway.bootstrap import Phoenix, bootstrap, own_durables
 from gateway.kube_operator import KubeOperator
 from gateway.local_tokens import write_admin_token
 from gateway.real_adapters import RealAdapters
+from gateway.runtime_file import RUNTIME_FILE
 from projections.registry import all_projectors
 
 log = logging.getLogger(__name__)
-
-RUNTIME_FILE = "runtime.json"
 
 
 class _EmbeddedUvicorn(uvicorn.Server):

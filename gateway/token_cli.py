@@ -9,9 +9,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from adapters.auth.local_key import KEY_FILE, LocalKey
-from adapters.auth.tokens import issue, parse_ttl
-from domain.identity import PEOPLE_ROLES, Role
 from gateway import cli_client
 from gateway.api_client import ApiError, NotRunning, PhoenixClient, api_url, trusted_ca
 from gateway.cli_options import DataDir, settings_for
@@ -37,6 +34,10 @@ def create(
     """Print a token signed with the data dir's key (needs read access to it: an operator
     command on Phoenix's machine). With an OIDC provider, people's tokens come from it instead.
     """
+    from adapters.auth.local_key import KEY_FILE, LocalKey  # signing loads with this command
+    from adapters.auth.tokens import issue, parse_ttl
+    from domain.identity import PEOPLE_ROLES
+
     known = {r.value: r for r in PEOPLE_ROLES}
     unknown = [r for r in role if r not in known]
     if unknown:
@@ -98,4 +99,4 @@ def whoami(data_dir: DataDir = None) -> None:
     console.print(f"{me['subject']} ({', '.join(me['roles']) or 'no role'})")
 
 
-__all__ = ["Role", "app", "login", "whoami"]
+__all__ = ["app", "login", "whoami"]

@@ -4,14 +4,14 @@ needed to load it (every call it makes to the API carries one).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from litestar import Response, Router, get
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
-BUNDLE = Path(__file__).resolve().parents[2] / "web" / "dist"
+from gateway.web_bundle import bundle_dir
+
 # React Flow and uPlot set style attributes; scripts and connections stay same-origin.
 POLICY = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -24,12 +24,6 @@ NOT_BUILT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 Build it with <code>npm ci && npm run build</code> in <code>web/</code> (the set-up script,
 <code>scripts/setup</code>, does this when Node.js is installed), then reload. The API is at
 <a href="/schema/swagger">/schema/swagger</a>.</p></body></html>"""
-
-
-def bundle_dir() -> Path:
-    """Where the built web app is: PHOENIX_WEB_DIST, else web/dist beside Phoenix's code."""
-    configured = os.environ.get("PHOENIX_WEB_DIST")
-    return Path(configured) if configured else BUNDLE
 
 
 def dashboard_routes(bundle: Path | None = None) -> list[ControllerRouterHandler]:
