@@ -198,9 +198,15 @@ class IntervalRecorder:
             ]
             if not due:
                 return 0
-            await self.storage.merge({key: self.open[key] for key in due})
-            for key in due:
-                del self.open[key]
+            # Taken out before the write: what arrives or is forgotten meanwhile (a teardown's
+            # `forget`, a late batch) touches the open intervals only, never these.
+            taken = {key: self.open.pop(key) for key in due}
+            try:
+                await self.storage.merge(taken)
+            except BaseException:
+                for key, interval in taken.items():  # not written: open again, for the next try
+                    self.open.setdefault(key, Interval()).merge(interval)
+                raise
             return len(due)
 
     async def run(self, stop: asyncio.Event) -> None:

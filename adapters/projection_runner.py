@@ -81,8 +81,11 @@ class ProjectionRunner:
         total = 0
         for projector in self.projectors:
             try:
+                # A short batch is all there was: no second transaction to find nothing.
                 while (n := await self.run_once(projector)) > 0:
                     total += n
+                    if n < self.batch:
+                        break
             except Exception:
                 if not isolate:
                     raise

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-
 DEPLOYERS = ("local", "process", "kubernetes")  # what PHOENIX_DEPLOYER may name
 METRICS_SOURCES = ("local", "prometheus")  # what PHOENIX_METRICS_SOURCE may name
 

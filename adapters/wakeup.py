@@ -32,3 +32,28 @@ async def pause(wakeup: Wakeup, stop: asyncio.Event, within: float) -> None:
     finally:
         for task in (stopper, waker):
             task.cancel()
+
+
+class Broadcast:
+    """A wake-up for many waiters: each ``set`` wakes everyone waiting on a ticket taken
+    before it. Take the ticket before reading, so a notice that comes between the read and the
+    wait is not missed.
+    """
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def ticket(self) -> asyncio.Event:
+        return self._event
+
+    def set(self) -> None:
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+
+    async def wait(self, ticket: asyncio.Event, within: float) -> bool:
+        """Until a ``set`` after ``ticket`` was taken, or ``within`` seconds; true if woken."""
+        try:
+            await asyncio.wait_for(ticket.wait(), within)
+        except TimeoutError:
+            return False
+        return True

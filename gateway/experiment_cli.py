@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID, uuid4
 
 import typer
 import yaml
-from pydantic import ValidationError
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -18,6 +17,9 @@ from gateway.api_client import PhoenixClient
 from gateway.cli_client import calling, fail, report, send, when
 from gateway.cli_options import DataDir, Output
 from pipelines.catalog import catalog
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 app = typer.Typer(help="Create, run, judge and promote experiments.", no_args_is_help=True)
 console = Console()
@@ -123,6 +125,8 @@ def create(
         )
     if recommended:
         raw["candidates"] = [*raw.get("candidates", []), *recommended_candidates(data_dir, raw)]
+    from pydantic import ValidationError
+
     from domain.experiment.spec import ExperimentSpec  # its models load with `create` alone
 
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -57,6 +56,8 @@ def start(
     data_dir: DataDir = None,
 ) -> None:
     """Scrape simulated hosts every interval and send them, as load, to Phoenix's sink."""
+    import asyncio
+
     from pipelines.ottl.functions import duration_nanos
     from simulator.fleet import Fleet
     from simulator.profiles import PROFILES
@@ -101,6 +102,8 @@ def start(
 
 
 async def _run(fleet: Fleet, seconds: float, endpoint: str) -> None:
+    import asyncio
+
     from adapters.load import LoadGenerator
     from adapters.otlp_sink import LOAD_HEADER
     from simulator.otlp import OtlpHttpExporter

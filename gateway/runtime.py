@@ -27,6 +27,7 @@ from adapters.projection_runner import ProjectionRunner
 from adapters.relay import Relay, bus_publisher
 from adapters.settings import Settings, SettingsError, redacted
 from adapters.supervisor import Loop, Supervisor
+from adapters.wakeup import Broadcast
 from gateway.api.app import create_app
 from gateway.api.dependencies import ApiDeps, Backends
 from gateway.bootstrap import Phoenix, bootstrap, own_durables
@@ -62,6 +63,7 @@ class Runtime:
     phoenix: Phoenix | None = None
     kube: KubeOperator | None = None
     supervisor: Supervisor = field(default_factory=Supervisor)
+    log_grew: Broadcast = field(default_factory=Broadcast)  # wakes the API's event streams
     _api: _EmbeddedUvicorn | None = None
 
     @classmethod
@@ -126,11 +128,13 @@ class Runtime:
             loops["operator"] = self.kube.loop()
         for name, loop in loops.items():
             self.supervisor.run(name, loop)
-        # The bus wakes the projections as soon as the relay publishes; polling is the fallback.
+        # The bus wakes the projections and the API's event streams as soon as the relay
+        # publishes; polling is the fallback.
         wake = self.projections.wakeup
 
         async def on_event() -> None:
             wake.set()
+            self.log_grew.set()
 
         await self.bus.subscribe_core("phoenix.evt.>", on_event)
 
@@ -160,6 +164,7 @@ class Runtime:
             command_rate_limit=settings.command_rate_limit,
             observed=self.real.sink.observed,
             source=self.real.measuring.source,
+            log_grew=self.log_grew,
         )
         if (settings.api_tls_cert is None) != (settings.api_tls_key is None):
             raise SettingsError("set both PHOENIX_API_TLS_CERT and PHOENIX_API_TLS_KEY, or neither")

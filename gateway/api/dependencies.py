@@ -11,6 +11,7 @@ from adapters.metrics import Metrics
 from adapters.nats.bus import NatsBus
 from adapters.nats.consumer import DeadLetterStore, MessageBus
 from adapters.observed_baseline import ObservedBaselines
+from adapters.wakeup import Broadcast
 from handlers.ports import Authenticator, EventStore, MetricsSource
 from projections.read_model import ReadModel
 
@@ -37,3 +38,4 @@ class ApiDeps:
     command_rate_limit: str = "20/second"  # per subject
     observed: ObservedBaselines | None = None  # what baselines emitted, for recommendations
     source: MetricsSource | None = None  # where variants are measured, for the live charts
+    log_grew: Broadcast | None = None  # set when the bus says events were appended

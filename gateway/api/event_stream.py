@@ -22,7 +22,8 @@ from gateway.api.problems import Problem
 from handlers.ports import EventStore
 
 PAGE = 200  # events read at a time: what one client holds at most while it is sent them
-POLL_S = 0.25  # how often the log is read again once a client has caught up
+POLL_S = 0.25  # how often the log is read again once a client has caught up (without the bus)
+WOKEN_POLL_S = 2.0  # the same, where the bus wakes the stream when events are appended
 RETRY_MS = 1000  # how soon a browser reconnects after losing the stream
 StreamId = Annotated[str | None, QueryParameter(max_length=200, description="one stream only")]
 Heartbeat = Annotated[
@@ -91,21 +92,28 @@ async def event_stream(
             raise Problem(400, f"Last-Event-ID {last_event_id!r} is not a position of the log")
         start = int(last_event_id)
     pages = _one(deps.store, stream, start) if stream else _global(deps.store, start)
+    grew = deps.log_grew
 
     async def messages() -> AsyncIterator[ServerSentEventMessage]:
         yield ServerSentEventMessage(data=None, retry=RETRY_MS, comment="phoenix events")
         quiet_since = time.monotonic()
+        ticket = grew.ticket() if grew else None  # taken before each read of the log
         async for page in pages:
             for event in page:
                 yield _message(event)
             if page:
                 quiet_since = time.monotonic()
                 if len(page) == PAGE:
+                    ticket = grew.ticket() if grew else None
                     continue  # more is waiting: read it at once
             elif time.monotonic() - quiet_since >= heartbeat:
                 yield ServerSentEventMessage(data=None, comment="keep-alive")
                 quiet_since = time.monotonic()
-            await asyncio.sleep(POLL_S)
+            if grew is not None and ticket is not None:
+                await grew.wait(ticket, min(WOKEN_POLL_S, heartbeat))
+                ticket = grew.ticket()
+            else:
+                await asyncio.sleep(POLL_S)
 
     return ServerSentEvent(
         messages(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}

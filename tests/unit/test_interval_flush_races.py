@@ -1,0 +1,79 @@
+"""The interval recorder's flush against what happens while it writes: a variant torn down (its
+open intervals forgotten), a batch arriving, the storage failing. Nothing is lost or raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from uuid import uuid4
+
+import pytest
+
+from adapters.measured_intervals import Interval, IntervalRecorder, Key
+from adapters.memory.event_store import InMemoryEventStore
+
+
+class SlowStorage:
+    """Storage whose writes wait until the test lets them finish (or fail)."""
+
+    def __init__(self) -> None:
+        self.written: dict[Key, Interval] = {}
+        self.writing = asyncio.Event()
+        self.go_on = asyncio.Event()
+        self.fail = False
+
+    async def merge(self, intervals: dict[Key, Interval]) -> None:
+        self.writing.set()
+        await self.go_on.wait()
+        if self.fail:
+            raise ConnectionError("the database went away")
+        for key, interval in intervals.items():
+            self.written.setdefault(key, Interval()).merge(interval)
+
+    async def load(self, experiment_id: object, variant: str) -> dict[int, Interval]:
+        return {}
+
+
+def recorder_with(storage: SlowStorage, *keys: Key) -> IntervalRecorder:
+    recorder = IntervalRecorder(InMemoryEventStore(), storage)
+    for key in keys:
+        recorder.open[key] = Interval(series={hash(key)}, datapoints=10)
+    return recorder
+
+
+async def test_a_variant_forgotten_while_its_intervals_are_written_raises_nothing_and_loses_nothing() -> (
+    None
+):
+    storage = SlowStorage()
+    xid = uuid4()
+    recorder = recorder_with(storage, (xid, "keeps", 5), (xid, "keeps", 6))
+    flushing = asyncio.create_task(recorder.flush(everything=True))
+    await storage.writing.wait()
+    recorder.forget(str(xid), "keeps")  # its teardown, while the write is under way
+    storage.go_on.set()
+    assert await flushing == 2
+    assert set(storage.written) == {(xid, "keeps", 5), (xid, "keeps", 6)}
+
+
+async def test_a_batch_arriving_during_the_write_stays_open_for_the_next_flush() -> None:
+    storage = SlowStorage()
+    key = (uuid4(), "agg", 3)
+    recorder = recorder_with(storage, key)
+    flushing = asyncio.create_task(recorder.flush(everything=True))
+    await storage.writing.wait()
+    recorder.open.setdefault(key, Interval()).merge(Interval(series={1}, datapoints=1))
+    storage.go_on.set()
+    await flushing
+    assert recorder.open[key].datapoints == 1  # not lost in the write before it
+    assert storage.written[key].datapoints == 10
+
+
+async def test_intervals_a_failed_write_took_are_open_again_for_the_next_try() -> None:
+    storage = SlowStorage()
+    storage.fail = True
+    storage.go_on.set()
+    key = (uuid4(), "agg", 0)
+    recorder = recorder_with(storage, key)
+    with pytest.raises(ConnectionError):
+        await recorder.flush(everything=True)
+    assert recorder.open[key].datapoints == 10
