@@ -31,6 +31,18 @@ def admin_token(runtime: Runtime) -> str:
     return admin_headers(runtime.settings.data_dir)["Authorization"].removeprefix("Bearer ")
 
 
+async def create_one(runtime: Runtime, name: str) -> None:
+    """One ExperimentCreated in the log, as a program sending on the bus would make it."""
+    body = {
+        "name": name,
+        "experiment_id": str(uuid4()),
+        "baseline": {"name": "baseline", "template": "process-baseline-v1"},
+        "candidates": [{"name": "agg", "template": "process-aggregated-v1"}],
+        "duration_seconds": 60,
+    }
+    await send(runtime, "CreateExperiment", body)
+
+
 async def chart_points(page: Page) -> int:
     found = await page.locator("figure.chart [data-points]").first.get_attribute("data-points")
     return int(found or 0)
@@ -215,14 +227,8 @@ async def test_the_event_log_shows_each_event_once_as_it_is_appended(
         }"""
     )
     sent = 100
-    spec = {
-        "baseline": {"name": "baseline", "template": "process-baseline-v1"},
-        "candidates": [{"name": "agg", "template": "process-aggregated-v1"}],
-        "duration_seconds": 60,
-    }
     for n in range(sent):
-        body = {**spec, "name": f"latency {n}", "experiment_id": str(uuid4())}
-        await send(runtime, "CreateExperiment", body)
+        await create_one(runtime, f"latency {n}")
         await asyncio.sleep(0.02)
     rows = page.locator("table.audit tbody tr[data-type='ExperimentCreated']")
     await expect(rows).to_have_count(sent, timeout=60_000)
@@ -258,16 +264,10 @@ async def test_after_a_dropped_connection_the_event_log_resumes_missing_nothing_
         page = tab.page
         await page.get_by_role("link", name="Event log").click()
         await expect(page.locator(".live-open")).to_be_visible()
-        spec = {
-            "baseline": {"name": "baseline", "template": "process-baseline-v1"},
-            "candidates": [{"name": "agg", "template": "process-aggregated-v1"}],
-            "duration_seconds": 60,
-        }
 
         async def create(names: range) -> None:
             for n in names:
-                body = {**spec, "name": f"resumed {n}", "experiment_id": str(uuid4())}
-                await send(runtime, "CreateExperiment", body)
+                await create_one(runtime, f"resumed {n}")
 
         rows = page.locator("table.audit tbody tr[data-type='ExperimentCreated']")
         await create(range(10))

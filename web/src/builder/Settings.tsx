@@ -6,6 +6,18 @@ import { isMap } from "./model";
 
 export type Spec = string | { [key: string]: Spec };
 
+/** A copy of a map with one key set, or removed when its value is undefined. */
+function withKey(
+  map: Record<string, unknown>,
+  key: string,
+  value: unknown,
+): Record<string, unknown> {
+  const next = { ...map };
+  if (value === undefined) delete next[key];
+  else next[key] = value;
+  return next;
+}
+
 function sameValue(text: string, value: unknown): boolean {
   try {
     const parsed: unknown = text.trim() ? parse(text, { version: "1.1" }) : undefined;
@@ -82,9 +94,7 @@ function Field({ path, spec, value, onChange }: FieldProps) {
             spec={inner}
             value={current[key]}
             onChange={(v) => {
-              const next = { ...current };
-              if (v === undefined) delete next[key];
-              else next[key] = v;
+              const next = withKey(current, key, v);
               onChange(Object.keys(next).length ? next : undefined);
             }}
           />
@@ -160,12 +170,7 @@ export function Settings({ id, spec, value, onChange }: Props) {
           path={`${id}.${key}`}
           spec={inner}
           value={current[key]}
-          onChange={(v) => {
-            const next = { ...current };
-            if (v === undefined) delete next[key];
-            else next[key] = v;
-            onChange(next);
-          }}
+          onChange={(v) => onChange(withKey(current, key, v))}
         />
       ))}
       {(!isMap(spec) || Object.keys(unknown).length > 0) && (
