@@ -222,8 +222,11 @@ class IntervalRecorder:
     async def intervals(self, experiment_id: UUID, variant: str) -> dict[int, Interval]:
         """Everything measured for a variant so far, stored and open, by interval index."""
         await self._drain(experiment_id)
-        found = await self.storage.load(experiment_id, variant)
+        # Read under the flush's lock: an interval being written is in neither the storage nor
+        # the open set until the write ends, and a read in between would see a hole (the
+        # guardrail took one for a lost critical process).
         async with self._lock:
+            found = await self.storage.load(experiment_id, variant)
             for (xid, name, index), interval in self.open.items():
                 if xid == experiment_id and name == variant:
                     found.setdefault(index, Interval()).merge(interval)

@@ -31,7 +31,11 @@ class SlowStorage:
             self.written.setdefault(key, Interval()).merge(interval)
 
     async def load(self, experiment_id: object, variant: str) -> dict[int, Interval]:
-        return {}
+        return {
+            key[2]: Interval(set(i.series), i.datapoints, set(i.critical))
+            for key, i in self.written.items()
+            if key[0] == experiment_id and key[1] == variant
+        }
 
 
 def recorder_with(storage: SlowStorage, *keys: Key) -> IntervalRecorder:
@@ -77,3 +81,19 @@ async def test_intervals_a_failed_write_took_are_open_again_for_the_next_try() -
     with pytest.raises(ConnectionError):
         await recorder.flush(everything=True)
     assert recorder.open[key].datapoints == 10
+
+
+async def test_a_read_while_intervals_are_written_sees_them_all() -> None:
+    """The guardrail reads a variant's intervals every second while the recorder writes closed
+    ones: it must never see an interval missing (it would take it for a lost process).
+    """
+    storage = SlowStorage()
+    xid = uuid4()
+    recorder = recorder_with(storage, (xid, "keeps", 0), (xid, "keeps", 1))
+    flushing = asyncio.create_task(recorder.flush(everything=True))
+    await storage.writing.wait()
+    reading = asyncio.create_task(recorder.intervals(xid, "keeps"))
+    await asyncio.sleep(0)  # the read starts while the write is under way
+    storage.go_on.set()
+    await flushing
+    assert sorted(await reading) == [0, 1]
