@@ -101,7 +101,7 @@ async def test_a_phoenix_measuring_through_prometheus_judges_reports_and_fills_i
                 deadline=120,
             )
             results = found.json()
-            assert results["available"], results
+            assert results["available"], f"{results['phase']}: {results['reason']}"
             by_name = {v["variant"]: v for v in results["variants"]}
 
             # The verdicts, from what Prometheus holds.
