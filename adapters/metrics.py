@@ -24,17 +24,17 @@ class Metrics:
         )
         self.head_position = Gauge(
             "phoenix_event_store_head_position",
-            "The newest global position.",
+            "The newest readable global position (an order, not a count: ADR 0013).",
             registry=self.registry,
         )
         self.relay_lag = Gauge(
             "phoenix_relay_lag_positions",
-            "Positions the relay has yet to publish.",
+            "Events the relay has yet to publish (counted up to 100,000).",
             registry=self.registry,
         )
         self.consumer_lag = Gauge(
             "phoenix_consumer_lag_positions",
-            "Positions each store-tailing consumer (projection, relay) is behind the head.",
+            "Events each store-tailing consumer (projection, relay) has yet to read (up to 100,000).",
             ["consumer"],
             registry=self.registry,
         )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.nats.bus import NatsBus
 from adapters.nats.consumer import DeadLetterSink, Delivery
 from adapters.nats.streams import EVENTS
-from adapters.postgres.event_store import NOTIFY_CHANNEL, read_all_in
+from adapters.postgres.event_store import NOTIFY_CHANNEL, held_back_in, read_all_in
 from adapters.postgres.listen import listening
 from adapters.postgres.tracking import PostgresTracking
 from adapters.wakeup import Wakeup, pause
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT = "relay"
 RELAY_LOCK = 0x72656C6179  # one relay publishes at a time; others stand by
+# How soon to look again when committed events wait behind an older, still running transaction.
+HELD_BACK_RETRY_S = 0.002
 
 Publish = Callable[[str, bytes, dict[str, str]], Awaitable[PublishAck]]
 
@@ -86,6 +88,7 @@ class Relay:
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.tracking = PostgresTracking(engine)  # how far it has published
         self._after: int | None = None
+        self.held_back = False  # the last read stopped at a transaction still running
 
     async def position(self) -> int:
         return await self.tracking.max_tracking_id(CHECKPOINT)
@@ -96,6 +99,9 @@ class Relay:
             self._after = await self.position()
         async with self._autocommit.connect() as conn:
             batch = await read_all_in(conn, self._after, self.batch)
+            self.held_back = len(batch) < self.batch and await held_back_in(
+                conn, batch[-1].position if batch else self._after
+            )
         for event in batch:
             if event.type == UNDECODABLE_EVENT:
                 # Nothing could decode it downstream either: set it aside, publish the rest.
@@ -148,6 +154,7 @@ class Relay:
                                 continue
                         except Exception:
                             log.exception("relay could not publish; will try again")
-                        await pause(self.wakeup, stop, self.poll_interval)
+                        wait = HELD_BACK_RETRY_S if self.held_back else self.poll_interval
+                        await pause(self.wakeup, stop, wait)
             finally:
                 await lock_conn.exec_driver_sql(f"SELECT pg_advisory_unlock({RELAY_LOCK})")

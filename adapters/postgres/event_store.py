@@ -1,4 +1,4 @@
-"""The Postgres event store: atomic appends serialised by an advisory lock (see ADR 0001)."""
+"""The Postgres event store: concurrent appends, positions in commit-safe order (see ADR 0013)."""
 
 from __future__ import annotations
 
@@ -7,42 +7,60 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ARRAY, Integer, Text, Uuid, bindparam, func, select, text
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Text,
+    Uuid,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.elements import ColumnClause
 
 from adapters.postgres.schema import events, handled_commands
 from domain.messages import UNDECODABLE_EVENT, EventMetadata, NewEvent, RecordedEvent
 from handlers.ports import CommandAlreadyHandled, ConcurrencyError, HandledCommand
 
-# One lock for every appender: positions are drawn and committed in the same order, so a
-# reader of "position > last" can never pass over an event that commits later (ADR 0001).
-APPEND_LOCK = 0x70686F656E6978  # "phoenix"
 NOTIFY_CHANNEL = "phoenix_events"
 
-# Each row comes back as one JSON document that pydantic parses and validates in a single
-# call: several times faster than decoding the jsonb columns and validating field by field.
-_ENVELOPE = func.json_build_object(
-    "event_id", events.c.event_id,
-    "stream_id", events.c.stream_id,
-    "version", events.c.version,
-    "position", events.c.position,
-    "type", events.c.type,
-    "schema_version", events.c.schema_version,
-    "data", events.c.data,
-    "metadata", events.c.metadata,
-).cast(Text).label("envelope")  # fmt: skip
-# The plain columns too, so that an event whose envelope cannot be decoded can still be named.
-_COLUMNS = (
-    _ENVELOPE,
-    events.c.event_id,
-    events.c.stream_id,
-    events.c.version,
-    events.c.position,
-    events.c.type,
-    events.c.recorded_at,
+# A position is the appending transaction's id (xid8) shifted left, plus the event's ordinal in
+# that transaction: the log's order is (transaction, ordinal), and a reader reads only below the
+# oldest transaction still running, whose events are final. No lock; appenders commit in
+# parallel (ADR 0013).
+ORDINAL_BITS = 12
+MAX_EVENTS_PER_TRANSACTION = 1 << ORDINAL_BITS
+# Positions below it belong to transactions that have all ended: nothing can appear below it.
+_HORIZON: ColumnClause[int] = literal_column(
+    f"(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << {ORDINAL_BITS})"
 )
+
+
+def _columns(t: Any) -> tuple[Any, ...]:
+    """Each row as one JSON document that pydantic parses and validates in a single call
+    (several times faster than decoding the jsonb columns and validating field by field), and
+    the plain columns too, so that an event whose envelope cannot be decoded can be named.
+    """
+    envelope = func.json_build_object(
+        "event_id", t.c.event_id,
+        "stream_id", t.c.stream_id,
+        "version", t.c.version,
+        "position", t.c.position,
+        "type", t.c.type,
+        "schema_version", t.c.schema_version,
+        "data", t.c.data,
+        "metadata", t.c.metadata,
+    ).cast(Text).label("envelope")  # fmt: skip
+    return (envelope, t.c.event_id, t.c.stream_id, t.c.version, t.c.position, t.c.type,
+            t.c.recorded_at)  # fmt: skip
+
+
+_COLUMNS = _columns(events)
 MAX_SET_ASIDE_TEXT = 64 * 1024
 
 
@@ -124,29 +142,67 @@ class PostgresEventStore:
 async def read_all_in(
     conn: AsyncConnection, after_position: int, limit: int
 ) -> list[RecordedEvent]:
-    query = (
-        select(*_COLUMNS)
-        .where(events.c.position > after_position)
+    """The next events after a position, only below the horizon: an event that a reader
+    has passed can never appear later.
+    """
+    # Limit first, then build the documents: the planner cannot estimate the horizon and may
+    # sort every row after the position, which must not mean encoding every one of them.
+    page = (
+        select(events)
+        .where(events.c.position > after_position, events.c.position < _HORIZON)
         .order_by(events.c.position)
         .limit(limit)
+        .subquery()
     )
+    query = select(*_columns(page)).order_by(page.c.position)
     return [to_recorded(r) for r in await conn.execute(query)]
 
 
-async def head_position_in(conn: AsyncConnection) -> int:
-    return int(
-        (await conn.execute(select(func.coalesce(func.max(events.c.position), 0)))).scalar_one()
-    )
-
-
-_INSERT = text(
+async def held_back_in(conn: AsyncConnection, after_position: int) -> bool:
+    """Events after the position are committed but not yet readable: an older transaction
+    (an append or any other write) is still running. Its end sends no wake-up; ask again soon.
     """
-    INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata)
-    SELECT e.event_id, :stream_id, :expected + e.ord, e.type, e.schema_version,
-           e.data::jsonb, e.metadata::jsonb
+    query = select(
+        select(events.c.position)
+        .where(events.c.position > after_position, events.c.position >= _HORIZON)
+        .exists()
+    )
+    return bool((await conn.execute(query)).scalar_one())
+
+
+async def head_position_in(conn: AsyncConnection) -> int:
+    """The last readable position: a tail reader that starts from it misses nothing."""
+    query = select(func.coalesce(func.max(events.c.position), 0)).where(
+        events.c.position < _HORIZON
+    )
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def events_after_in(conn: AsyncConnection, position: int, *, cap: int = 100_000) -> int:
+    """How many events lie after a position (a reader's lag), counted up to ``cap``."""
+    after = select(events.c.position).where(events.c.position > position).limit(cap).subquery()
+    return int((await conn.execute(select(func.count()).select_from(after))).scalar_one())
+
+
+# The transaction's own earlier events (visible to it alone) give the next ordinal; the version
+# check is part of the insert; the NOTIFY that wakes the relay is sent at commit.
+_INSERT = text(
+    f"""
+    WITH tx AS MATERIALIZED (
+        SELECT (pg_current_xact_id()::text::bigint << {ORDINAL_BITS}) AS base,
+               pg_notify(:channel, '') AS notified
+    ), taken AS MATERIALIZED (
+        SELECT count(*) AS n FROM events, tx
+        WHERE position >= tx.base AND position < tx.base + {MAX_EVENTS_PER_TRANSACTION}
+    )
+    INSERT INTO events
+        (position, event_id, stream_id, version, type, schema_version, data, metadata)
+    SELECT tx.base + taken.n + e.ord - 1, e.event_id, :stream_id, :expected + e.ord, e.type,
+           e.schema_version, e.data::jsonb, e.metadata::jsonb
     FROM unnest(:ids, :types, :schema_versions, :datas, :metas)
-         WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord)
+         WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord), tx, taken
     WHERE (SELECT coalesce(max(version), 0) FROM events WHERE stream_id = :stream_id) = :expected
+      AND taken.n + cardinality(:ids) <= {MAX_EVENTS_PER_TRANSACTION}
     ORDER BY e.ord
     RETURNING position, event_id, version
     """
@@ -168,10 +224,6 @@ async def _stored(conn: AsyncConnection, ids: list[UUID]) -> list[RecordedEvent]
     return [to_recorded(r) for r in await conn.execute(found)]
 
 
-# Waiting for the lock and queueing the wake-up in one round trip; NOTIFY is sent at commit.
-_LOCK_AND_NOTIFY = text("SELECT pg_advisory_xact_lock(:key), pg_notify(:channel, '')")
-
-
 async def append_in(
     conn: AsyncConnection,
     stream_id: str,
@@ -180,10 +232,10 @@ async def append_in(
     *,
     command: HandledCommand | None = None,
 ) -> list[RecordedEvent]:
-    """Append inside the caller's transaction (which must commit promptly: it holds the lock).
+    """Append inside the caller's transaction, which should commit promptly: until it ends,
+    readers wait at its position (and every later transaction's).
 
-    Only the insert and the commit run under the lock: the command id is claimed before it
-    (its primary key serialises duplicates), and the version check is part of the insert.
+    The command id is claimed first (its primary key serialises duplicates of one command).
     """
     if command is not None:
         claimed = await conn.execute(
@@ -200,9 +252,13 @@ async def append_in(
             raise CommandAlreadyHandled(command.command_id)
     if not new:
         return []
-    await conn.execute(_LOCK_AND_NOTIFY, {"key": APPEND_LOCK, "channel": NOTIFY_CHANNEL})
+    if len(new) > MAX_EVENTS_PER_TRANSACTION:
+        raise ValueError(
+            f"{len(new)} events in one append: at most {MAX_EVENTS_PER_TRANSACTION} per transaction"
+        )
     ids = [e.event_id for e in new]
     params = {
+        "channel": NOTIFY_CHANNEL,
         "stream_id": stream_id,
         "expected": expected_version,
         "ids": ids,
@@ -220,6 +276,10 @@ async def append_in(
     if not inserted:
         if await _stored(conn, ids):
             raise _AlreadyStored
+        if await _taken_in_transaction(conn) + len(new) > MAX_EVENTS_PER_TRANSACTION:
+            raise ValueError(
+                f"more than {MAX_EVENTS_PER_TRANSACTION} events in one transaction: commit between"
+            )
         current = await conn.execute(
             select(func.coalesce(func.max(events.c.version), 0)).where(
                 events.c.stream_id == stream_id
@@ -239,3 +299,12 @@ async def append_in(
         )
         for e, row in zip(new, inserted, strict=True)
     ]
+
+
+async def _taken_in_transaction(conn: AsyncConnection) -> int:
+    base = f"(pg_current_xact_id()::text::bigint << {ORDINAL_BITS})"
+    query = text(
+        f"SELECT count(*) FROM events WHERE position >= {base}"
+        f" AND position < {base} + {MAX_EVENTS_PER_TRANSACTION}"
+    )
+    return int((await conn.execute(query)).scalar_one())

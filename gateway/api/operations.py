@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from adapters.command_worker import DURABLE as WORKER_DURABLE
 from adapters.nats.streams import COMMANDS
 from adapters.postgres import checkpoints
-from adapters.postgres.event_store import head_position_in
+from adapters.postgres.event_store import events_after_in, head_position_in
 from adapters.postgres.migrate import pending_revisions
 from adapters.postgres.schema import checkpoints as checkpoints_table
 from adapters.postgres.schema import dead_letters
@@ -69,7 +69,8 @@ async def _log_readers(deps: Backends) -> None:
             )
         )
         stuck = [
-            f"{name} is {head - position} events behind and has not moved for {idle:.0f}s"
+            f"{name} is {await events_after_in(conn, position)} events behind"
+            f" and has not moved for {idle:.0f}s"
             for name, position, idle in rows
             if position < head and idle > STUCK_AFTER_S
         ]
@@ -118,6 +119,9 @@ async def metrics(deps: NamedDependency[ApiDeps]) -> Response[bytes]:
     async with backends.engine.connect() as conn:
         head = await head_position_in(conn)
         positions = await checkpoints.all_positions(conn)
+        # Positions are not counts (ADR 0013): a lag is the number of events after a checkpoint.
+        lags = {name: await events_after_in(conn, position) for name, position in positions.items()}
+        relay_lag = await events_after_in(conn, positions.get(RELAY, 0))
         open_letters = await conn.execute(
             select(dead_letters.c.consumer, func.count())
             .where(dead_letters.c.redriven_at.is_(None))
@@ -127,9 +131,9 @@ async def metrics(deps: NamedDependency[ApiDeps]) -> Response[bytes]:
         for consumer, count in open_letters:
             m.dead_letters.labels(consumer).set(count)
     m.head_position.set(head)
-    m.relay_lag.set(head - positions.get(RELAY, 0))
-    for name, position in positions.items():
-        m.consumer_lag.labels(name).set(head - position)
+    m.relay_lag.set(relay_lag)
+    for name, lag in lags.items():
+        m.consumer_lag.labels(name).set(lag)
     pending = await backends.nats.consumer_pending(COMMANDS, WORKER_DURABLE)
     if pending is not None:
         m.bus_pending.labels(WORKER_DURABLE).set(pending)

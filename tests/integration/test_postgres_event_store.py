@@ -24,7 +24,7 @@ async def test_a_tail_reader_sees_every_event_of_many_concurrent_appenders_once_
     engine: AsyncEngine,
 ) -> None:
     store = PostgresEventStore(engine)
-    appenders, per_appender = 8, 500
+    appenders, per_appender = 16, 1000
     rng = random.Random(20261122)
     done = asyncio.Event()
 
