@@ -21,11 +21,16 @@ from adapters.nats.consumer import (
 from adapters.nats.streams import COMMAND_SUBJECTS, COMMANDS
 from domain.messages import CommandEnvelope
 from handlers.command_handler import CommandHandler, describe_validation_error
+from handlers.command_lanes import command_lane
 from handlers.ports import Authenticator, NotAuthenticated
 
 log = logging.getLogger(__name__)
 
 DURABLE = "command-worker"
+# Fetched one at a time (FastStream runs a fetched batch's messages concurrently, so their
+# order would be lost); each is queued on its lanes at once and the next fetched, up to 128
+# taken off the bus and not yet acknowledged, whatever their streams.
+IN_LANES = DeliveryPolicy(workers=1, batch_size=1, max_in_flight=128)
 NO_TOKEN = (
     "not authenticated: no bearer token came with the command "
     "(send it in the header `Authorization: Bearer <token>`)"
@@ -56,16 +61,17 @@ class CommandWorker(DurableWorker):
         durable: str = DURABLE,
         policy: DeliveryPolicy | None = None,
     ) -> None:
-        # One at a time, in stream order: a Create followed by a Start must be decided in that
-        # order (with parallel workers the Start was often handled first and rejected).
-        one_by_one = policy or DeliveryPolicy(workers=1, batch_size=1)
+        # Commands on different streams are decided in parallel; those on one stream (or on a
+        # pipeline an experiment names) in the order sent: a Create followed by a Start must be
+        # decided in that order (handlers.command_lanes).
         super().__init__(
             bus,
             dead_letters,
             durable=durable,
             stream=COMMANDS,
             subject=COMMAND_SUBJECTS,
-            policy=one_by_one,
+            policy=policy or IN_LANES,
+            lanes=lambda delivery: command_lane(delivery.body, delivery.stream_sequence),
         )
         self.handler, self.authenticator, self.metrics = handler, authenticator, metrics
 

@@ -4,6 +4,7 @@ meanwhile waits on the bus); the worker itself says only what to do with each de
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from adapters.nats.consumer import (
@@ -25,8 +26,10 @@ class DurableWorker:
         stream: str,
         subject: str,
         policy: DeliveryPolicy,
+        lanes: Callable[[Delivery], frozenset[str]] | None = None,
     ) -> None:
         self.bus, self.dead_letters, self.policy = bus, dead_letters, policy
+        self.lanes = lanes
         self.durable, self.stream, self.subject = durable, stream, subject
         self._consumer: Any = None
 
@@ -42,6 +45,7 @@ class DurableWorker:
                 self.on_delivery,
                 self.dead_letters,
                 self.policy,
+                self.lanes,
             )
         )
 

@@ -24,6 +24,7 @@ class DeliveryPolicy:
     ack_wait: float = 60.0
     batch_size: int = 10
     workers: int = 1
+    max_in_flight: int = 16  # taken off the bus, not yet acknowledged (at least 2 batches each)
 
     def delay(self, delivered: int) -> float:
         return self.backoff[min(delivered, len(self.backoff)) - 1] if self.backoff else 0.0
@@ -124,6 +125,9 @@ class Subscription:
     handler: Handler
     dead_letters: DeadLetterSink
     policy: DeliveryPolicy = DEFAULT_POLICY
+    # With it, messages are handled in parallel, except that those naming a key in common are
+    # handled one at a time in the order the bus delivered them (adapters.ordered_lanes).
+    lanes: Callable[[Delivery], frozenset[str]] | None = None
 
 
 AUTHORIZATION = "Authorization"
