@@ -1,4 +1,4 @@
-"""Runs the projectors: tail the store by position; tables and checkpoint in one transaction."""
+"""Runs the projectors: tail the store by position; tables and checkpoints in one transaction."""
 
 from __future__ import annotations
 
@@ -72,12 +72,47 @@ class ProjectionRunner:
         async with self.engine.begin() as conn:
             return await self._advance(conn, projector)
 
+    async def _advance_together(self, conn: AsyncConnection) -> int:
+        """Every projector over one read of the log, in the caller's transaction, without a
+        savepoint per event: the common case, one commit for all. Raises on anything unusual
+        (an event that cannot be read or applied, a failing projector), for the caller to roll
+        back and go one projector at a time.
+        """
+        names = [checkpoint_name(p) for p in self.projectors]
+        positions = await checkpoints.load_many(conn, names, lock=True)
+        events = await read_all_in(conn, min(positions.values()), self.batch)
+        for event in events:
+            if event.type == UNDECODABLE_EVENT:
+                raise _OneByOne(f"the event at position {event.position} cannot be read")
+            for name, projector in zip(names, self.projectors, strict=True):
+                if event.position > positions[name]:
+                    await projector.apply(conn, event)
+        if events:
+            last = events[-1].position
+            await checkpoints.save_many(conn, {n: max(positions[n], last) for n in names})
+        return len(events)
+
+    async def _catch_up_together(self) -> int:
+        total = 0
+        while True:
+            async with self.engine.begin() as conn:
+                n = await self._advance_together(conn)
+            total += n
+            if n < self.batch:  # a short batch is all there was
+                return total
+
     async def catch_up(self, *, isolate: bool = False) -> int:
         """Apply everything stored so far; returns how many events were applied.
 
-        With ``isolate``, a projector that fails is logged and left behind (it retries on the
-        next pass) while the others go on; without it, the failure is raised.
+        All projectors together in one transaction per batch; when that fails, one at a time,
+        each event under a savepoint (setting aside what cannot be applied). With ``isolate``,
+        a projector that fails then is logged and left behind (it retries on the next pass)
+        while the others go on; without it, the failure is raised.
         """
+        try:
+            return await self._catch_up_together()
+        except Exception as exc:
+            log.info("projecting one projector at a time: %s: %s", type(exc).__name__, exc)
         total = 0
         for projector in self.projectors:
             try:
@@ -117,6 +152,10 @@ class ProjectionRunner:
                 applied = 0
             if applied == 0:
                 await pause(self.wakeup, stop, self.poll_interval)
+
+
+class _OneByOne(Exception):
+    """Projecting together cannot go on; one projector at a time can (and says why)."""
 
 
 async def _set_aside(

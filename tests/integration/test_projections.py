@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 from uuid import uuid4
 
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -116,3 +117,22 @@ async def test_the_projector_is_woken_by_the_bus_not_only_by_polling(
 async def _checkpoints_exist(engine: AsyncEngine) -> bool:
     async with engine.connect() as conn:
         return "projection:audit" in await checkpoints.all_positions(conn)
+
+
+async def test_every_projector_advances_in_one_transaction_per_batch(engine: AsyncEngine) -> None:
+    handler = CommandHandler(PostgresEventStore(engine), SystemClock())
+    for n in range(4):
+        await handler.handle(create(str(uuid4()), f"experiment {n}"), EVERYONE)
+    runner = ProjectionRunner(engine, all_projectors(), batch=100)
+    commits: list[object] = []
+    count = commits.append
+    sqlalchemy_event.listen(engine.sync_engine, "commit", count)
+    try:
+        assert await runner.catch_up() == 4
+    finally:
+        sqlalchemy_event.remove(engine.sync_engine, "commit", count)
+    assert len(commits) == 1, "one commit for all five projectors, not one each"
+    async with engine.connect() as conn:
+        positions = await checkpoints.all_positions(conn)
+    head = await PostgresEventStore(engine).head_position()
+    assert {positions[f"projection:{p.name}"] for p in all_projectors()} == {head}
