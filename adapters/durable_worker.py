@@ -27,9 +27,10 @@ class DurableWorker:
         subject: str,
         policy: DeliveryPolicy,
         lanes: Callable[[Delivery], frozenset[str]] | None = None,
+        filters: tuple[str, ...] = (),
     ) -> None:
         self.bus, self.dead_letters, self.policy = bus, dead_letters, policy
-        self.lanes = lanes
+        self.lanes, self.filters = lanes, filters
         self.durable, self.stream, self.subject = durable, stream, subject
         self._consumer: Any = None
 
@@ -46,6 +47,7 @@ class DurableWorker:
                 self.dead_letters,
                 self.policy,
                 self.lanes,
+                self.filters,
             )
         )
 

@@ -79,7 +79,7 @@ class ProjectionRunner:
         back and go one projector at a time.
         """
         names = [checkpoint_name(p) for p in self.projectors]
-        positions = await checkpoints.load_many(conn, names, lock=True)
+        positions = await checkpoints.load_many(conn, names)
         events = await read_all_in(conn, min(positions.values()), self.batch)
         for event in events:
             if event.type == UNDECODABLE_EVENT:

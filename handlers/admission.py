@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import json
+
 from domain.experiment.commands import CreateExperiment
-from domain.experiment.spec import ExperimentSpec
+from domain.experiment.spec import ExperimentSpec, PipelineRef
 from domain.messages import Command
 from domain.pipeline.commands import PromotePipelineVersion, RegisterPipeline, RevisePipeline
 from handlers.config_generation import render_variant
@@ -48,18 +51,30 @@ def admit_spec(spec: ExperimentSpec) -> None:
     refs = [("baseline", spec.baseline)] + [
         (f"candidates[{i}]", ref) for i, ref in enumerate(spec.candidates)
     ]
+    critical = list(spec.critical_processes)
     for path, ref in refs:
         if ref.template is None:
             continue  # a registered pipeline: pinned and checked by handlers.pipeline_refs
-        try:
-            check_variables(ref.template, ref.variables)
-            validate_text(
-                render_variant(ref, SAMPLE_EXPERIMENT, list(spec.critical_processes), SAMPLE_WIRING)
-            )
-        except ConfigInvalid as exc:
-            problems = "; ".join(str(p) for p in exc.problems)
-            raise NotAdmitted(
-                f"{path} ({ref.name}): its config would be invalid: {problems}"
-            ) from None
-        except ValueError as exc:
-            raise NotAdmitted(f"{path} ({ref.name}): {exc}") from None
+        key = json.dumps([ref.model_dump(mode="json"), critical], sort_keys=True)
+        refused = _variant_refused(key)
+        if refused is not None:
+            raise NotAdmitted(f"{path} ({ref.name}): {refused}")
+
+
+@functools.lru_cache(maxsize=512)
+def _variant_refused(key: str) -> str | None:
+    """Why a variant (a template, its variables, the critical processes) could not run, or
+    None. Rendering and validating take milliseconds and depend on nothing else: the answer
+    for the same variant is kept.
+    """
+    fields, critical = json.loads(key)
+    ref = PipelineRef.model_validate(fields)
+    assert ref.template is not None
+    try:
+        check_variables(ref.template, ref.variables)
+        validate_text(render_variant(ref, SAMPLE_EXPERIMENT, critical, SAMPLE_WIRING))
+    except ConfigInvalid as exc:
+        return "its config would be invalid: " + "; ".join(str(p) for p in exc.problems)
+    except ValueError as exc:
+        return str(exc)
+    return None

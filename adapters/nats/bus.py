@@ -138,7 +138,8 @@ class NatsBus:
             # A new object for each use: FastStream and nats-py both mutate the one they get.
             return ConsumerConfig(
                 durable_name=durable,
-                filter_subject=subject,
+                filter_subject=None if subscription.filters else subject,
+                filter_subjects=list(subscription.filters) or None,
                 ack_policy=ServerAckPolicy.EXPLICIT,
                 deliver_policy=DeliverPolicy.ALL,
                 # Unlimited on the server: our code bounds deliveries and dead-letters, so a

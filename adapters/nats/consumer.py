@@ -128,6 +128,8 @@ class Subscription:
     # With it, messages are handled in parallel, except that those naming a key in common are
     # handled one at a time in the order the bus delivered them (adapters.ordered_lanes).
     lanes: Callable[[Delivery], frozenset[str]] | None = None
+    # With them, the server delivers only messages on these subjects (within ``subject``).
+    filters: tuple[str, ...] = ()
 
 
 AUTHORIZATION = "Authorization"

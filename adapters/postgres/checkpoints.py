@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -33,32 +33,38 @@ async def all_positions(conn: AsyncConnection) -> dict[str, int]:
     return {name: int(position) for name, position in rows}
 
 
-async def load_many(
-    conn: AsyncConnection, names: list[str], *, lock: bool = False
-) -> dict[str, int]:
-    """The saved positions of several readers (0 for new ones), locked in name order."""
-    await conn.execute(
-        insert(checkpoints)
-        .values([{"name": name, "position": 0} for name in names])
-        .on_conflict_do_nothing()
-    )
-    query = (
-        select(checkpoints.c.name, checkpoints.c.position)
-        .where(checkpoints.c.name.in_(names))
-        .order_by(checkpoints.c.name)
-    )
-    if lock:
-        query = query.with_for_update()
-    return {name: int(position) for name, position in await conn.execute(query)}
+_LOCK_MANY = (
+    select(checkpoints.c.name, checkpoints.c.position)
+    .where(checkpoints.c.name.in_(bindparam("names", expanding=True)))
+    .order_by(checkpoints.c.name)
+    .with_for_update()
+)
+_SAVE_MANY = text(
+    """
+    INSERT INTO checkpoints (name, position, updated_at)
+    SELECT name, position, now() FROM unnest(CAST(:names AS text[]), CAST(:positions AS bigint[]))
+         AS p(name, position)
+    ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()
+    """
+)
+
+
+async def load_many(conn: AsyncConnection, names: list[str]) -> dict[str, int]:
+    """The saved positions of several readers (0 for new ones), locked in name order until
+    the transaction ends. One round trip once they all exist.
+    """
+    found = {n: int(p) for n, p in await conn.execute(_LOCK_MANY, {"names": names})}
+    if len(found) < len(names):
+        await conn.execute(
+            insert(checkpoints)
+            .values([{"name": n, "position": 0} for n in names if n not in found])
+            .on_conflict_do_nothing()
+        )
+        found = {n: int(p) for n, p in await conn.execute(_LOCK_MANY, {"names": names})}
+    return found
 
 
 async def save_many(conn: AsyncConnection, positions: dict[str, int]) -> None:
-    stmt = insert(checkpoints).values(
-        [{"name": name, "position": position} for name, position in positions.items()]
-    )
     await conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[checkpoints.c.name],
-            set_={"position": stmt.excluded.position, "updated_at": stmt.excluded.updated_at},
-        )
+        _SAVE_MANY, {"names": list(positions), "positions": list(positions.values())}
     )

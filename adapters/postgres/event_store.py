@@ -145,17 +145,21 @@ async def read_all_in(
     """The next events after a position, only below the horizon: an event that a reader
     has passed can never appear later.
     """
-    # Limit first, then build the documents: the planner cannot estimate the horizon and may
-    # sort every row after the position, which must not mean encoding every one of them.
-    page = (
-        select(events)
-        .where(events.c.position > after_position, events.c.position < _HORIZON)
-        .order_by(events.c.position)
-        .limit(limit)
-        .subquery()
-    )
-    query = select(*_columns(page)).order_by(page.c.position)
-    return [to_recorded(r) for r in await conn.execute(query)]
+    rows = await conn.execute(_READ_PAGE, {"after": after_position, "limit": limit})
+    return [to_recorded(r) for r in rows]
+
+
+# Built once (every tail reader runs it on every wake-up). Limit first, then build the
+# documents: the planner cannot estimate the horizon and may sort every row after the
+# position, which must not mean encoding every one of them.
+_PAGE = (
+    select(events)
+    .where(events.c.position > bindparam("after"), events.c.position < _HORIZON)
+    .order_by(events.c.position)
+    .limit(bindparam("limit"))
+    .subquery()
+)
+_READ_PAGE = select(*_columns(_PAGE)).order_by(_PAGE.c.position)
 
 
 async def held_back_in(conn: AsyncConnection, after_position: int) -> bool:

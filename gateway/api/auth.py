@@ -64,7 +64,9 @@ def identity_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Identity:
 def requires(role: Role) -> Guard:
     """A guard: 403 (problem details) unless the caller holds ``role``."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # Async, as is_command below: Litestar runs a plain function in a worker thread, a thread
+    # hop on every request.
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         identity = identity_of(connection)
         if not identity.has(role):
             held = ", ".join(identity.role_names) or "no role"
@@ -91,7 +93,7 @@ def command_rate_limit(spec: str) -> DefineMiddleware:
         user = request.scope.get("user")
         return user.subject if isinstance(user, Identity) else "anonymous"
 
-    def is_command(request: Any) -> bool:
+    async def is_command(request: Any) -> bool:
         return bool(request.method == "POST" and request.url.path == "/api/v1/commands")
 
     config = RateLimitConfig(
