@@ -29,9 +29,12 @@ def audit_row(event: RecordedEvent) -> dict[str, Any]:
     }
 
 
+_INSERT = insert(audit_log)  # built once: a statement per event is built otherwise
+
+
 class AuditProjector:
     name = "audit"
     tables: tuple[Table, ...] = (audit_log,)
 
     async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
-        await conn.execute(insert(audit_log).values(**audit_row(event)))
+        await conn.execute(_INSERT, audit_row(event))

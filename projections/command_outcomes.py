@@ -46,6 +46,13 @@ def outcome_row(event: RecordedEvent) -> dict[str, Any] | None:
     return row
 
 
+_INSERT = insert(command_outcomes)
+_UPSERT = _INSERT.on_conflict_do_update(  # built once: a statement per event is built otherwise
+    index_elements=[command_outcomes.c.command_id],
+    set_={"events": command_outcomes.c.events + _INSERT.excluded.events},
+)
+
+
 class CommandOutcomesProjector:
     name = "command_outcomes"
     tables: tuple[Table, ...] = (command_outcomes,)
@@ -54,10 +61,4 @@ class CommandOutcomesProjector:
         row = outcome_row(event)
         if row is None:
             return
-        stmt = insert(command_outcomes).values(**row)
-        await conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[command_outcomes.c.command_id],
-                set_={"events": command_outcomes.c.events + stmt.excluded.events},
-            )
-        )
+        await conn.execute(_UPSERT, row)

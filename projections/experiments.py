@@ -15,6 +15,10 @@ from domain.mapper import to_event
 from domain.messages import RecordedEvent
 from projections.tables import experiment_phases, experiments
 
+# Built once: a statement per event is built otherwise.
+_INSERT_EXPERIMENT = insert(experiments)
+_INSERT_PHASE = insert(experiment_phases)
+
 
 class ExperimentsProjector:
     name = "experiments"
@@ -28,17 +32,18 @@ class ExperimentsProjector:
         if isinstance(typed, ev.ExperimentCreated):
             spec = typed.spec
             await conn.execute(
-                insert(experiments).values(
-                    experiment_id=typed.experiment_id,
-                    name=spec.name,
-                    description=spec.description,
-                    phase=Phase.PENDING.value,
-                    spec=spec.model_dump(mode="json"),
-                    version=event.version,
-                    created_at=at,
-                    updated_at=at,
-                    created_by=event.metadata.actor,
-                )
+                _INSERT_EXPERIMENT,
+                {
+                    "experiment_id": typed.experiment_id,
+                    "name": spec.name,
+                    "description": spec.description,
+                    "phase": Phase.PENDING.value,
+                    "spec": spec.model_dump(mode="json"),
+                    "version": event.version,
+                    "created_at": at,
+                    "updated_at": at,
+                    "created_by": event.metadata.actor,
+                },
             )
             await self._phase(conn, event, Phase.PENDING)
             return
@@ -66,11 +71,12 @@ class ExperimentsProjector:
 
     async def _phase(self, conn: AsyncConnection, event: RecordedEvent, phase: Phase) -> None:
         await conn.execute(
-            insert(experiment_phases).values(
-                experiment_id=stream_uuid(event.stream_id),
-                version=event.version,
-                phase=phase.value,
-                at=event.metadata.occurred_at,
-                position=event.position,
-            )
+            _INSERT_PHASE,
+            {
+                "experiment_id": stream_uuid(event.stream_id),
+                "version": event.version,
+                "phase": phase.value,
+                "at": event.metadata.occurred_at,
+                "position": event.position,
+            },
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -33,11 +33,15 @@ async def all_positions(conn: AsyncConnection) -> dict[str, int]:
     return {name: int(position) for name, position in rows}
 
 
-_LOCK_MANY = (
-    select(checkpoints.c.name, checkpoints.c.position)
-    .where(checkpoints.c.name.in_(bindparam("names", expanding=True)))
-    .order_by(checkpoints.c.name)
-    .with_for_update()
+# The commit's durability is set in the same round trip (see load_many).
+_LOCK_MANY = text(
+    """
+    SELECT c.name, c.position
+    FROM checkpoints c, LATERAL (SELECT set_config('synchronous_commit', :sync, true)) s
+    WHERE c.name = ANY(CAST(:names AS text[]))
+    ORDER BY c.name
+    FOR UPDATE OF c
+    """
 )
 _SAVE_MANY = text(
     """
@@ -49,18 +53,23 @@ _SAVE_MANY = text(
 )
 
 
-async def load_many(conn: AsyncConnection, names: list[str]) -> dict[str, int]:
+async def load_many(
+    conn: AsyncConnection, names: list[str], *, wait_for_disk: bool = True
+) -> dict[str, int]:
     """The saved positions of several readers (0 for new ones), locked in name order until
-    the transaction ends. One round trip once they all exist.
+    the transaction ends. One round trip once they all exist. Without ``wait_for_disk`` the
+    transaction's commit does not wait for its flush (``synchronous_commit = off``): for what
+    the log can rebuild, where a crash loses the last moments of it and its checkpoint alike.
     """
-    found = {n: int(p) for n, p in await conn.execute(_LOCK_MANY, {"names": names})}
+    params = {"names": names, "sync": "on" if wait_for_disk else "off"}
+    found = {n: int(p) for n, p in await conn.execute(_LOCK_MANY, params)}
     if len(found) < len(names):
         await conn.execute(
             insert(checkpoints)
             .values([{"name": n, "position": 0} for n in names if n not in found])
             .on_conflict_do_nothing()
         )
-        found = {n: int(p) for n, p in await conn.execute(_LOCK_MANY, {"names": names})}
+        found = {n: int(p) for n, p in await conn.execute(_LOCK_MANY, params)}
     return found
 
 
