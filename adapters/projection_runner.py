@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.nats.consumer import Delivery
 from adapters.postgres import checkpoints
 from adapters.postgres.dead_letters import record_in
-from adapters.postgres.event_store import read_all_in
+from adapters.postgres.event_store import NOTIFY_CHANNEL, head_position_in, read_all_in
+from adapters.postgres.listen import listening
 from adapters.wakeup import Wakeup, pause
 from domain.catalog import event_subject
 from domain.errors import UnknownMessageType
@@ -45,6 +46,10 @@ class ProjectionRunner:
         self.batch = batch
         self.poll_interval = poll_interval
         self.wakeup = Wakeup()
+        # How far every projector is known to be: a wake-up with nothing beyond it costs one
+        # read, not a transaction that locks the checkpoints (and takes a transaction id,
+        # which holds every tail reader's horizon back while it lasts).
+        self._known = 0
 
     async def _advance(self, conn: AsyncConnection, projector: Projector) -> int:
         # The checkpoint row is locked, so two runners never apply the same event twice.
@@ -91,10 +96,16 @@ class ProjectionRunner:
                     await projector.apply(conn, event)
         if events:
             last = events[-1].position
-            await checkpoints.save_many(conn, {n: max(positions[n], last) for n in names})
+            saved = {n: max(positions[n], last) for n in names}
+            await checkpoints.save_many(conn, saved)
+        else:
+            saved = positions
+        self._known = min(saved.values())  # a hint: another runner may be further on
         return len(events)
 
     async def _catch_up_together(self) -> int:
+        if self._known and await self._head() <= self._known:
+            return 0
         total = 0
         while True:
             async with self.engine.begin() as conn:
@@ -102,6 +113,10 @@ class ProjectionRunner:
             total += n
             if n < self.batch:  # a short batch is all there was
                 return total
+
+    async def _head(self) -> int:
+        async with self.engine.connect() as conn:
+            return await head_position_in(conn)
 
     async def catch_up(self, *, isolate: bool = False) -> int:
         """Apply everything stored so far; returns how many events were applied.
@@ -133,6 +148,7 @@ class ProjectionRunner:
 
     async def rebuild(self) -> int:
         """Empty each projector's tables and replay from zero, in one transaction per projector."""
+        self._known = 0
         total = 0
         for projector in self.projectors:
             async with self.engine.begin() as conn:
@@ -145,7 +161,19 @@ class ProjectionRunner:
         return total
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Keep the read tables current until ``stop``; ``wakeup`` is set by the bus."""
+        """Keep the read tables current until ``stop``. Woken by the store's NOTIFY as each
+        append commits (not after the relay's publish: the tables read the store, not the
+        bus), and by whoever else sets ``wakeup`` (the bus); polling is the fallback.
+        """
+        while not stop.is_set():
+            try:
+                async with listening(self.engine, NOTIFY_CHANNEL, self.wakeup):
+                    await self._run(stop)
+            except Exception:  # the database itself is unreachable
+                log.exception("projections could not run; will try again")
+                await pause(self.wakeup, stop, self.poll_interval)
+
+    async def _run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 applied = await self.catch_up(isolate=True)
