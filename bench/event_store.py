@@ -1,6 +1,9 @@
-"""Event store throughput: append (1 and 16 streams, batches of 1 and 10) and read_all, beside raw asyncpg.
+"""Event store throughput: append (1 and 16 streams, batches of 1 and 10) and read_all, beside
+raw asyncpg and, when installed for the run, pyeventsourcing 9.5.6's PostgreSQL recorder.
 
 Run: uv run python -m bench.event_store [--events 4000] [--repeat 3]
+With the anchor: uv run --with 'eventsourcing[postgres]==9.5.6' --with 'psycopg[binary]' \
+    python -m bench.event_store
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 import statistics
 import time
 from datetime import UTC, datetime
+from typing import Any
 from uuid import uuid4
 
 import asyncpg
@@ -24,6 +28,20 @@ CREATE TABLE raw_events (LIKE events INCLUDING ALL)
 """
 META = EventMetadata(actor="bench", occurred_at=datetime(2026, 11, 22, tzinfo=UTC))
 DATA = {"variant": "aggregated", "reason": "x" * 64, "n": 1}
+
+
+def row(case: str, ours: list[float], raw: list[float], pyes: list[float]) -> list[str]:
+    """A table row: medians, and each to the raw baseline measured in the same run."""
+    a, b = statistics.median(ours), statistics.median(raw)
+    c = statistics.median(pyes) if pyes else None
+    return [
+        case,
+        f"{a:,.0f}",
+        f"{b:,.0f}",
+        f"{a / b:.2f}",
+        f"{c:,.0f}" if c is not None else "-",
+        f"{c / b:.2f}" if c is not None else "-",
+    ]
 
 
 def new_events(n: int) -> list[NewEvent]:
@@ -91,7 +109,17 @@ async def raw_read(pool: asyncpg.Pool, page: int) -> tuple[float, int]:
     return n / (time.perf_counter() - started), n
 
 
+def anchor() -> Any:
+    """The pyeventsourcing column's module, or None when it is not installed for this run."""
+    try:
+        from bench import pyeventsourcing_recorder
+    except ImportError:
+        return None
+    return pyeventsourcing_recorder
+
+
 async def main(total: int, repeat: int) -> None:
+    pyes = anchor()
     async with stack() as (_, url):
         engine = await engine_for(url, 17)
         store = PostgresEventStore(engine)
@@ -102,39 +130,45 @@ async def main(total: int, repeat: int) -> None:
         rows = []
         for streams, batch in ((1, 1), (1, 10), (16, 1), (16, 10)):
             # Alternating runs, median of each: the machine is shared and noisy.
-            ours_runs, raw_runs = [], []
+            ours_runs, raw_runs, pyes_runs = [], [], []
             for _ in range(repeat):
                 ours_runs.append(await phoenix_append(store, streams, batch, total))
                 raw_runs.append(await raw_append(pool, streams, batch, total))
-            ours, raw = statistics.median(ours_runs), statistics.median(raw_runs)
+                if pyes is not None:
+                    pyes_runs.append(
+                        await asyncio.to_thread(pyes.pyes_append, dsn, streams, batch, total)
+                    )
             rows.append(
-                [
-                    f"append, {streams} stream(s), batch {batch}",
-                    f"{ours:,.0f}",
-                    f"{raw:,.0f}",
-                    f"{ours / raw:.2f}",
-                ]
+                row(f"append, {streams} stream(s), batch {batch}", ours_runs, raw_runs, pyes_runs)
             )
-        reads = [
-            (await phoenix_read(store, 1000), await raw_read(pool, 1000)) for _ in range(repeat)
-        ]
-        ours_read, n = statistics.median(r[0][0] for r in reads), reads[0][0][1]
-        raw_read_rate, m = statistics.median(r[1][0] for r in reads), reads[0][1][1]
+        reads = []
+        for _ in range(repeat):
+            reads.append(
+                (
+                    await phoenix_read(store, 1000),
+                    await raw_read(pool, 1000),
+                    await asyncio.to_thread(pyes.pyes_read, dsn, 1000) if pyes else None,
+                )
+            )
+        n, m = reads[0][0][1], reads[0][1][1]
         rows.append(
-            [
+            row(
                 f"read_all, pages of 1000 ({n:,} / {m:,} events)",
-                f"{ours_read:,.0f}",
-                f"{raw_read_rate:,.0f}",
-                f"{ours_read / raw_read_rate:.2f}",
-            ]
+                [r[0][0] for r in reads],
+                [r[1][0] for r in reads],
+                [r[2][0] for r in reads if r[2] is not None],
+            )
         )
         table(
             f"Event store, events/s (median of {repeat} runs of {total:,} events; {machine()})",
-            ["case", "phoenix", "raw asyncpg", "ratio"],
+            ["case", "phoenix", "raw asyncpg", "ratio", "pyeventsourcing 9.5.6", "its ratio"],
             rows,
         )
         console.print(
-            "raw asyncpg: same table shape and indexes, no version check, no lock, no dedup, no NOTIFY."
+            "raw asyncpg: same table shape and indexes, no version check, no lock, no dedup, no"
+            " NOTIFY.\npyeventsourcing: its PostgresApplicationRecorder (LOCK TABLE per append,"
+            " threads for concurrent streams); reads decode each state with json.loads only."
+            + ("" if pyes else "\n(not installed for this run: see the module docstring)")
         )
         await pool.close()
         await engine.dispose()

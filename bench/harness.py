@@ -18,7 +18,7 @@ from adapters.postgres.engine import create_database, create_engine, drop_databa
 from adapters.postgres.migrate import upgrade
 from adapters.settings import Settings
 
-console = Console()
+console = Console(width=120)
 
 
 @contextlib.asynccontextmanager

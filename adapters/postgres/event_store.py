@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import (
     ARRAY,
     Integer,
@@ -103,8 +104,10 @@ class PostgresEventStore:
         command: HandledCommand | None = None,
     ) -> list[RecordedEvent]:
         try:
-            async with self.engine.begin() as conn:
-                return await append_in(conn, stream_id, expected_version, events_, command=command)
+            if not events_:  # only the command to record
+                async with self.engine.begin() as conn:
+                    return await append_in(conn, stream_id, expected_version, [], command=command)
+            return await self._append_alone(stream_id, expected_version, events_, command)
         except _AlreadyStored:
             # Re-appending stored events is harmless; appending some of them anew is a conflict.
             async with self.engine.connect() as conn:
@@ -112,6 +115,62 @@ class PostgresEventStore:
             if command is None and len(stored) == len(events_):
                 return stored
             raise ConcurrencyError(stream_id, expected_version, stored[0].version) from None
+
+    async def _append_alone(
+        self,
+        stream_id: str,
+        expected: int,
+        new: Sequence[NewEvent],
+        command: HandledCommand | None,
+    ) -> list[RecordedEvent]:
+        """The append as one statement in a transaction of its own: the command's claim, the
+        version check, the insert and the NOTIFY in one round trip on asyncpg itself (no
+        BEGIN, no COMMIT, no statement built per call: this is the write path's hot spot).
+        """
+        _check_size(new)
+        claim = (
+            (command.command_id, command.command_type, command.stream_id, command.outcome)
+            if command is not None
+            else (None, None, None, None)
+        )
+        async with self.engine.connect() as conn:
+            raw: Any = (await conn.get_raw_connection()).driver_connection
+            try:
+                rows = await raw.fetch(
+                    _APPEND_ALONE,
+                    NOTIFY_CHANNEL,
+                    stream_id,
+                    expected,
+                    [e.event_id for e in new],
+                    [e.type for e in new],
+                    [e.schema_version for e in new],
+                    [json.dumps(e.data) for e in new],
+                    [e.metadata.model_dump_json() for e in new],
+                    *claim,
+                )
+            except asyncpg.UniqueViolationError as exc:
+                if exc.constraint_name == "events_event_id_key":
+                    raise _AlreadyStored from None
+                if exc.constraint_name == "events_stream_version_key":
+                    raise ConcurrencyError(stream_id, expected, expected + 1) from None
+                raise
+            if not rows:
+                await self._why_not_appended(conn, stream_id, expected, new, command)
+        return _recorded(stream_id, new, rows)
+
+    async def _why_not_appended(
+        self,
+        conn: AsyncConnection,
+        stream_id: str,
+        expected: int,
+        new: Sequence[NewEvent],
+        command: HandledCommand | None,
+    ) -> None:
+        if command is not None and await self.handled_command(command.command_id) is not None:
+            raise CommandAlreadyHandled(command.command_id)
+        if await _stored(conn, [e.event_id for e in new]):
+            raise _AlreadyStored
+        raise ConcurrencyError(stream_id, expected, await _version(conn, stream_id))
 
     async def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
         query = (
@@ -219,6 +278,34 @@ _INSERT = text(
 )
 
 
+# One statement, its own transaction, so the transaction's first ordinal is 0. The claim and
+# the events are written only if the version holds, the events only if the claim was made
+# (when there is a command): the claim's RETURNING is how the insert learns it.
+_APPEND_ALONE = f"""
+    WITH tx AS MATERIALIZED (
+        SELECT (pg_current_xact_id()::text::bigint << {ORDINAL_BITS}) AS base,
+               pg_notify($1, '') AS notified
+    ), current AS MATERIALIZED (
+        SELECT coalesce(max(version), 0) AS version FROM events WHERE stream_id = $2
+    ), claim AS (
+        INSERT INTO handled_commands (command_id, command_type, stream_id, outcome)
+        SELECT $9::uuid, $10, $11, $12 FROM current
+        WHERE $9::uuid IS NOT NULL AND current.version = $3
+        ON CONFLICT DO NOTHING
+        RETURNING 1
+    )
+    INSERT INTO events
+        (position, event_id, stream_id, version, type, schema_version, data, metadata)
+    SELECT tx.base + e.ord - 1, e.event_id, $2, $3 + e.ord, e.type, e.schema_version,
+           e.data::jsonb, e.metadata::jsonb
+    FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[], $8::text[])
+         WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord), tx, current
+    WHERE current.version = $3 AND ($9::uuid IS NULL OR EXISTS (SELECT 1 FROM claim))
+    ORDER BY e.ord
+    RETURNING position, event_id, version
+"""
+
+
 class _AlreadyStored(Exception):
     """Some of the events being appended are in the store already."""
 
@@ -256,10 +343,7 @@ async def append_in(
             raise CommandAlreadyHandled(command.command_id)
     if not new:
         return []
-    if len(new) > MAX_EVENTS_PER_TRANSACTION:
-        raise ValueError(
-            f"{len(new)} events in one append: at most {MAX_EVENTS_PER_TRANSACTION} per transaction"
-        )
+    _check_size(new)
     ids = [e.event_id for e in new]
     params = {
         "channel": NOTIFY_CHANNEL,
@@ -276,6 +360,8 @@ async def append_in(
     except IntegrityError as exc:
         if "events_event_id_key" in str(exc.orig):
             raise _AlreadyStored from None
+        if "events_stream_version_key" in str(exc.orig):  # a concurrent append won
+            raise ConcurrencyError(stream_id, expected_version, expected_version + 1) from None
         raise
     if not inserted:
         if await _stored(conn, ids):
@@ -284,18 +370,33 @@ async def append_in(
             raise ValueError(
                 f"more than {MAX_EVENTS_PER_TRANSACTION} events in one transaction: commit between"
             )
-        current = await conn.execute(
-            select(func.coalesce(func.max(events.c.version), 0)).where(
-                events.c.stream_id == stream_id
-            )
+        raise ConcurrencyError(stream_id, expected_version, await _version(conn, stream_id))
+    return _recorded(stream_id, new, inserted)
+
+
+def _check_size(new: Sequence[NewEvent]) -> None:
+    if len(new) > MAX_EVENTS_PER_TRANSACTION:
+        raise ValueError(
+            f"{len(new)} events in one append: at most {MAX_EVENTS_PER_TRANSACTION} per transaction"
         )
-        raise ConcurrencyError(stream_id, expected_version, int(current.scalar_one()))
+
+
+async def _version(conn: AsyncConnection, stream_id: str) -> int:
+    query = select(func.coalesce(func.max(events.c.version), 0)).where(
+        events.c.stream_id == stream_id
+    )
+    return int((await conn.execute(query)).scalar_one())
+
+
+def _recorded(
+    stream_id: str, new: Sequence[NewEvent], inserted: Sequence[Any]
+) -> list[RecordedEvent]:
     return [
         RecordedEvent(
             event_id=e.event_id,
             stream_id=stream_id,
-            version=row.version,
-            position=row.position,
+            version=row[2],  # RETURNING position, event_id, version
+            position=row[0],
             type=e.type,
             schema_version=e.schema_version,
             data=e.data,
