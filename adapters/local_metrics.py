@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from adapters.measured_intervals import Interval, IntervalRecorder, nanos, slices
+from adapters.measured_intervals import IntervalRecorder, nanos
 from domain.analysis.windows import CollectorReport, Slice, VariantWindow
 from domain.telemetry.model import Attributes
 
@@ -33,21 +33,18 @@ class LocalMetricsSource:
     ) -> VariantWindow:
         if intervals < 1:
             raise ValueError("a window needs at least one interval")
-        schedule = await self.recorder.schedule(experiment_id)
-        if schedule is None:
-            pieces = [Interval() for _ in range(intervals)]
-        else:
-            stored = await self.recorder.intervals(experiment_id, variant)
-            pieces = slices(stored, schedule, nanos(start), nanos(end), intervals)
-        everything: set[int] = set().union(*(p.series for p in pieces))
-        critical: set[Attributes] = set().union(*(p.critical for p in pieces))
+        counted = await self.recorder.count(
+            experiment_id, variant, start=nanos(start), end=nanos(end), slices=intervals
+        )
+        pieces = counted.slices if counted else ((0, 0, frozenset()),) * intervals
+        critical: frozenset[Attributes] = frozenset().union(*(c for _, _, c in pieces))
         return VariantWindow(
-            series=len(everything),
-            datapoints=sum(p.datapoints for p in pieces),
-            critical=frozenset(critical),
+            series=counted.series if counted else 0,
+            datapoints=sum(d for _, d, _ in pieces),
+            critical=critical,
             intervals=tuple(
-                Slice(series=len(p.series), datapoints=p.datapoints, critical=frozenset(p.critical))
-                for p in pieces
+                Slice(series=series, datapoints=datapoints, critical=critical_here)
+                for series, datapoints, critical_here in pieces
             ),
         )
 

@@ -12,10 +12,13 @@ import asyncio
 import contextlib
 import hashlib
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
+
+import numpy as np
 
 from domain.analysis.critical import critical_processes
 from domain.telemetry.model import (
@@ -23,7 +26,6 @@ from domain.telemetry.model import (
     Batch,
     SeriesKey,
     datapoint_count,
-    series_of,
 )
 from handlers.analysis import window_cut
 from handlers.experiment_state import critical_patterns, load
@@ -38,7 +40,31 @@ HOLD_NS = 60 * NANOS  # how long arrivals wait for their experiment's schedule t
 
 def series_hash(key: SeriesKey) -> int:
     """A stable 64-bit hash of a series (Python's own hash changes with every process)."""
-    return int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "big")
+    return _digest(repr(key))
+
+
+def _digest(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def series_hashes(batch: Batch) -> set[int]:
+    """``series_hash`` of every series in a batch, the same values for less work: a tuple's
+    repr is its items' reprs joined, so a resource's and a metric name's are made once, not
+    once per point (the repr of each key was most of the sink's time).
+    """
+    hashes: set[int] = set()
+    for rm in batch:
+        resource = "(" + repr(rm.resource) + ", "
+        for metric in rm.metrics:
+            prefix = resource + repr(metric.name) + ", "
+            reprs: dict[object, int] = {}
+            for point in metric.points:
+                attributes = point.attributes
+                found = reprs.get(attributes)
+                if found is None:
+                    found = reprs[attributes] = _digest(prefix + repr(attributes) + ")")
+                hashes.add(found)
+    return hashes
 
 
 @dataclass(frozen=True)
@@ -80,12 +106,99 @@ class Interval:
 Key = tuple[UUID, str, int]
 
 
+@dataclass(frozen=True)
+class StoredInterval:
+    """A stored interval as a window's count reads it: its series hashes sorted and unique,
+    eight bytes each.
+    """
+
+    index: int
+    series: np.ndarray[Any, np.dtype[np.uint64]]
+    datapoints: int
+    critical: set[Attributes]
+
+
 class IntervalStorage(Protocol):
     """Where closed intervals are kept: merged into what is there, read back per variant."""
 
     async def merge(self, intervals: dict[Key, Interval]) -> None: ...
 
     async def load(self, experiment_id: UUID, variant: str) -> dict[int, Interval]: ...
+
+    def each(self, experiment_id: UUID, variant: str) -> AsyncIterator[StoredInterval]:
+        """A variant's stored intervals one at a time, by index: never all of them at once."""
+        ...
+
+
+def as_array(series: set[int]) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    """Sorted, as eight-byte values (a negative hash, as tests make, as its two's complement)."""
+    return np.array(sorted(x & 0xFFFF_FFFF_FFFF_FFFF for x in series), dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class WindowCount:
+    """A variant's measurements over a stretch cut in slices: distinct series over all of it,
+    and each slice's distinct series, datapoints and critical processes.
+    """
+
+    series: int
+    slices: tuple[tuple[int, int, frozenset[Attributes]], ...]
+
+
+# Raw series hashes gathered before they are reduced to their distinct values (16 MiB).
+COMPACT_AT = 2_000_000
+
+
+class _Fold:
+    """Counts a stretch from intervals given in index order, in memory that grows with the
+    distinct series, not with the number of intervals: a slice's hashes are reduced to its
+    distinct ones, added to the stretch's, and let go when the next slice begins.
+    """
+
+    def __init__(self, schedule: Schedule, start: int, end: int, count: int) -> None:
+        self.schedule, self.start, self.end, self.count = schedule, start, end, count
+        self.length = max(1, (end - start) // count)
+        self.distinct = [0] * count
+        self.datapoints = [0] * count
+        self.critical: list[set[Attributes]] = [set() for _ in range(count)]
+        self.total: np.ndarray[Any, np.dtype[np.uint64]] = np.empty(0, dtype=np.uint64)
+        self.current: int | None = None
+        self.parts: list[np.ndarray[Any, np.dtype[np.uint64]]] = []
+        self.gathered = 0
+
+    def add(self, interval: StoredInterval) -> None:
+        begins = self.schedule.start + interval.index * self.schedule.length
+        if not self.start <= begins < self.end:
+            return
+        slot = min(self.count - 1, (begins - self.start) // self.length)
+        if slot != self.current:
+            self._close()
+            self.current = slot
+        self.parts.append(interval.series)
+        self.gathered += len(interval.series)
+        if self.gathered > COMPACT_AT:
+            self.parts = [np.unique(np.concatenate(self.parts))]
+            self.gathered = len(self.parts[0])
+        self.datapoints[slot] += interval.datapoints
+        self.critical[slot] |= interval.critical
+
+    def _close(self) -> None:
+        if self.current is None or not self.parts:
+            return
+        distinct = np.unique(np.concatenate(self.parts))
+        self.distinct[self.current] = len(distinct)
+        self.total = np.union1d(self.total, distinct)
+        self.parts, self.gathered = [], 0
+
+    def result(self) -> WindowCount:
+        self._close()
+        return WindowCount(
+            series=len(self.total),
+            slices=tuple(
+                (self.distinct[i], self.datapoints[i], frozenset(self.critical[i]))
+                for i in range(self.count)
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -153,7 +266,7 @@ class IntervalRecorder:
         arrival = _Arrival(
             variant,
             at,
-            {series_hash(k) for k in series_of(batch)},
+            series_hashes(batch),
             datapoint_count(batch),
             frozenset(rm.resource for rm in batch),
         )
@@ -232,6 +345,36 @@ class IntervalRecorder:
                     found.setdefault(index, Interval()).merge(interval)
         return found
 
+    async def count(
+        self, experiment_id: UUID, variant: str, *, start: int, end: int, slices: int
+    ) -> WindowCount | None:
+        """A variant's measurements over [start, end) cut in ``slices`` (each interval in the
+        slice holding its start), stored and open alike; None before the schedule is known.
+        Read one interval at a time: memory follows the distinct series, not the window's
+        length (all of a long window's intervals as sets took gigabytes at a thousand hosts).
+        """
+        schedule = await self.schedule(experiment_id)
+        if schedule is None:
+            return None
+        await self._drain(experiment_id)
+        fold = _Fold(schedule, start, end, slices)
+        async with self._lock:  # as in intervals(): no hole while a flush writes
+            pending = sorted(
+                (index, interval)
+                for (xid, name, index), interval in self.open.items()
+                if xid == experiment_id and name == variant
+            )
+            async for stored in self.storage.each(experiment_id, variant):
+                while pending and pending[0][0] < stored.index:
+                    fold.add(_stored(*pending.pop(0)))
+                if pending and pending[0][0] == stored.index:
+                    fold.add(_combined(stored, pending.pop(0)[1]))
+                else:
+                    fold.add(stored)
+            for index, interval in pending:
+                fold.add(_stored(index, interval))
+        return fold.result()
+
     def forget(self, experiment: str, variant: str) -> None:
         """Drop what is open for a torn-down variant (its window is over by then)."""
         with contextlib.suppress(ValueError):
@@ -239,6 +382,21 @@ class IntervalRecorder:
             for key in [k for k in self.open if k[0] == experiment_id and k[1] == variant]:
                 del self.open[key]
             self._held.pop(experiment_id, None)
+
+
+def _stored(index: int, interval: Interval) -> StoredInterval:
+    return StoredInterval(
+        index, as_array(interval.series), interval.datapoints, set(interval.critical)
+    )
+
+
+def _combined(stored: StoredInterval, extra: Interval) -> StoredInterval:
+    return StoredInterval(
+        stored.index,
+        np.union1d(stored.series, as_array(extra.series)),
+        stored.datapoints + extra.datapoints,
+        stored.critical | extra.critical,
+    )
 
 
 def slices(

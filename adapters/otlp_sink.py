@@ -7,6 +7,7 @@ import contextlib
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
@@ -15,8 +16,7 @@ from litestar.exceptions import HTTPException
 
 from adapters.measured_intervals import IntervalRecorder
 from adapters.observed_baseline import ObservedBaselines
-from domain.telemetry.model import Batch, ResourceMetrics
-from domain.telemetry.window import SeriesWindow
+from domain.telemetry.model import Batch, ResourceMetrics, datapoint_count, series_of
 from pipelines.wiring import EXPERIMENT_ATTRIBUTE, VARIANT_ATTRIBUTE
 from simulator.otlp import decode_body
 
@@ -48,6 +48,25 @@ class _Quiet(uvicorn.Server):
         yield
 
 
+@dataclass
+class LiveCounts:
+    """What a variant has sent so far, for watching it (the measurements are the recorder's):
+    its distinct series kept as hashes, not as the keys, which would hold every decoded
+    attribute tuple alive for the whole window.
+    """
+
+    series: set[int] = field(default_factory=set)
+    datapoints: int = 0
+
+    def add(self, batch: Batch) -> None:
+        self.series.update(hash(key) for key in series_of(batch))
+        self.datapoints += datapoint_count(batch)
+
+    @property
+    def cardinality(self) -> int:
+        return len(self.series)
+
+
 class OtlpSink:
     """An OTLP/HTTP receiver on loopback; each (experiment, variant) gets its own series window."""
 
@@ -62,7 +81,7 @@ class OtlpSink:
     ) -> None:
         self.host, self.port = host, port
         # Live counts (what the demo shows); the measurements themselves go to the recorder.
-        self.windows: dict[tuple[str, str], SeriesWindow] = defaultdict(SeriesWindow)
+        self.windows: dict[tuple[str, str], LiveCounts] = defaultdict(LiveCounts)
         self.recorder = recorder
         self.observed = observed  # the baselines' batches themselves, for recommendations
         # Simulated load (from `phoenix loadsim`) is handed to these, for the local deployer.
@@ -76,7 +95,7 @@ class OtlpSink:
         self._server: _Quiet | None = None
         self._task: asyncio.Task[None] | None = None
 
-    def window(self, experiment: str, variant: str) -> SeriesWindow:
+    def window(self, experiment: str, variant: str) -> LiveCounts:
         return self.windows[(experiment, variant)]
 
     async def record(self, experiment: str, variant: str, batch: Batch, at: int) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from uuid import UUID
 
-from adapters.measured_intervals import Interval, Key
+from adapters.measured_intervals import Interval, Key, StoredInterval, as_array
 
 
 class InMemoryIntervals:
@@ -23,3 +24,8 @@ class InMemoryIntervals:
                     set(interval.series), interval.datapoints, set(interval.critical)
                 )
         return found
+
+    async def each(self, experiment_id: UUID, variant: str) -> AsyncIterator[StoredInterval]:
+        for index, interval in sorted((await self.load(experiment_id, variant)).items()):
+            yield StoredInterval(index, as_array(interval.series), interval.datapoints,
+                                 interval.critical)  # fmt: skip

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.measured_intervals import Interval, Key
+from adapters.measured_intervals import Interval, Key, StoredInterval
 from adapters.postgres.schema import measured_intervals
 
 
@@ -31,6 +33,26 @@ class PostgresIntervals:
         async with self.engine.connect() as conn:
             return {row._mapping["index"]: _loaded(row) for row in await conn.execute(query)}
 
+    async def each(self, experiment_id: UUID, variant: str) -> AsyncIterator[StoredInterval]:
+        query = (
+            select(measured_intervals)
+            .where(
+                measured_intervals.c.experiment_id == experiment_id,
+                measured_intervals.c.variant == variant,
+            )
+            .order_by(measured_intervals.c.index)
+        )
+        async with self.engine.connect() as conn:
+            # A server-side cursor, a few rows at a time: never the whole window in memory.
+            rows = await conn.stream(query.execution_options(yield_per=4))
+            async for row in rows:
+                yield StoredInterval(
+                    row._mapping["index"],
+                    np.frombuffer(row.series, dtype=np.uint64),  # as _packed wrote them
+                    int(row.datapoints),
+                    _critical(row),
+                )
+
 
 def _packed(series: set[int]) -> bytes:
     return array("Q", sorted(series)).tobytes()
@@ -39,11 +61,11 @@ def _packed(series: set[int]) -> bytes:
 def _loaded(row: Any) -> Interval:
     series = array("Q")
     series.frombytes(row.series)
-    return Interval(
-        series=set(series),
-        datapoints=int(row.datapoints),
-        critical={tuple(tuple(pair) for pair in resource) for resource in row.critical},
-    )
+    return Interval(series=set(series), datapoints=int(row.datapoints), critical=_critical(row))
+
+
+def _critical(row: Any) -> set[Any]:
+    return {tuple(tuple(pair) for pair in resource) for resource in row.critical}
 
 
 async def _merge(conn: Any, key: Key, interval: Interval) -> None:

@@ -5,11 +5,19 @@ open intervals forgotten), a batch arriving, the storage failing. Nothing is los
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import pytest
 
-from adapters.measured_intervals import Interval, IntervalRecorder, Key
+from adapters.measured_intervals import (
+    Interval,
+    IntervalRecorder,
+    Key,
+    Schedule,
+    StoredInterval,
+    as_array,
+)
 from adapters.memory.event_store import InMemoryEventStore
 
 
@@ -36,6 +44,12 @@ class SlowStorage:
             for key, i in self.written.items()
             if key[0] == experiment_id and key[1] == variant
         }
+
+    async def each(self, experiment_id: object, variant: str) -> AsyncIterator[StoredInterval]:
+        for index, interval in sorted((await self.load(experiment_id, variant)).items()):
+            yield StoredInterval(
+                index, as_array(interval.series), interval.datapoints, interval.critical
+            )
 
 
 def recorder_with(storage: SlowStorage, *keys: Key) -> IntervalRecorder:
@@ -97,3 +111,19 @@ async def test_a_read_while_intervals_are_written_sees_them_all() -> None:
     storage.go_on.set()
     await flushing
     assert sorted(await reading) == [0, 1]
+
+
+async def test_a_count_while_intervals_are_written_counts_them_all() -> None:
+    storage = SlowStorage()
+    xid = uuid4()
+    recorder = recorder_with(storage, (xid, "keeps", 0), (xid, "keeps", 1))
+    recorder._schedules[xid] = Schedule(start=0, end=20, count=2, patterns=())
+    flushing = asyncio.create_task(recorder.flush(everything=True))
+    await storage.writing.wait()
+    counting = asyncio.create_task(recorder.count(xid, "keeps", start=0, end=20, slices=2))
+    await asyncio.sleep(0)  # the count starts while the write is under way
+    storage.go_on.set()
+    await flushing
+    counted = await counting
+    assert counted is not None
+    assert [datapoints for _, datapoints, _ in counted.slices] == [10, 10]
