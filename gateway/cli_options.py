@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 
 from adapters.settings import Settings
 
@@ -43,6 +42,8 @@ def version_ref(text: str) -> tuple[str, int]:
 
 def variables_of(pairs: list[str], file: Path | None = None) -> dict[str, Any]:
     """Template variables from ``--var NAME=VALUE`` (a YAML value each), over a YAML file's."""
+    import yaml  # here, not at the top: `phoenix --help` should not pay for it
+
     values: dict[str, Any] = yaml.safe_load(file.read_text()) if file else {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID, uuid4
 
 import typer
-import yaml
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -16,7 +15,6 @@ from rich.table import Table
 from gateway.api_client import PhoenixClient
 from gateway.cli_client import calling, fail, report, send, when
 from gateway.cli_options import DataDir, Output
-from pipelines.catalog import catalog
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -50,6 +48,8 @@ def spec_from_flags(
     hosts: list[str],
 ) -> dict[str, Any]:
     variables = {"collection_interval": interval} if interval else {}
+
+    from pipelines.catalog import catalog  # here: `phoenix --help` should not pay for it
 
     def ref(text: str) -> dict[str, Any]:
         variant, _, source = text.rpartition("=")
@@ -105,6 +105,8 @@ def create(
 ) -> None:
     """Define an experiment from a YAML file or from flags; errors name the field."""
     if file is not None:
+        import yaml  # here: `phoenix --help` should not pay for it
+
         try:
             raw = yaml.safe_load(file.read_text())
         except (OSError, yaml.YAMLError) as exc:

@@ -13,7 +13,6 @@ from rich.table import Table
 from gateway import pipeline_registry_cli as registry
 from gateway.cli_options import seconds, variables_of
 from gateway.recommend_cli import recommend
-from pipelines.catalog import catalog, template
 from simulator.profiles import PROFILES
 
 app = typer.Typer(
@@ -32,6 +31,8 @@ DEFAULT_CRITICAL = ["^postgres$", "^mysqld$", "^redis-server$", "^mongod$", "^ng
 @app.command("list")
 def list_templates(output: Annotated[str, typer.Option("--output", "-o")] = "table") -> None:
     """The templates in the catalog."""
+    from pipelines.catalog import catalog  # here: `phoenix --help` should not pay for it
+
     templates = catalog().values()
     if output == "json":
         print(
@@ -51,6 +52,8 @@ def list_templates(output: Annotated[str, typer.Option("--output", "-o")] = "tab
 @app.command()
 def show(name: str) -> None:
     """A template's description and variables, with their defaults."""
+    from pipelines.catalog import template  # here: `phoenix --help` should not pay for it
+
     try:
         t = template(name)
     except ValueError as exc:
