@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import httpx
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
@@ -76,14 +76,33 @@ def encode(batch: Iterable[ResourceMetrics]) -> ExportMetricsServiceRequest:
 
 def _from_any(v: AnyValue) -> AttrValue:
     kind = v.WhichOneof("value")
-    if kind in ("string_value", "bool_value", "int_value", "double_value"):
+    if kind == "string_value":  # most of them, first
+        return v.string_value
+    if kind in ("bool_value", "int_value", "double_value"):
         value: AttrValue = getattr(v, kind)
         return value
     raise ValueError(f"attribute values of kind {kind} are not part of process telemetry")
 
 
-def _attrs(kvs: Iterable[KeyValue]) -> Attributes:
-    return tuple(sorted((kv.key, _from_any(kv.value)) for kv in kvs))
+def _attrs(kvs: Sequence[KeyValue]) -> Attributes:
+    # Most datapoints carry no attribute or one (a process's state, a direction): no sort.
+    if not kvs:
+        return ()
+    if len(kvs) == 1:
+        kv = kvs[0]
+        return ((kv.key, _from_any(kv.value)),)
+    return tuple(sorted([(kv.key, _from_any(kv.value)) for kv in kvs]))
+
+
+def _points(data_points: Iterable[pb.NumberDataPoint]) -> list[DataPoint]:
+    points = []
+    for p in data_points:
+        is_int = p.WhichOneof("value") == "as_int"
+        value = float(p.as_int) if is_int else p.as_double
+        points.append(
+            DataPoint(_attrs(p.attributes), value, p.start_time_unix_nano, p.time_unix_nano, is_int)
+        )
+    return points
 
 
 def decode(request: ExportMetricsServiceRequest) -> Batch:
@@ -100,16 +119,7 @@ def decode(request: ExportMetricsServiceRequest) -> Batch:
                         f"{m.name}: OTLP {kind} metrics are not part of process telemetry"
                     )
                 data = getattr(m, kind)
-                points = [
-                    DataPoint(
-                        _attrs(p.attributes),
-                        float(p.as_int) if p.WhichOneof("value") == "as_int" else p.as_double,
-                        p.start_time_unix_nano,
-                        p.time_unix_nano,
-                        p.WhichOneof("value") == "as_int",
-                    )
-                    for p in data.data_points
-                ]
+                points = _points(data.data_points)
                 if kind == "sum":
                     metric = Metric(
                         m.name,
