@@ -20,6 +20,22 @@ _INSERT_EXPERIMENT = insert(experiments)
 _INSERT_PHASE = insert(experiment_phases)
 
 
+def created_row(created: ev.ExperimentCreated, event: RecordedEvent) -> dict[str, Any]:
+    """An experiment's row as its creation makes it (the read models' one definition)."""
+    spec, at = created.spec, event.metadata.occurred_at
+    return {
+        "experiment_id": created.experiment_id,
+        "name": spec.name,
+        "description": spec.description,
+        "phase": Phase.PENDING.value,
+        "spec": spec.model_dump(mode="json"),
+        "version": event.version,
+        "created_at": at,
+        "updated_at": at,
+        "created_by": event.metadata.actor,
+    }
+
+
 class ExperimentsProjector:
     name = "experiments"
     tables: tuple[Table, ...] = (experiments, experiment_phases)
@@ -30,21 +46,7 @@ class ExperimentsProjector:
         typed = to_event(event)
         at = event.metadata.occurred_at
         if isinstance(typed, ev.ExperimentCreated):
-            spec = typed.spec
-            await conn.execute(
-                _INSERT_EXPERIMENT,
-                {
-                    "experiment_id": typed.experiment_id,
-                    "name": spec.name,
-                    "description": spec.description,
-                    "phase": Phase.PENDING.value,
-                    "spec": spec.model_dump(mode="json"),
-                    "version": event.version,
-                    "created_at": at,
-                    "updated_at": at,
-                    "created_by": event.metadata.actor,
-                },
-            )
+            await conn.execute(_INSERT_EXPERIMENT, created_row(typed, event))
             await self._phase(conn, event, Phase.PENDING)
             return
         changes: dict[str, Any] = {"version": event.version, "updated_at": at}

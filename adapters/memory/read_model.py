@@ -17,6 +17,7 @@ from domain.messages import RecordedEvent
 from domain.pipeline import events as pev
 from projections.audit import audit_row
 from projections.command_outcomes import outcome_row
+from projections.experiments import created_row
 from projections.pipelines import pipeline_row, promotion, version_row
 from projections.read_model import Row, results_view, verdicts_of
 
@@ -27,15 +28,7 @@ class _Experiment:
     def __init__(self, created: ev.ExperimentCreated, event: RecordedEvent) -> None:
         spec, at = created.spec, event.metadata.occurred_at
         self.row: Row = {
-            "experiment_id": created.experiment_id,
-            "name": spec.name,
-            "description": spec.description,
-            "phase": Phase.PENDING.value,
-            "spec": spec.model_dump(mode="json"),
-            "version": event.version,
-            "created_at": at,
-            "updated_at": at,
-            "created_by": event.metadata.actor,
+            **created_row(created, event),
             "reason": None,
             "window_ends_at": None,
             "winner": None,

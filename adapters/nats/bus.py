@@ -46,6 +46,20 @@ def _undecoded(msg: NatsMessage) -> bytes:
     return msg.body
 
 
+def _delivery(durable: str, msg: Any) -> Delivery:
+    """A JetStream message (nats-py's) as a consumer's delivery."""
+    meta = msg.metadata
+    return Delivery(
+        consumer=durable,
+        subject=msg.subject,
+        body=msg.data,
+        headers=dict(msg.headers or {}),
+        delivered=meta.num_delivered,
+        stream_sequence=meta.sequence.stream,
+        published_at=meta.timestamp,
+    )
+
+
 class _Acks:
     """A raw JetStream message as deliver() settles it."""
 
@@ -165,16 +179,7 @@ class NatsBus:
             )
 
             async def on_message(msg: NatsMessage) -> None:
-                raw = msg.raw_message
-                delivery = Delivery(
-                    consumer=durable,
-                    subject=raw.subject,
-                    body=msg.body,
-                    headers=dict(raw.headers or {}),
-                    delivered=raw.metadata.num_delivered,
-                    stream_sequence=raw.metadata.sequence.stream,
-                    published_at=raw.metadata.timestamp,
-                )
+                delivery = _delivery(durable, msg.raw_message)
                 # Tell the server the message is still being worked on, so a slow effect is not
                 # redelivered to another worker while it runs.
                 heartbeat = asyncio.create_task(_keep_alive(msg, policy.ack_wait / 3))
@@ -218,16 +223,7 @@ class NatsBus:
             )
 
         async def on_message(msg: Any) -> None:
-            meta = msg.metadata
-            delivery = Delivery(
-                consumer=durable,
-                subject=msg.subject,
-                body=msg.data,
-                headers=dict(msg.headers or {}),
-                delivered=meta.num_delivered,
-                stream_sequence=meta.sequence.stream,
-                published_at=meta.timestamp,
-            )
+            delivery = _delivery(durable, msg)
 
             # Kept alive from now: waiting its turn is not being lost.
             heartbeat = asyncio.create_task(_keep_alive(msg, policy.ack_wait / 3))
