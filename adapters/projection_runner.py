@@ -147,8 +147,25 @@ class ProjectionRunner:
         return total
 
     async def rebuild(self) -> int:
-        """Empty each projector's tables and replay from zero, in one transaction per projector."""
+        """Empty every projector's tables and replay from zero, all in one transaction; if
+        that fails, one transaction per projector, event by event (setting aside what cannot
+        be applied). Readers see the old tables until the new ones commit.
+        """
         self._known = 0
+        names = [checkpoint_name(p) for p in self.projectors]
+        try:
+            async with self.engine.begin() as conn:
+                await checkpoints.load_many(conn, names)
+                for projector in self.projectors:
+                    for table in reversed(projector.tables):
+                        await conn.execute(delete(table))
+                await checkpoints.save_many(conn, dict.fromkeys(names, 0))
+                total = 0
+                while (n := await self._advance_together(conn)) > 0:
+                    total += n
+                return total
+        except Exception as exc:
+            log.info("rebuilding one projector at a time: %s: %s", type(exc).__name__, exc)
         total = 0
         for projector in self.projectors:
             async with self.engine.begin() as conn:

@@ -407,7 +407,7 @@ def projections_rebuild(data_dir: DataDir = None) -> None:
     started = time.monotonic()
     applied = asyncio.run(main())
     console.print(
-        f"rebuilt {len(all_projectors())} projections from {applied} event applications in {time.monotonic() - started:.1f}s"
+        f"rebuilt {len(all_projectors())} projections from {applied} events in {time.monotonic() - started:.1f}s"
     )
 
 

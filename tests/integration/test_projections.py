@@ -82,7 +82,7 @@ async def test_rebuilt_tables_equal_the_incrementally_built_ones(engine: AsyncEn
     assert any(r[2] == "rejected" for r in incremental["command_outcomes"])
 
     replayed = await ProjectionRunner(engine, all_projectors(), batch=4).rebuild()
-    assert replayed == len(all_projectors()) * len(incremental["audit_log"])
+    assert replayed == len(incremental["audit_log"])  # every event, once for all projectors
     assert await snapshot(engine) == incremental
 
 
