@@ -392,7 +392,8 @@ def replay(
 @projections_app.command("rebuild")
 def projections_rebuild(data_dir: DataDir = None) -> None:
     """Empty the read tables and replay every event into them (an operator command: it works on
-    the database directly, with its credentials, not through the API).
+    the database directly, with its credentials, not through the API). It is one transaction:
+    until it commits, the relay and every other reader of the log wait (ADR 0013).
     """
     import asyncio
 
