@@ -71,9 +71,11 @@ async def read_until(
 async def created(runtime: Runtime, name: str) -> str:
     experiment_id = str(uuid4())
     await send(runtime, "CreateExperiment", {**spec(name=name), "experiment_id": experiment_id})
+    # In the global log, not only in its stream: the log is read below the oldest running
+    # transaction (ADR 0013), a moment after the append is visible in its stream.
     await eventually(
-        lambda: runtime.store.read_stream(f"experiment-{experiment_id}"),
-        until=lambda found: len(found) >= 1,
+        lambda: runtime.store.read_all(0, limit=10_000),
+        until=lambda log: any(e.stream_id == f"experiment-{experiment_id}" for e in log),
         deadline=20,
     )
     return experiment_id
