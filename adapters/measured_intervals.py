@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from handlers.analysis import window_cut
 from handlers.experiment_state import critical_patterns, load
 from handlers.lifecycle import SETTLE
 from handlers.ports import EventStore
+
+log = logging.getLogger(__name__)
 
 NANOS = 1_000_000_000
 GRACE_NS = int(SETTLE.total_seconds() * NANOS)  # late batches: as the window scheduler waits
@@ -289,7 +292,10 @@ class IntervalRecorder:
         held.append(arrival)
         while held[0].at < at - HOLD_NS:
             held.pop(0)
-        await self._drain(experiment_id)
+        try:
+            await self._drain(experiment_id)
+        except Exception as exc:  # the store cannot be read: the arrival waits with the held
+            log.warning("experiment %s: its schedule cannot be read now (%s)", experiment, exc)
 
     async def _drain(self, experiment_id: UUID) -> None:
         """Count what arrived for the experiment, once its schedule is known (until then, an

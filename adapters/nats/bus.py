@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import nats.errors
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsSecurity, PullSub
 from faststream.nats.annotations import NatsMessage
@@ -78,7 +80,9 @@ async def _stop(consumer: Consumer) -> None:
     if consumer.lanes is None:
         await consumer.subscriber.stop()
         return
-    await consumer.subscriber.drain()  # what the server had sent is queued on the lanes too
+    # Already closed (a heal that failed half-way, a closed connection): nothing to drain there.
+    with contextlib.suppress(nats.errors.Error):
+        await consumer.subscriber.drain()  # what the server had sent is queued on the lanes too
     await consumer.lanes.drain()
 
 

@@ -19,6 +19,9 @@ from adapters.measured_intervals import (
     as_array,
 )
 from adapters.memory.event_store import InMemoryEventStore
+from domain.messages import RecordedEvent
+from domain.telemetry.model import datapoint_count
+from simulator.fleet import EPOCH, Fleet
 
 
 class SlowStorage:
@@ -127,3 +130,27 @@ async def test_a_count_while_intervals_are_written_counts_them_all() -> None:
     counted = await counting
     assert counted is not None
     assert [datapoints for _, datapoints, _ in counted.slices] == [10, 10]
+
+
+class StoreThatFailsOnce(InMemoryEventStore):
+    """A store whose first stream read fails (a database that went away a moment)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    async def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
+        if not self.failed:
+            self.failed = True
+            raise ConnectionRefusedError("the database went away")
+        return await super().read_stream(stream_id, from_version)
+
+
+async def test_a_batch_arriving_while_the_schedule_cannot_be_read_is_held_not_raised() -> None:
+    store = StoreThatFailsOnce()
+    recorder = IntervalRecorder(store, SlowStorage())
+    xid = uuid4()
+    batch = Fleet("realistic", 1, seed=2).scrape(EPOCH)[0]
+    await recorder.record(str(xid), "baseline", batch, EPOCH)  # raises nothing
+    assert store.failed
+    assert [a.datapoints for a in recorder._held[xid]] == [datapoint_count(batch)]
