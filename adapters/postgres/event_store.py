@@ -38,9 +38,18 @@ NOTIFY_CHANNEL = "phoenix_events"
 # parallel (ADR 0013).
 ORDINAL_BITS = 12
 MAX_EVENTS_PER_TRANSACTION = 1 << ORDINAL_BITS
+
+
+def _first_position(xid: str) -> str:
+    """SQL for the first position of the transaction whose id (xid8) ``xid`` computes."""
+    return f"(({xid})::text::bigint << {ORDINAL_BITS})"
+
+
+# The appending transaction's first position.
+_TX_BASE = _first_position("pg_current_xact_id()")
 # Positions below it belong to transactions that have all ended: nothing can appear below it.
 _HORIZON: ColumnClause[int] = literal_column(
-    f"(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << {ORDINAL_BITS})"
+    _first_position("pg_snapshot_xmin(pg_current_snapshot())")
 )
 
 
@@ -168,7 +177,8 @@ class PostgresEventStore:
         new: Sequence[NewEvent],
         command: HandledCommand | None,
     ) -> None:
-        if command is not None and await self.handled_command(command.command_id) is not None:
+        # On this connection: a second one from the pool while holding it could wait forever.
+        if command is not None and await _handled_in(conn, command.command_id) is not None:
             raise CommandAlreadyHandled(command.command_id)
         if await _stored(conn, [e.event_id for e in new]):
             raise _AlreadyStored
@@ -192,12 +202,16 @@ class PostgresEventStore:
             return await head_position_in(conn)
 
     async def handled_command(self, command_id: UUID) -> HandledCommand | None:
-        query = select(handled_commands).where(handled_commands.c.command_id == command_id)
         async with self.reader.connect() as conn:
-            row = (await conn.execute(query)).first()
-        if row is None:
-            return None
-        return HandledCommand(row.command_id, row.command_type, row.stream_id, row.outcome)
+            return await _handled_in(conn, command_id)
+
+
+async def _handled_in(conn: AsyncConnection, command_id: UUID) -> HandledCommand | None:
+    query = select(handled_commands).where(handled_commands.c.command_id == command_id)
+    row = (await conn.execute(query)).first()
+    if row is None:
+        return None
+    return HandledCommand(row.command_id, row.command_type, row.stream_id, row.outcome)
 
 
 async def read_all_in(
@@ -269,7 +283,7 @@ async def events_after_in(conn: AsyncConnection, position: int, *, cap: int = 10
 _INSERT = text(
     f"""
     WITH tx AS MATERIALIZED (
-        SELECT (pg_current_xact_id()::text::bigint << {ORDINAL_BITS}) AS base,
+        SELECT {_TX_BASE} AS base,
                pg_notify(:channel, '') AS notified
     ), taken AS MATERIALIZED (
         SELECT count(*) AS n FROM events, tx
@@ -300,7 +314,7 @@ _INSERT = text(
 # (when there is a command): the claim's RETURNING is how the insert learns it.
 _APPEND_ALONE = f"""
     WITH tx AS MATERIALIZED (
-        SELECT (pg_current_xact_id()::text::bigint << {ORDINAL_BITS}) AS base,
+        SELECT {_TX_BASE} AS base,
                pg_notify($1, '') AS notified
     ), current AS MATERIALIZED (
         SELECT coalesce(max(version), 0) AS version FROM events WHERE stream_id = $2
@@ -424,9 +438,8 @@ def _recorded(
 
 
 async def _taken_in_transaction(conn: AsyncConnection) -> int:
-    base = f"(pg_current_xact_id()::text::bigint << {ORDINAL_BITS})"
     query = text(
-        f"SELECT count(*) FROM events WHERE position >= {base}"
-        f" AND position < {base} + {MAX_EVENTS_PER_TRANSACTION}"
+        f"SELECT count(*) FROM events WHERE position >= {_TX_BASE}"
+        f" AND position < {_TX_BASE} + {MAX_EVENTS_PER_TRANSACTION}"
     )
     return int((await conn.execute(query)).scalar_one())
