@@ -48,6 +48,26 @@ def _undecoded(msg: NatsMessage) -> bytes:
     return msg.body
 
 
+def _consumer_config(subscription: Subscription, **push: Any) -> ConsumerConfig:
+    """A durable consumer's configuration on the server, pull (no ``push`` fields) or push.
+    A new object for each use: FastStream and nats-py both mutate the one they get.
+    """
+    policy, filters = subscription.policy, subscription.filters
+    return ConsumerConfig(
+        durable_name=subscription.durable,
+        filter_subject=None if filters else subscription.subject,
+        filter_subjects=list(filters) or None,
+        ack_policy=ServerAckPolicy.EXPLICIT,
+        deliver_policy=push.pop("deliver_policy", DeliverPolicy.ALL),
+        # Unlimited on the server: our code bounds deliveries and dead-letters, so a message
+        # is never given up on without a trace (even if recording it fails).
+        max_deliver=-1,
+        ack_wait=policy.ack_wait,
+        max_ack_pending=max(policy.batch_size * policy.workers * 2, policy.max_in_flight),
+        **push,
+    )
+
+
 def _delivery(durable: str, msg: Any) -> Delivery:
     """A JetStream message (nats-py's) as a consumer's delivery."""
     meta = msg.metadata
@@ -153,19 +173,7 @@ class NatsBus:
             return await self._consume_in_lanes(subscription, subscription.lanes)
 
         def config() -> ConsumerConfig:
-            # A new object for each use: FastStream and nats-py both mutate the one they get.
-            return ConsumerConfig(
-                durable_name=durable,
-                filter_subject=None if subscription.filters else subject,
-                filter_subjects=list(subscription.filters) or None,
-                ack_policy=ServerAckPolicy.EXPLICIT,
-                deliver_policy=DeliverPolicy.ALL,
-                # Unlimited on the server: our code bounds deliveries and dead-letters, so a
-                # message is never given up on without a trace (even if recording it fails).
-                max_deliver=-1,
-                ack_wait=policy.ack_wait,
-                max_ack_pending=max(policy.batch_size * policy.workers * 2, policy.max_in_flight),
-            )
+            return _consumer_config(subscription)
 
         async def subscribe() -> Any:
             # Create or update: an existing durable otherwise keeps its old configuration.
@@ -213,16 +221,10 @@ class NatsBus:
         deliver_subject = f"_INBOX.phoenix.{durable}"  # _INBOX.> is Phoenix's alone (ADR 0008)
 
         def config(**start: Any) -> ConsumerConfig:
-            return ConsumerConfig(
-                durable_name=durable,
+            return _consumer_config(
+                subscription,
                 deliver_subject=deliver_subject,
                 deliver_group=durable,  # replicas share the messages, as with a pull consumer
-                filter_subject=subscription.subject,
-                ack_policy=ServerAckPolicy.EXPLICIT,
-                deliver_policy=start.pop("deliver_policy", DeliverPolicy.ALL),
-                max_deliver=-1,
-                ack_wait=policy.ack_wait,
-                max_ack_pending=policy.max_in_flight,
                 **start,
             )
 
