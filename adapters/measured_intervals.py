@@ -361,9 +361,8 @@ class IntervalRecorder:
         # guardrail took one for a lost critical process).
         async with self._lock:
             found = await self.storage.load(experiment_id, variant)
-            for (xid, name, index), interval in self.open.items():
-                if xid == experiment_id and name == variant:
-                    found.setdefault(index, Interval()).merge(interval)
+            for index, interval in self._open_of(experiment_id, variant):
+                found.setdefault(index, Interval()).merge(interval)
         return found
 
     async def count(
@@ -380,11 +379,7 @@ class IntervalRecorder:
         await self._drain(experiment_id)
         fold = _Fold(schedule, start, end, slices)
         async with self._lock:  # as in intervals(): no hole while a flush writes
-            pending = sorted(
-                (index, interval)
-                for (xid, name, index), interval in self.open.items()
-                if xid == experiment_id and name == variant
-            )
+            pending = sorted(self._open_of(experiment_id, variant))
             async for stored in self.storage.each(experiment_id, variant):
                 while pending and pending[0][0] < stored.index:
                     fold.add(_stored(*pending.pop(0)))
@@ -395,6 +390,14 @@ class IntervalRecorder:
             for index, interval in pending:
                 fold.add(_stored(index, interval))
         return fold.result()
+
+    def _open_of(self, experiment_id: UUID, variant: str) -> list[tuple[int, Interval]]:
+        """A variant's intervals not yet written, by index."""
+        return [
+            (index, interval)
+            for (xid, name, index), interval in self.open.items()
+            if xid == experiment_id and name == variant
+        ]
 
     def forget(self, experiment: str, variant: str) -> None:
         """Drop what is open for a torn-down variant (its window is over by then)."""
@@ -418,19 +421,3 @@ def _combined(stored: StoredInterval, extra: Interval) -> StoredInterval:
         stored.datapoints + extra.datapoints,
         stored.critical | extra.critical,
     )
-
-
-def slices(
-    stored: dict[int, Interval], schedule: Schedule, start: int, end: int, count: int
-) -> list[Interval]:
-    """The stored intervals regrouped into ``count`` equal slices of [start, end): each stored
-    interval falls in the slice holding its start (exact when the cuts agree, as the analysis's
-    and the guardrail's do with the recorder's).
-    """
-    length = max(1, (end - start) // count)
-    out = [Interval() for _ in range(count)]
-    for index, interval in stored.items():
-        begins = schedule.start + index * schedule.length
-        if start <= begins < end:
-            out[min(count - 1, (begins - start) // length)].merge(interval)
-    return out

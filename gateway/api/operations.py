@@ -121,7 +121,7 @@ async def metrics(deps: NamedDependency[ApiDeps]) -> Response[bytes]:
         positions = await checkpoints.all_positions(conn)
         # Positions are not counts (ADR 0013): a lag is the number of events after a checkpoint.
         lags = {name: await events_after_in(conn, position) for name, position in positions.items()}
-        relay_lag = await events_after_in(conn, positions.get(RELAY, 0))
+        relay_lag = lags[RELAY] if RELAY in lags else await events_after_in(conn, 0)
         open_letters = await conn.execute(
             select(dead_letters.c.consumer, func.count())
             .where(dead_letters.c.redriven_at.is_(None))

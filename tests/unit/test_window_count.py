@@ -10,10 +10,27 @@ from uuid import uuid4
 import pytest
 
 import adapters.measured_intervals as measured
-from adapters.measured_intervals import Interval, IntervalRecorder, Schedule, slices
+from adapters.measured_intervals import Interval, IntervalRecorder, Schedule
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.measured_intervals import InMemoryIntervals
 from domain.telemetry.model import Attributes
+
+
+def slices(
+    stored: dict[int, Interval], schedule: Schedule, start: int, end: int, count: int
+) -> list[Interval]:
+    """The reference: every interval in memory at once, regrouped into ``count`` equal slices
+    of [start, end), each in the slice holding its start (as the analysis counted before it
+    read one interval at a time).
+    """
+    length = max(1, (end - start) // count)
+    out = [Interval() for _ in range(count)]
+    for index, interval in stored.items():
+        begins = schedule.start + index * schedule.length
+        if start <= begins < end:
+            out[min(count - 1, (begins - start) // length)].merge(interval)
+    return out
+
 
 SCHEDULE = Schedule(start=1_000, end=1_000 + 60 * 10, count=60, patterns=())
 
