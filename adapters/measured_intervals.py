@@ -275,8 +275,20 @@ class IntervalRecorder:
         self._schedules[experiment_id] = found
         return found
 
-    async def record(self, experiment: str, variant: str, batch: Batch, at: int) -> None:
-        """Count a batch that arrived at ``at`` (ns): in its interval, if within the window."""
+    async def record(
+        self,
+        experiment: str,
+        variant: str,
+        batch: Batch,
+        at: int,
+        *,
+        series: set[int] | None = None,
+        datapoints: int | None = None,
+    ) -> None:
+        """Count a batch that arrived at ``at`` (ns): in its interval, if within the window.
+        ``series`` and ``datapoints``, when the caller has them, are the batch's
+        ``series_hashes`` and ``datapoint_count``.
+        """
         try:
             experiment_id = UUID(experiment)
         except ValueError:
@@ -284,8 +296,8 @@ class IntervalRecorder:
         arrival = _Arrival(
             variant,
             at,
-            series_hashes(batch),
-            datapoint_count(batch),
+            series_hashes(batch) if series is None else series,
+            datapoint_count(batch) if datapoints is None else datapoints,
             frozenset(rm.resource for rm in batch),
         )
         held = self._held.setdefault(experiment_id, [])

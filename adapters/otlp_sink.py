@@ -14,9 +14,9 @@ import uvicorn
 from litestar import Litestar, Request, post
 from litestar.exceptions import HTTPException
 
-from adapters.measured_intervals import IntervalRecorder
+from adapters.measured_intervals import IntervalRecorder, series_hashes
 from adapters.observed_baseline import ObservedBaselines
-from domain.telemetry.model import Batch, ResourceMetrics, datapoint_count, series_of
+from domain.telemetry.model import Batch, ResourceMetrics, datapoint_count
 from pipelines.wiring import EXPERIMENT_ATTRIBUTE, VARIANT_ATTRIBUTE
 from simulator.otlp import decode_body
 
@@ -58,9 +58,9 @@ class LiveCounts:
     series: set[int] = field(default_factory=set)
     datapoints: int = 0
 
-    def add(self, batch: Batch) -> None:
-        self.series.update(hash(key) for key in series_of(batch))
-        self.datapoints += datapoint_count(batch)
+    def add(self, series: set[int], datapoints: int) -> None:
+        self.series |= series
+        self.datapoints += datapoints
 
     @property
     def cardinality(self) -> int:
@@ -101,9 +101,13 @@ class OtlpSink:
     async def record(self, experiment: str, variant: str, batch: Batch, at: int) -> None:
         """Count a variant's batch as arriving at ``at`` (ns since the epoch)."""
         batch = unlabelled(batch)
-        self.windows[(experiment, variant)].add(batch)
+        # Hashed and counted once, for the live counts and the recorder alike.
+        series, datapoints = series_hashes(batch), datapoint_count(batch)
+        self.windows[(experiment, variant)].add(series, datapoints)
         if self.recorder is not None:
-            await self.recorder.record(experiment, variant, batch, at)
+            await self.recorder.record(
+                experiment, variant, batch, at, series=series, datapoints=datapoints
+            )
         if self.observed is not None:
             await self.observed.record(experiment, variant, batch, at)
         if self.batches is not None:
