@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -49,6 +50,27 @@ def _command_id(payload: Any, delivery: Delivery) -> UUID | None:
     return None
 
 
+class _NamingTheSender:
+    """Records a command's dead letter with the subject its token verifies as (the token itself
+    is not kept), so that a re-drive can tell a command Phoenix's handlers sent from one that
+    only claims to be theirs.
+    """
+
+    def __init__(self, sink: DeadLetterSink, authenticator: Authenticator) -> None:
+        self.sink, self.authenticator = sink, authenticator
+
+    async def record(self, delivery: Delivery, error: str) -> None:
+        sender, token = None, delivery.bearer_token
+        if token is not None:
+            try:
+                identity = await self.authenticator.verify(token, at=delivery.published_at)
+            except NotAuthenticated:
+                pass
+            else:
+                sender = identity.subject
+        await self.sink.record(replace(delivery, verified_sender=sender), error)
+
+
 class CommandWorker(DurableWorker):
     def __init__(
         self,
@@ -66,7 +88,7 @@ class CommandWorker(DurableWorker):
         # decided in that order (handlers.command_lanes).
         super().__init__(
             bus,
-            dead_letters,
+            _NamingTheSender(dead_letters, authenticator),
             durable=durable,
             stream=COMMANDS,
             subject=COMMAND_SUBJECTS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from adapters.nats.consumer import DeadLetter, Delivery, kept_headers
+from adapters.nats.consumer import DeadLetter, Delivery, recorded_headers
 
 
 class InMemoryDeadLetters:
@@ -26,7 +26,7 @@ class InMemoryDeadLetters:
                 consumer=delivery.consumer,
                 subject=delivery.subject,
                 message_id=delivery.message_id,
-                headers=kept_headers(delivery.headers),
+                headers=recorded_headers(delivery),
                 payload=delivery.body,
                 error=error,
                 deliveries=delivery.delivered,

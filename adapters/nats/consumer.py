@@ -41,6 +41,9 @@ class Delivery:
     delivered: int = 1
     stream_sequence: int = 0
     published_at: datetime | None = None  # when the bus took it (the server's clock)
+    # The subject of the sender's token as the command worker verified it, kept with a dead
+    # letter in place of the token (never read from the message itself).
+    verified_sender: str | None = None
 
     @property
     def message_id(self) -> str | None:
@@ -65,10 +68,19 @@ class PermanentFailure(Exception):
 
 
 def kept_headers(headers: dict[str, str]) -> dict[str, str]:
-    """A message's headers as a dead letter keeps them: all but the sender's token (a secret, and
-    one that would have expired by a re-drive).
+    """A message's headers as a dead letter keeps, shows and re-sends them: all but the sender's
+    token (a secret, and one that would have expired by a re-drive) and any claim of a verified
+    sender (only Phoenix records one: ``recorded_headers``).
     """
-    return {k: v for k, v in headers.items() if k.lower() != AUTHORIZATION.lower()}
+    return {k: v for k, v in headers.items() if k.lower() not in _NOT_KEPT}
+
+
+def recorded_headers(delivery: Delivery) -> dict[str, str]:
+    """The headers a dead letter is stored with: the kept ones, and the verified sender if any."""
+    headers = kept_headers(delivery.headers)
+    if delivery.verified_sender is not None:
+        headers[VERIFIED_SENDER] = delivery.verified_sender
+    return headers
 
 
 class DeadLetterSink(Protocol):
@@ -133,6 +145,8 @@ class Subscription:
 
 
 AUTHORIZATION = "Authorization"
+VERIFIED_SENDER = "Phoenix-Verified-Sender"
+_NOT_KEPT = {AUTHORIZATION.lower(), VERIFIED_SENDER.lower()}
 
 
 def command_message(

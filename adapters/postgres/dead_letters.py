@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.nats.consumer import DeadLetter, Delivery, kept_headers
+from adapters.nats.consumer import DeadLetter, Delivery, recorded_headers
 from adapters.postgres.event_store import append_in
 from adapters.postgres.schema import dead_letters
 from domain.dead_letters import DeadLetterRedriven, MessageDeadLettered, dead_letter_stream
@@ -78,7 +78,7 @@ async def record_in(conn: AsyncConnection, delivery: Delivery, error: str) -> No
                 consumer=delivery.consumer,
                 subject=_text(delivery.subject),
                 message_id=_text(delivery.message_id) if delivery.message_id else None,
-                headers={_text(k): _text(v) for k, v in kept_headers(delivery.headers).items()},
+                headers={_text(k): _text(v) for k, v in recorded_headers(delivery).items()},
                 payload=delivery.body,
                 error=_text(error),
                 deliveries=delivery.delivered,

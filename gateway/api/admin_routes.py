@@ -8,8 +8,8 @@ from litestar import Request, get, post
 from litestar.params import FromQuery, PathParameter, QueryParameter
 
 from adapters.dead_letter_redrive import needed_role, redrive
-from adapters.nats.consumer import DeadLetter, kept_headers
-from domain.identity import Identity, Role
+from adapters.nats.consumer import VERIFIED_SENDER, DeadLetter, kept_headers
+from domain.identity import Identity, Role, is_service_subject
 from gateway.api.auth import requires
 from gateway.api.problems import Problem
 from gateway.api.routes import Deps
@@ -48,6 +48,7 @@ def _letter(letter: DeadLetter) -> dict[str, Any]:
         "subject": letter.subject,
         "message_id": letter.message_id,
         "headers": kept_headers(letter.headers),  # never a token, even in a row from elsewhere
+        "verified_sender": letter.headers.get(VERIFIED_SENDER),
         "error": letter.error,
         "deliveries": letter.deliveries,
         "recorded_at": letter.recorded_at.isoformat(),
@@ -69,13 +70,20 @@ async def redrive_dead_letter(
     deps: Deps, dead_letter_id: LetterId, request: Request[Identity, str, Any]
 ) -> dict[str, Any]:
     """Send a dead letter back to its subject to be tried again (admins); once. A command goes
-    with the admin's token, or, if only Phoenix's handlers send it, with a service token whose
-    subject names the admin (``redrive:<admin>``).
+    with the admin's token; one only Phoenix's handlers send, and that a handler did send (its
+    token verified as theirs when it was set aside), goes with a service token whose subject
+    names the admin (``redrive:<admin>``). Anyone else's goes as the admin's, and is refused.
     """
     admin = request.user.subject
 
     def token_for(letter: DeadLetter) -> str | None:
-        if needed_role(letter) is Role.SERVICE and deps.service is not None:
+        sender = letter.headers.get(VERIFIED_SENDER)
+        if (
+            needed_role(letter) is Role.SERVICE
+            and sender is not None
+            and is_service_subject(sender)
+            and deps.service is not None
+        ):
             return deps.service.token(f"redrive:{admin}")
         return request.auth
 

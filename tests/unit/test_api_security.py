@@ -12,16 +12,19 @@ import httpx
 import pytest
 
 from adapters.auth.local_key import LocalKey
+from adapters.command_worker import CommandWorker
 from adapters.memory.bus import InMemoryBus
 from adapters.memory.dead_letters import InMemoryDeadLetters
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.read_model import InMemoryReadModel
 from adapters.metrics import Metrics
-from adapters.nats.consumer import Delivery
+from adapters.nats.consumer import VERIFIED_SENDER, Delivery
 from adapters.nats.streams import COMMANDS
 from domain.identity import Identity, Role
 from gateway.api.app import create_app
 from gateway.api.dependencies import ApiDeps
+from handlers.clock import SystemClock
+from handlers.command_handler import CommandHandler
 from tests.identities import SERVICE, VERIFIER, token
 
 PROBLEM = "application/problem+json"
@@ -61,8 +64,7 @@ def app(**overrides: Any) -> httpx.AsyncClient:
         InMemoryDeadLetters(),
         **overrides,
     )
-    transport = httpx.ASGITransport(app=cast(Any, create_app(deps)))
-    return httpx.AsyncClient(transport=transport, base_url="http://phoenix")
+    return client_of(deps)
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +237,10 @@ def test_a_rate_limit_that_does_not_read_as_one_is_refused() -> None:
         )
 
 
-def dead_command(kind: str, sequence: int) -> Delivery:
+def dead_command(kind: str, sequence: int, *, sender: str | None) -> Delivery:
+    """A command set aside, as the command worker records it: ``sender`` is the subject its
+    token verified as (None: it did not verify).
+    """
     body = json.dumps({"command_id": str(uuid4()), "type": kind, "data": {"experiment_id": XID}})
     return Delivery(
         consumer="command-worker",
@@ -243,7 +248,13 @@ def dead_command(kind: str, sequence: int) -> Delivery:
         body=body.encode(),
         headers={"Nats-Msg-Id": f"m{sequence}", **as_(Role.OPERATOR, subject="sender")},
         stream_sequence=sequence,
+        verified_sender=sender,
     )
+
+
+def client_of(deps: ApiDeps) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=cast(Any, create_app(deps)))
+    return httpx.AsyncClient(transport=transport, base_url="http://phoenix")
 
 
 async def test_a_dead_letter_keeps_no_token_and_goes_again_as_the_admin_or_on_their_behalf() -> (
@@ -253,19 +264,67 @@ async def test_a_dead_letter_keeps_no_token_and_goes_again_as_the_admin_or_on_th
     deps = ApiDeps(
         InMemoryReadModel(store), store, bus, Metrics(), VERIFIER, letters, service=SERVICE
     )
-    await letters.record(dead_command("StartExperiment", 1), "the database was down")
-    await letters.record(dead_command("RecordAnalysis", 2), "the database was down")
+    await letters.record(
+        dead_command("StartExperiment", 1, sender="sender"), "the database was down"
+    )
+    await letters.record(
+        dead_command("RecordAnalysis", 2, sender="reactor:analysis"), "the database was down"
+    )
     assert all("Authorization" not in row.headers for row in await letters.list())
-    transport = httpx.ASGITransport(app=cast(Any, create_app(deps)))
-    async with httpx.AsyncClient(transport=transport, base_url="http://phoenix") as client:
+    async with client_of(deps) as client:
         admin = as_(Role.ADMIN, subject="root")
-        assert (
-            await client.post("/api/v1/deadletters/1/redrive", headers=admin)
-        ).status_code == 200
-        assert (
-            await client.post("/api/v1/deadletters/2/redrive", headers=admin)
-        ).status_code == 200
+        listed = (await client.get("/api/v1/deadletters", headers=admin)).json()["items"]
+        assert [x["verified_sender"] for x in listed] == ["sender", "reactor:analysis"]
+        for letter in (1, 2):
+            redriven = await client.post(f"/api/v1/deadletters/{letter}/redrive", headers=admin)
+            assert redriven.status_code == 200
     sent = [h["Authorization"].removeprefix("Bearer ") for h in bus.headers(COMMANDS)]
     people, service = [await VERIFIER.verify(t) for t in sent]
     assert people == Identity("root", frozenset({Role.ADMIN}))
     assert service == Identity("redrive:root", frozenset({Role.SERVICE}))
+    assert not any(VERIFIED_SENDER in h for h in bus.headers(COMMANDS))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {VERIFIED_SENDER: "reactor:analysis"}],
+    ids=["no verified sender", "a sender's own claim of one"],
+)
+async def test_a_handler_s_command_that_no_handler_sent_goes_again_only_as_the_admin(
+    headers: dict[str, str],
+) -> None:
+    """A forged RecordAnalysis set aside (say while the database was down) must not come back
+    as the service's: a re-drive sends it with the admin's token, which may not send it.
+    """
+    store, bus, letters = InMemoryEventStore(), InMemoryBus(), InMemoryDeadLetters()
+    deps = ApiDeps(
+        InMemoryReadModel(store), store, bus, Metrics(), VERIFIER, letters, service=SERVICE
+    )
+    forged = dead_command("RecordAnalysis", 1, sender=None)
+    forged.headers.update(headers)
+    await letters.record(forged, "the database was down")
+    async with client_of(deps) as client:
+        admin = as_(Role.ADMIN, subject="root")
+        assert (
+            await client.post("/api/v1/deadletters/1/redrive", headers=admin)
+        ).status_code == 200
+    [sent] = [h["Authorization"].removeprefix("Bearer ") for h in bus.headers(COMMANDS)]
+    assert await VERIFIER.verify(sent) == Identity("root", frozenset({Role.ADMIN}))
+
+
+async def test_the_command_worker_sets_a_command_aside_with_the_sender_its_token_verifies_as() -> (
+    None
+):
+    letters = InMemoryDeadLetters()
+    worker = CommandWorker(
+        InMemoryBus(), CommandHandler(InMemoryEventStore(), SystemClock()), VERIFIER, letters
+    )
+    handlers = dead_command("RecordAnalysis", 1, sender=None)
+    handlers.headers["Authorization"] = f"Bearer {SERVICE.token('reactor:analysis')}"
+    forged = dead_command("RecordAnalysis", 2, sender=None)
+    forged.headers.update({"Authorization": "Bearer forged", VERIFIED_SENDER: "reactor:analysis"})
+    for delivery in (handlers, forged):
+        await worker.dead_letters.record(delivery, "the database was down")
+    rows = await letters.list()
+    assert [row.headers.get(VERIFIED_SENDER) for row in rows] == ["reactor:analysis", None]
+    assert all("Authorization" not in row.headers for row in rows)
