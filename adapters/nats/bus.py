@@ -82,6 +82,15 @@ def _delivery(durable: str, msg: Any) -> Delivery:
     )
 
 
+def _from_consumer(msg: Any, stream: str, durable: str) -> bool:
+    """Whether a delivery came from ``durable`` on ``stream`` (its ack subject, set by the server)."""
+    try:
+        meta = msg.metadata
+    except Exception:  # no JetStream ack subject: published to the inbox directly
+        return False
+    return bool(meta.stream == stream and meta.consumer == durable)
+
+
 class _Acks:
     """A raw JetStream message as deliver() settles it."""
 
@@ -229,6 +238,13 @@ class NatsBus:
             )
 
         async def on_message(msg: Any) -> None:
+            if not _from_consumer(msg, stream, durable):
+                # Anyone who may create a push consumer can aim its deliveries at this inbox
+                # (a subscriber, at PHOENIX_EVENTS): they are not commands; settled, not handled.
+                log.warning("ignored a message on %s from another consumer", deliver_subject)
+                with contextlib.suppress(Exception):
+                    await msg.term()
+                return
             delivery = _delivery(durable, msg)
 
             # Kept alive from now: waiting its turn is not being lost.

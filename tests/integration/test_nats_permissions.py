@@ -167,6 +167,55 @@ async def test_a_command_published_on_the_bus_with_a_forged_token_is_rejected_re
     assert json.loads(message.data)["data"]["command_id"] == str(forged_id)
 
 
+async def test_events_a_subscriber_aims_at_the_command_worker_s_inbox_are_not_taken_for_commands(
+    publisher: Client, subscriber: Client, bus: NatsBus, engine: AsyncEngine
+) -> None:
+    """A subscriber may create push consumers, and NATS lets it choose where they deliver: here
+    the inbox Phoenix's command worker listens on. Those deliveries come from another consumer,
+    and the worker lets them go without handling them (each would have been a rejection event).
+    """
+    store = PostgresEventStore(engine)
+    worker = CommandWorker(
+        bus, CommandHandler(store, SystemClock()), VERIFIER, PostgresDeadLetters(engine)
+    )
+    await worker.start()
+    try:
+        planted = [uuid4() for _ in range(3)]
+        for event_id in planted:
+            await bus.publish(
+                "phoenix.evt.experiment.ExperimentCreated",
+                json.dumps({"event_id": str(event_id)}).encode(),
+                {"Nats-Msg-Id": str(event_id)},
+                stream=EVENTS,
+            )
+        js = subscriber.jetstream(timeout=2.0)
+        await js.add_consumer(
+            EVENTS,
+            ConsumerConfig(
+                durable_name="aimed",
+                deliver_subject=f"_INBOX.phoenix.{worker.durable}",
+                deliver_group=worker.durable,
+            ),
+        )
+        last = (await js.stream_info(EVENTS)).state.last_seq
+        await eventually(
+            lambda: js.consumer_info(EVENTS, "aimed"),
+            until=lambda info: info.delivered.stream_seq >= last,
+        )
+        # A real command after them, through the same inbox: once it is decided, so were they.
+        body, headers = command(Authorization=f"Bearer {token('alice', Role.OPERATOR)}")
+        await publisher.jetstream(timeout=2.0).publish(
+            "phoenix.cmd.experiment.CreateExperiment", body, headers=headers
+        )
+        decided = await eventually(
+            lambda: store.handled_command(UUID(json.loads(body)["command_id"]))
+        )
+        assert decided is not None and decided.outcome == "accepted"
+        assert [await store.handled_command(event_id) for event_id in planted] == [None] * 3
+    finally:
+        await worker.stop()
+
+
 @pytest.mark.parametrize("user", [PUBLISHER, SUBSCRIBER])
 async def test_no_user_but_phoenix_may_listen_on_phoenix_s_inboxes(
     servers: Servers, bus: NatsBus, user: str
