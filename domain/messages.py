@@ -32,6 +32,12 @@ class Command(Message):
     # people until it says otherwise.
     sent_by: ClassVar[Role] = Role.SERVICE
 
+    def needs(self) -> tuple[str, Role]:
+        """What this command asks for and the role that needs: ``sent_by``, unless what it asks
+        for needs more (an override needs an admin).
+        """
+        return self.type_name(), self.sent_by
+
 
 class Event(Message):
     """The data of an event: something that happened, in the past tense."""

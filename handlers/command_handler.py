@@ -92,6 +92,7 @@ class CommandHandler:
             model, aggregate = command_type(envelope.type)
             authorize(identity, envelope.type, model.sent_by)
             command = aggregate.prepare(model.model_validate(envelope.data), envelope.command_id)
+            authorize(identity, *command.needs())
             stream_id = aggregate.stream_id(command)
             self.admit(command)
             command = await self.pin(command)

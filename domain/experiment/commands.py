@@ -137,6 +137,11 @@ class PromoteVariant(ExperimentCommand):
         "default the baseline's, when the baseline is one",
     )
 
+    def needs(self) -> tuple[str, Role]:
+        if self.override:
+            return "PromoteVariant with override (against the verdict)", Role.ADMIN
+        return super().needs()
+
 
 class RecordPromotion(ExperimentCommand):
     """(handler) The promoted config is committed to the GitOps repository."""

@@ -114,7 +114,7 @@ async def send_command(
         envelope = CommandEnvelope.model_validate(raw)
         model, _ = command_type(envelope.type)
         authorize(request.user, envelope.type, model.sent_by)
-        model.model_validate(envelope.data)
+        authorize(request.user, *model.model_validate(envelope.data).needs())
     except Forbidden as exc:
         raise Problem(403, exc.why, **ids) from exc
     except UnknownMessageType as exc:

@@ -158,6 +158,23 @@ async def test_no_person_may_send_a_handler_s_command_not_even_an_admin(
     assert "only by Phoenix's own handlers" in refused(response, 403)["detail"]
 
 
+@pytest.mark.parametrize(("roles", "status"), [((Role.OPERATOR,), 403), ((Role.ADMIN,), 202)])
+async def test_an_override_against_the_verdict_needs_the_admin_role_at_the_door(
+    api: httpx.AsyncClient, roles: tuple[Role, ...], status: int
+) -> None:
+    body = command(
+        "PromoteVariant",
+        experiment_id=XID,
+        variant="agg",
+        override=True,
+        override_reason="the verdict missed our peak",
+    )
+    response = await api.post("/api/v1/commands", content=body, headers=as_(*roles))
+    assert response.status_code == status, response.text
+    if status == 403:
+        assert "PromoteVariant with override" in refused(response, 403)["detail"]
+
+
 async def test_a_forged_admin_role_in_the_metadata_does_not_open_an_admin_route(
     api: httpx.AsyncClient,
 ) -> None:
