@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+
+import re2
 
 from domain.telemetry.model import Batch
 from simulator import catalog
@@ -324,7 +325,7 @@ class Fleet:
 
     def critical(self, patterns: Sequence[str]) -> list[SimProcess]:
         """The processes alive now whose executable name matches a critical pattern."""
-        compiled = [re.compile(p) for p in patterns]
+        compiled = [re2.compile(p) for p in patterns]  # as Phoenix and the collector match them
         return [p for p in self.alive() if any(c.search(p.executable_name) for c in compiled)]
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
+
+import re2
 
 from pipelines.processors.base import ProcessorError
 
@@ -28,7 +29,7 @@ class AttrAction:
     action: str
     value: Any = None
     from_attribute: str | None = None
-    pattern: re.Pattern[str] | None = None
+    pattern: Any = None  # an RE2 pattern
     converted_type: str | None = None
 
     def apply(self, attrs: dict[str, Any]) -> None:
@@ -116,7 +117,11 @@ def parse_actions(raw: Any, where: str) -> list[AttrAction]:
         elif action == "extract":
             if not key or not pattern:
                 raise ProcessorError(f"{here}: extract needs key and pattern")
-            if re.compile(pattern).groups != len(re.compile(pattern).groupindex):
+            try:
+                groups = re2.compile(pattern)
+            except re2.error as exc:
+                raise ProcessorError(f"{here}.pattern: {exc} (RE2 syntax)") from None
+            if groups.groups != len(groups.groupindex):
                 raise ProcessorError(
                     f"{here}.pattern: every group of an extract pattern must be named"
                 )
@@ -126,10 +131,11 @@ def parse_actions(raw: Any, where: str) -> list[AttrAction]:
             raise ProcessorError(
                 f"{here}: convert needs key and converted_type int, double or string"
             )
+        # RE2, as the collector (Go's regexp): linear time whatever the pattern.
         try:
-            compiled = re.compile(pattern) if pattern else None
-        except re.error as exc:
-            raise ProcessorError(f"{here}.pattern: {exc}") from None
+            compiled = re2.compile(pattern) if pattern else None
+        except re2.error as exc:
+            raise ProcessorError(f"{here}.pattern: {exc} (RE2 syntax)") from None
         actions.append(
             AttrAction(
                 key,

@@ -7,7 +7,9 @@ from pydantic import ValidationError
 
 from domain.analysis.critical import CriticalProcesses
 from domain.experiment.spec import ExperimentSpec
+from pipelines.evaluator import EvaluatorError
 from pipelines.ottl.functions import regex
+from tests.unit.test_processors import pipeline, process
 
 # Catastrophic for a backtracking engine (Python's re would run for longer than the universe on
 # this input); linear for RE2. The timeout turns a regression into a failure, not a hang.
@@ -27,6 +29,30 @@ def test_a_critical_process_pattern_that_backtracks_exponentially_elsewhere_runs
 def test_an_ottl_regex_is_compiled_by_re2_too() -> None:
     assert regex(PATHOLOGICAL).search(LONG) is None
     assert type(regex("x")).__module__.startswith("re2")
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(("kind", "key"), [("resource", "attributes"), ("attributes", "actions")])
+def test_an_attribute_action_s_pattern_is_compiled_by_re2_too(kind: str, key: str) -> None:
+    """The resource and attributes processors' ``pattern`` (delete, hash) runs on the keys of
+    telemetry from hosts, which can be as long as a sender likes.
+    """
+    evaluator = pipeline({f"{kind}/strip": {key: [{"action": "delete", "pattern": PATHOLOGICAL}]}})
+    sent = process("postgres", 1)
+    sent.resource += ((LONG, "resource"),)
+    for metric in sent.metrics:
+        for point in metric.points:
+            point.attributes += ((LONG, "point"),)
+    [out] = evaluator.run([sent])
+    assert (LONG, "resource") in out.resource
+    assert all((LONG, "point") in p.attributes for m in out.metrics for p in m.points)
+
+
+def test_an_attribute_action_s_pattern_re2_cannot_run_is_refused_with_its_path() -> None:
+    with pytest.raises(
+        EvaluatorError, match=r"processors.attributes/x.actions\[0\].pattern: .*RE2"
+    ):
+        pipeline({"attributes/x": {"actions": [{"action": "delete", "pattern": r"(a)\1"}]}})
 
 
 def spec(critical: list[str]) -> dict[str, object]:
