@@ -53,12 +53,12 @@ READS = [
 ]
 
 
-def app(**overrides: Any) -> httpx.AsyncClient:
+def app(bus: InMemoryBus | None = None, **overrides: Any) -> httpx.AsyncClient:
     store = InMemoryEventStore()
     deps = ApiDeps(
         InMemoryReadModel(store),
         store,
-        InMemoryBus(),
+        bus or InMemoryBus(),
         Metrics(),
         VERIFIER,
         InMemoryDeadLetters(),
@@ -98,8 +98,12 @@ async def test_every_route_refuses_a_request_without_a_token_with_a_bearer_chall
 
 
 async def test_sending_a_command_without_a_token_is_refused_and_publishes_nothing() -> None:
-    async with app() as client:
+    bus = InMemoryBus()
+    async with app(bus=bus) as client:
         refused(await client.post("/api/v1/commands", content=command()), 401)
+        refused(await client.post("/api/v1/deadletters/1/redrive"), 401)
+        refused(await client.get("/api/v1/deadletters"), 401)
+    assert bus.headers(COMMANDS) == []
 
 
 @pytest.mark.parametrize(
