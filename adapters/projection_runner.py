@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.nats.consumer import Delivery
 from adapters.postgres import checkpoints
+from adapters.postgres.bulk import copy_rows
 from adapters.postgres.dead_letters import record_in
 from adapters.postgres.event_store import NOTIFY_CHANNEL, head_position_in, read_all_in
 from adapters.postgres.listen import listening
@@ -20,12 +21,16 @@ from domain.catalog import event_subject
 from domain.errors import UnknownMessageType
 from domain.messages import UNDECODABLE_EVENT, RecordedEvent
 from projections.projector import Projector
+from projections.rows import Folded, Rows, Statements
 
 log = logging.getLogger(__name__)
 
 
 # What a projector raises on an event it cannot read, as opposed to a database that failed.
 UNREADABLE = (UnknownMessageType, ValidationError, RecursionError)
+
+
+REPLAY_PAGE = 2_000  # events read at a time by a rebuild
 
 
 def checkpoint_name(projector: Projector) -> str:
@@ -56,13 +61,14 @@ class ProjectionRunner:
         name = checkpoint_name(projector)
         after = await checkpoints.load(conn, name, lock=True)
         events = await read_all_in(conn, after, self.batch)
+        rows = Statements(conn)
         for event in events:
             if event.type == UNDECODABLE_EVENT:
                 await _set_aside(conn, name, event, str(event.data["error"]))
                 continue
             savepoint = await conn.begin_nested()
             try:
-                await projector.apply(conn, event)
+                await projector.apply(rows, event)
             except UNREADABLE as exc:
                 # It can never be applied: set it aside (visible as a dead letter), go on.
                 await savepoint.rollback()
@@ -77,23 +83,27 @@ class ProjectionRunner:
         async with self.engine.begin() as conn:
             return await self._advance(conn, projector)
 
-    async def _advance_together(self, conn: AsyncConnection) -> int:
+    async def _advance_together(
+        self, conn: AsyncConnection, rows: Rows | None = None, batch: int | None = None
+    ) -> int:
         """Every projector over one read of the log, in the caller's transaction, without a
         savepoint per event: the common case, one commit for all. Raises on anything unusual
         (an event that cannot be read or applied, a failing projector), for the caller to roll
-        back and go one projector at a time.
+        back and go one projector at a time. The changes go to ``rows`` (by default, as
+        statements on the connection).
         """
+        rows = rows or Statements(conn)
         names = [checkpoint_name(p) for p in self.projectors]
         # Read tables and checkpoints commit together and are rebuilt from the log: a crash
         # loses both alike, so the commit need not wait for the disk (ADR 0013).
         positions = await checkpoints.load_many(conn, names, wait_for_disk=False)
-        events = await read_all_in(conn, min(positions.values()), self.batch)
+        events = await read_all_in(conn, min(positions.values()), batch or self.batch)
         for event in events:
             if event.type == UNDECODABLE_EVENT:
                 raise _OneByOne(f"the event at position {event.position} cannot be read")
             for name, projector in zip(names, self.projectors, strict=True):
                 if event.position > positions[name]:
-                    await projector.apply(conn, event)
+                    await projector.apply(rows, event)
         if events:
             last = events[-1].position
             saved = {n: max(positions[n], last) for n in names}
@@ -147,9 +157,10 @@ class ProjectionRunner:
         return total
 
     async def rebuild(self) -> int:
-        """Empty every projector's tables and replay from zero, all in one transaction; if
-        that fails, one transaction per projector, event by event (setting aside what cannot
-        be applied). Readers see the old tables until the new ones commit.
+        """Empty every projector's tables and replay from zero, all in one transaction, the
+        tables folded in memory and written at the end; if that fails, one transaction per
+        projector, event by event (setting aside what cannot be applied). Readers see the old
+        tables until the new ones commit.
         """
         self._known = 0
         names = [checkpoint_name(p) for p in self.projectors]
@@ -160,9 +171,10 @@ class ProjectionRunner:
                     for table in reversed(projector.tables):
                         await conn.execute(delete(table))
                 await checkpoints.save_many(conn, dict.fromkeys(names, 0))
-                total = 0
-                while (n := await self._advance_together(conn)) > 0:
+                total, folded = 0, Folded(conn, copy_rows)
+                while (n := await self._advance_together(conn, folded, REPLAY_PAGE)) > 0:
                     total += n
+                await folded.write()
                 return total
         except Exception as exc:
             log.info("rebuilding one projector at a time: %s: %s", type(exc).__name__, exc)

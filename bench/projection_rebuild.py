@@ -16,7 +16,7 @@ import time
 from uuid import uuid4
 
 from adapters.postgres.event_store import PostgresEventStore
-from adapters.projection_runner import ProjectionRunner
+from adapters.projection_runner import REPLAY_PAGE, ProjectionRunner
 from bench.harness import console, engine_for, machine, stack, table
 from domain.identity import Identity, Role
 from domain.messages import CommandEnvelope
@@ -51,7 +51,7 @@ async def fill(store: PostgresEventStore, experiments: int) -> None:
 
 async def read_everything(store: PostgresEventStore) -> float:
     started, after, n = time.perf_counter(), 0, 0
-    while batch := await store.read_all(after_position=after, limit=500):
+    while batch := await store.read_all(after_position=after, limit=REPLAY_PAGE):
         after, n = batch[-1].position, n + len(batch)
     return n / (time.perf_counter() - started)
 
@@ -77,7 +77,8 @@ async def main(experiments: int, repeat: int) -> None:
             [["rebuild, one transaction", f"{ours:,.0f}", f"{base:,.0f}", f"{ours / base:.2f}"]],
         )
         console.print(
-            "read_all: pages of 500 (the rebuild's), decoded into events, nothing applied."
+            f"read_all: pages of {REPLAY_PAGE:,} (the rebuild's), decoded into events, nothing"
+            " applied."
         )
         await engine.dispose()
 

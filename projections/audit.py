@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Table
 
 from domain.messages import RecordedEvent
+from projections.rows import Rows
 from projections.tables import audit_log
 
 
@@ -29,12 +29,9 @@ def audit_row(event: RecordedEvent) -> dict[str, Any]:
     }
 
 
-_INSERT = insert(audit_log)  # built once: a statement per event is built otherwise
-
-
 class AuditProjector:
     name = "audit"
     tables: tuple[Table, ...] = (audit_log,)
 
-    async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
-        await conn.execute(_INSERT, audit_row(event))
+    async def apply(self, rows: Rows, event: RecordedEvent) -> None:
+        await rows.append(audit_log, audit_row(event))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.messages import RecordedEvent
+from projections.rows import Rows
 from projections.tables import command_outcomes
 
 
@@ -46,19 +45,12 @@ def outcome_row(event: RecordedEvent) -> dict[str, Any] | None:
     return row
 
 
-_INSERT = insert(command_outcomes)
-_UPSERT = _INSERT.on_conflict_do_update(  # built once: a statement per event is built otherwise
-    index_elements=[command_outcomes.c.command_id],
-    set_={"events": command_outcomes.c.events + _INSERT.excluded.events},
-)
-
-
 class CommandOutcomesProjector:
     name = "command_outcomes"
     tables: tuple[Table, ...] = (command_outcomes,)
 
-    async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
+    async def apply(self, rows: Rows, event: RecordedEvent) -> None:
         row = outcome_row(event)
         if row is None:
             return
-        await conn.execute(_UPSERT, row)
+        await rows.add(command_outcomes, row, "events")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, insert, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Table
 
 from domain.experiment import events as ev
 from domain.experiment.phase import Phase
@@ -13,11 +12,8 @@ from domain.experiment.state import PHASE_AFTER
 from domain.ids import stream_uuid
 from domain.mapper import to_event
 from domain.messages import RecordedEvent
+from projections.rows import Rows
 from projections.tables import experiment_phases, experiments
-
-# Built once: a statement per event is built otherwise.
-_INSERT_EXPERIMENT = insert(experiments)
-_INSERT_PHASE = insert(experiment_phases)
 
 
 def created_row(created: ev.ExperimentCreated, event: RecordedEvent) -> dict[str, Any]:
@@ -40,14 +36,14 @@ class ExperimentsProjector:
     name = "experiments"
     tables: tuple[Table, ...] = (experiments, experiment_phases)
 
-    async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
+    async def apply(self, rows: Rows, event: RecordedEvent) -> None:
         if event.aggregate != "experiment":
             return
         typed = to_event(event)
         at = event.metadata.occurred_at
         if isinstance(typed, ev.ExperimentCreated):
-            await conn.execute(_INSERT_EXPERIMENT, created_row(typed, event))
-            await self._phase(conn, event, Phase.PENDING)
+            await rows.insert(experiments, created_row(typed, event))
+            await self._phase(rows, event, Phase.PENDING)
             return
         changes: dict[str, Any] = {"version": event.version, "updated_at": at}
         match typed:
@@ -64,16 +60,12 @@ class ExperimentsProjector:
         phase = PHASE_AFTER.get(type(typed))
         if phase is not None:
             changes["phase"] = phase.value
-            await self._phase(conn, event, phase)
-        await conn.execute(
-            update(experiments)
-            .where(experiments.c.experiment_id == typed.experiment_id)  # type: ignore[attr-defined]
-            .values(**changes)
-        )
+            await self._phase(rows, event, phase)
+        await rows.update(experiments, (typed.experiment_id,), changes)  # type: ignore[attr-defined]
 
-    async def _phase(self, conn: AsyncConnection, event: RecordedEvent, phase: Phase) -> None:
-        await conn.execute(
-            _INSERT_PHASE,
+    async def _phase(self, rows: Rows, event: RecordedEvent, phase: Phase) -> None:
+        await rows.append(
+            experiment_phases,
             {
                 "experiment_id": stream_uuid(event.stream_id),
                 "version": event.version,

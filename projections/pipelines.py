@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, insert, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Table
 
 from domain.mapper import to_event
 from domain.messages import RecordedEvent
 from domain.pipeline import events as ev
+from projections.rows import Rows
 from projections.tables import pipeline_versions, pipelines
 
 
@@ -57,27 +57,25 @@ class PipelinesProjector:
     name = "pipelines"
     tables: tuple[Table, ...] = (pipelines, pipeline_versions)
 
-    async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
+    async def apply(self, rows: Rows, event: RecordedEvent) -> None:
         if event.aggregate != "pipeline":
             return
         typed = to_event(event)
         at = event.metadata.occurred_at
         match typed:
             case ev.PipelineRegistered():
-                await conn.execute(insert(pipelines).values(**pipeline_row(typed, event)))
+                await rows.insert(pipelines, pipeline_row(typed, event))
             case ev.PipelineVersionAdded(name=name, version=version):
-                await conn.execute(insert(pipeline_versions).values(**version_row(typed, event)))
-                await self._set(conn, name, latest_version=version, updated_at=at)
+                await rows.insert(pipeline_versions, version_row(typed, event))
+                await self._set(rows, name, latest_version=version, updated_at=at)
             case ev.PipelineDeprecated(name=name, reason=reason):
-                await self._set(conn, name, deprecated=reason, updated_at=at)
+                await self._set(rows, name, deprecated=reason, updated_at=at)
             case ev.PipelinePromoted(name=name, version=version):
-                await self._set(conn, name, promoted_version=version, updated_at=at)
-                await conn.execute(
-                    update(pipeline_versions)
-                    .where(pipeline_versions.c.name == name, pipeline_versions.c.version == version)
-                    .values(promoted_from=promotion(typed))
+                await self._set(rows, name, promoted_version=version, updated_at=at)
+                await rows.update(
+                    pipeline_versions, (name, version), {"promoted_from": promotion(typed)}
                 )
 
     @staticmethod
-    async def _set(conn: AsyncConnection, name: str, **values: Any) -> None:
-        await conn.execute(update(pipelines).where(pipelines.c.name == name).values(**values))
+    async def _set(rows: Rows, name: str, **values: Any) -> None:
+        await rows.update(pipelines, (name,), values)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Protocol
 
 from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.messages import RecordedEvent
+from projections.rows import Rows
 
 
 class Projector(Protocol):
     name: str
     tables: tuple[Table, ...]
 
-    async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
-        """Change the tables for one event, inside the runner's transaction."""
+    async def apply(self, rows: Rows, event: RecordedEvent) -> None:
+        """Change the tables for one event (in the runner's transaction, or in memory while
+        the whole log is replayed).
+        """
         ...

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, insert, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Table
 
 from domain.experiment import events as ev
 from domain.mapper import to_event
 from domain.messages import RecordedEvent
+from projections.rows import Rows
 from projections.tables import experiment_variants
 
 T = experiment_variants
@@ -19,7 +19,7 @@ class VariantsProjector:
     name = "experiment-variants"
     tables: tuple[Table, ...] = (experiment_variants,)
 
-    async def apply(self, conn: AsyncConnection, event: RecordedEvent) -> None:
+    async def apply(self, rows: Rows, event: RecordedEvent) -> None:
         if event.aggregate != "experiment":
             return
         typed = to_event(event)
@@ -27,9 +27,9 @@ class VariantsProjector:
         match typed:
             case ev.ExperimentCreated(spec=spec):
                 refs = [("baseline", spec.baseline), *(("candidate", c) for c in spec.candidates)]
-                await conn.execute(
-                    insert(T),
-                    [
+                await rows.insert(
+                    T,
+                    *(
                         {
                             "experiment_id": typed.experiment_id,
                             "variant": ref.name,
@@ -41,25 +41,25 @@ class VariantsProjector:
                             "variables": ref.variables,
                         }
                         for position, (role, ref) in enumerate(refs)
-                    ],
+                    ),
                 )
             case ev.ConfigsGenerated(configs=configs):
                 for generated in configs:
                     await self._set(
-                        conn,
+                        rows,
                         typed,
                         generated.variant,
                         config=generated.config,
                         config_sha256=generated.sha256,
                     )
             case ev.VariantDeployed(variant=variant, details=details):
-                await self._set(conn, typed, variant, deployed_at=at, deployment=details)
+                await self._set(rows, typed, variant, deployed_at=at, deployment=details)
             case ev.VariantDeploymentFailed(variant=variant, reason=reason):
-                await self._set(conn, typed, variant, deployment_error=reason)
+                await self._set(rows, typed, variant, deployment_error=reason)
             case ev.AnalysisRecorded(results=results, baseline=baseline):
                 if baseline is not None:
                     await self._set(
-                        conn,
+                        rows,
                         typed,
                         baseline.variant,
                         measures=baseline.measures.figures(),
@@ -67,7 +67,7 @@ class VariantsProjector:
                     )
                 for result in results:
                     await self._set(
-                        conn,
+                        rows,
                         typed,
                         result.variant,
                         verdict=result.verdict.value,
@@ -77,14 +77,8 @@ class VariantsProjector:
                     )
             case ev.CollectorsTornDown(variants=variants):
                 for variant in variants:
-                    await self._set(conn, typed, variant, torn_down_at=at)
+                    await self._set(rows, typed, variant, torn_down_at=at)
 
     @staticmethod
-    async def _set(
-        conn: AsyncConnection, event: ev.ExperimentEvent, variant: str, **values: Any
-    ) -> None:
-        await conn.execute(
-            update(T)
-            .where(T.c.experiment_id == event.experiment_id, T.c.variant == variant)
-            .values(**values)
-        )
+    async def _set(rows: Rows, event: ev.ExperimentEvent, variant: str, **values: Any) -> None:
+        await rows.update(T, (event.experiment_id, variant), values)

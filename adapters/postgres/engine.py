@@ -13,13 +13,18 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def json_text(value: Any) -> str:
+    """A value as the engine writes it to a JSON column."""
+    return json.dumps(value, default=_json_default)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=kwargs.pop("pool_size", 10),
         max_overflow=kwargs.pop("max_overflow", 10),
         pool_pre_ping=False,
-        json_serializer=lambda v: json.dumps(v, default=_json_default),
+        json_serializer=json_text,
         **kwargs,
     )
 
