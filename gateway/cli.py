@@ -37,14 +37,24 @@ if TYPE_CHECKING:
     from gateway.runtime import Runtime
 
 app = typer.Typer(
-    help="Phoenix: cut the cost of process metrics, by experiment.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Phoenix: cut the cost of process metrics, by experiment.",
+    no_args_is_help=True,
 )
-events_app = typer.Typer(help="Read the global event log.", no_args_is_help=True)
-projections_app = typer.Typer(help="Operate the read models.", no_args_is_help=True)
+events_app = typer.Typer(
+    rich_markup_mode=None, help="Read the global event log.", no_args_is_help=True
+)
+projections_app = typer.Typer(
+    rich_markup_mode=None, help="Operate the read models.", no_args_is_help=True
+)
 deadletters_app = typer.Typer(
-    help="List and re-drive messages consumers gave up on.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="List and re-drive messages consumers gave up on.",
+    no_args_is_help=True,
 )
-schemas_app = typer.Typer(help="The public message contract.", no_args_is_help=True)
+schemas_app = typer.Typer(
+    rich_markup_mode=None, help="The public message contract.", no_args_is_help=True
+)
 app.add_typer(events_app, name="events")
 app.add_typer(projections_app, name="projections")
 app.add_typer(deadletters_app, name="deadletters")

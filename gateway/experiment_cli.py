@@ -19,7 +19,9 @@ from gateway.cli_options import DataDir, Output
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-app = typer.Typer(help="Create, run, judge and promote experiments.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None, help="Create, run, judge and promote experiments.", no_args_is_help=True
+)
 console = Console()
 
 

@@ -22,7 +22,9 @@ if TYPE_CHECKING:  # the simulator and the sink's client load with the commands 
     from domain.telemetry.model import Batch
     from simulator.fleet import Fleet
 
-app = typer.Typer(help="Simulated load for the local deployer.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None, help="Simulated load for the local deployer.", no_args_is_help=True
+)
 console = Console()
 err = Console(stderr=True)
 PID_FILE = "loadsim.json"

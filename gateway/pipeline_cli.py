@@ -16,6 +16,7 @@ from gateway.recommend_cli import recommend
 from simulator.profiles import PROFILES
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Collector pipelines: templates, rendering, validation, estimates, and the registry of "
     "users' own pipelines.",
     no_args_is_help=True,

@@ -14,7 +14,11 @@ from gateway.api_client import ApiError, NotRunning, PhoenixClient, api_url, tru
 from gateway.cli_options import DataDir, settings_for
 from gateway.local_tokens import save_token
 
-app = typer.Typer(help="Issue tokens signed by this Phoenix's own key.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Issue tokens signed by this Phoenix's own key.",
+    no_args_is_help=True,
+)
 console = Console()
 err = Console(stderr=True)
 
