@@ -10,7 +10,16 @@ from typing import Any
 from domain.telemetry.model import DataPoint, Metric, MetricType, Temporality
 from pipelines.ottl import ast
 from pipelines.ottl.context import DATAPOINT, METRIC, RESOURCE, SCOPE, Target
-from pipelines.ottl.functions import ARITY, CONVERTERS, EDITORS, ENUMS, OttlEvaluationError, regex
+from pipelines.ottl.functions import (
+    ARITY,
+    CONVERTERS,
+    EDITORS,
+    ENUMS,
+    GO_ZERO_TIME_NANOS,
+    OttlEvaluationError,
+    duration_nanos,
+    regex,
+)
 
 Getter = Callable[[Target], Any]
 Action = Callable[[Target], None]
@@ -449,3 +458,72 @@ def writes_resource(node: ast.Statement, kind: str) -> bool:
     """True when the statement's editor changes something of the resource."""
     target = node.editor.args[0] if node.editor.args else None
     return isinstance(target, ast.Path) and _split(target, kind)[0] == RESOURCE
+
+
+# -- statements over all of a metric's points at once ------------------------------------------
+
+PointKernel = Callable[[list[DataPoint]], None]
+_TIME_FIELDS = {
+    "time": "time_unix_nano",
+    "time_unix_nano": "time_unix_nano",
+    "start_time": "start_time_unix_nano",
+    "start_time_unix_nano": "start_time_unix_nano",
+}
+
+
+def point_kernel(node: ast.Statement, kind: str) -> PointKernel | None:
+    """The statement over a metric's points in one loop, where its shape needs nothing else:
+    ``set(<a point time>, TruncateTime(<a point time>, Duration("<constant>")))``, the time
+    alignment of the rollup templates. None for any other statement (it runs point by point,
+    through a Target). Same arithmetic as TruncateTime, so the same result.
+    """
+    call = node.editor
+    if kind != DATAPOINT or node.where is not None or call.name != "set" or len(call.args) != 2:
+        return None
+    target, value = call.args
+    if not (
+        isinstance(value, ast.Call)
+        and value.name == "TruncateTime"
+        and not value.named
+        and not value.keys
+        and len(value.args) == 2
+    ):
+        return None
+    source, duration = value.args
+    put, read = _time_field(target, kind), _time_field(source, kind)
+    if put is None or read is None or not _is_constant_duration(duration):
+        return None
+    try:
+        nanos = duration_nanos(duration.args[0].value)
+    except OttlEvaluationError:
+        return None  # refused where the collector refuses it: on evaluation, point by point
+    if nanos <= 0:
+        return None
+
+    def truncate_each(points: list[DataPoint]) -> None:
+        for point in points:
+            t = getattr(point, read)
+            setattr(point, put, t - (t + GO_ZERO_TIME_NANOS) % nanos)
+
+    return truncate_each
+
+
+def _time_field(node: Any, kind: str) -> str | None:
+    if not isinstance(node, ast.Path) or node.keys:
+        return None
+    owner, fields = _split(node, kind)
+    if owner != DATAPOINT or len(fields) != 1:
+        return None
+    return _TIME_FIELDS.get(fields[0])
+
+
+def _is_constant_duration(node: Any) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and node.name == "Duration"
+        and not node.named
+        and not node.keys
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Literal)
+        and isinstance(node.args[0].value, str)
+    )

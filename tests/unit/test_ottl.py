@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from domain.telemetry.model import DataPoint, Metric, MetricType, ResourceMetrics, Temporality
 from pipelines.ottl import ast
-from pipelines.ottl.compile import OttlCompileError, compare, condition, statement
+from pipelines.ottl.compile import OttlCompileError, compare, condition, point_kernel, statement
 from pipelines.ottl.context import DATAPOINT, METRIC, RESOURCE, Target
 from pipelines.ottl.functions import OttlEvaluationError
 from pipelines.ottl.parser import OttlSyntaxError, parse_condition, parse_statement
@@ -116,3 +118,43 @@ def test_an_editor_outside_its_context_or_an_unknown_function_is_refused() -> No
         statement(parse_statement('aggregate_on_attributes("sum")'), DATAPOINT)
     with pytest.raises(OttlCompileError, match="not supported by Phoenix's evaluator"):
         statement(parse_statement("limit(resource.attributes, 3, [])"), RESOURCE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'set(datapoint.time, TruncateTime(datapoint.time, Duration("10s")))',
+        'set(time_unix_nano, TruncateTime(time, Duration("250ms")))',
+        'set(datapoint.start_time, TruncateTime(datapoint.time, Duration("1m")))',
+        'set(time, TruncateTime(start_time_unix_nano, Duration("7ns")))',
+    ],
+)
+def test_a_time_alignment_over_a_metric_s_points_at_once_equals_it_point_by_point(
+    text: str,
+) -> None:
+    rng = random.Random(text)
+    times = [rng.randrange(-(10**12), 2 * 10**18) for _ in range(200)] + [0, 1, -1]
+    one_by_one = [DataPoint((), 1.0, t // 2, t) for t in times]
+    at_once = [DataPoint((), 1.0, t // 2, t) for t in times]
+    node = parse_statement(text)
+    run = statement(node, DATAPOINT)
+    for point in one_by_one:
+        run(Target(DATAPOINT, ResourceMetrics((), []), {}, point=point))
+    kernel = point_kernel(node, DATAPOINT)
+    assert kernel is not None
+    kernel(at_once)
+    assert at_once == one_by_one
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'set(time, TruncateTime(time, Duration("10s"))) where attributes["state"] == "user"',
+        'set(time, TruncateTime(time, Duration(attributes["every"])))',
+        'set(time, TruncateTime(time, Duration("0s")))',
+        'set(attributes["t"], TruncateTime(time, Duration("10s")))',
+        "set(time, Int(time))",
+    ],
+)
+def test_a_statement_that_needs_more_than_the_points_runs_point_by_point(text: str) -> None:
+    assert point_kernel(parse_statement(text), DATAPOINT) is None

@@ -39,7 +39,9 @@ class TransformProcessor:
             )
         except ValueError as exc:
             raise ProcessorError(str(exc)) from None
-        self.groups: list[tuple[str, list[Run], list[Run], bool]] = []
+        self.groups: list[
+            tuple[str, list[Run], list[Run], bool, list[ottl.PointKernel] | None]
+        ] = []
         for index, group in enumerate(groups):
             where = f"{component}.metric_statements[{index}]"
             group_mode = group.error_mode or mode
@@ -62,10 +64,15 @@ class TransformProcessor:
                 and all(ottl.reads_only_resource(c, group.context) for c in group.conditions)
                 and not any(ottl.writes_resource(s, group.context) for s in group.statements)
             )
-            self.groups.append((group.context, conditions, statements, hoisted))
+            # Statements that need only a metric's points run over all of them in one loop each,
+            # when nothing is left to decide per point.
+            kernels = [ottl.point_kernel(s, group.context) for s in group.statements]
+            whole = [k for k in kernels if k is not None]
+            at_once = whole if len(whole) == len(kernels) and (hoisted or not conditions) else None
+            self.groups.append((group.context, conditions, statements, hoisted, at_once))
 
     def process(self, batch: Batch) -> Batch:
-        for context, gates, statements, hoisted in self.groups:
+        for context, gates, statements, hoisted, at_once in self.groups:
             for rm in batch:
                 target = Target(context, rm, dict(rm.resource))
                 conditions = gates
@@ -79,6 +86,10 @@ class TransformProcessor:
                     for metric in rm.metrics:
                         target.metric = metric
                         _run(target, conditions, statements)
+                elif at_once is not None:
+                    for metric in rm.metrics:
+                        for kernel in at_once:
+                            kernel(metric.points)
                 elif context == DATAPOINT:
                     for metric in rm.metrics:
                         target.metric = metric
