@@ -25,7 +25,7 @@ from projections.registry import all_projectors
 from projections.tables import READ_TABLES
 from tests.identities import EVERYONE
 from tests.in_memory import experiment_id, in_memory_phoenix
-from tests.unit.test_pipeline_promotion import ADMIN, NOW, completed
+from tests.unit.test_pipeline_promotion import NOW, lean_promoted_into_fast
 from tests.waiting import eventually
 
 
@@ -69,13 +69,7 @@ async def whole_log() -> list[RecordedEvent]:
     """
     xid = experiment_id("rebuilt whole")
     async with in_memory_phoenix(NOW) as world:
-        await completed(world, xid, {"name": "lean", "pipeline": "lean"})
-        await world.send(
-            cmd.PromoteVariant(
-                experiment_id=xid, variant="lean", override=True, override_reason="as measured"
-            ),
-            roles=ADMIN,
-        )
+        await lean_promoted_into_fast(world, xid)
         await world.send(cmd.CancelExperiment(experiment_id=xid, reason="too late"))
         return await world.store.read_all(0, limit=100_000)
 
