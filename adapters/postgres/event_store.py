@@ -242,23 +242,32 @@ def _envelope(row: Any) -> str:
 
 
 _json = json.JSONEncoder(ensure_ascii=False).encode
-# Built once (every tail reader runs it on every wake-up).
+# Built once (every tail reader runs it on every wake-up). The page is taken first, in index
+# order, and only then cut at the horizon: the planner cannot estimate the horizon, and with it
+# in the scan it may fetch and sort every event after the position for each page. The events
+# below the horizon come first in position order, so the cut page is the same.
 _READ_ROWS = f"""
-    SELECT event_id::text, stream_id, version, position, type, schema_version,
-           data::text, metadata::text
-    FROM events
-    WHERE position > $1 AND position < {_first_position("pg_snapshot_xmin(pg_current_snapshot())")}
+    SELECT * FROM (
+        SELECT event_id::text, stream_id, version, position, type, schema_version,
+               data::text, metadata::text
+        FROM events
+        WHERE position > $1
+        ORDER BY position
+        LIMIT $2
+    ) page
+    WHERE position < {_first_position("pg_snapshot_xmin(pg_current_snapshot())")}
     ORDER BY position
-    LIMIT $2
 """
-_PAGE = (
+_FIRST = (
     select(events)
-    .where(events.c.position > bindparam("after"), events.c.position < _HORIZON)
+    .where(events.c.position > bindparam("after"))
     .order_by(events.c.position)
     .limit(bindparam("limit"))
     .subquery()
 )
-_READ_PAGE = select(*_columns(_PAGE)).order_by(_PAGE.c.position)
+_READ_PAGE = (
+    select(*_columns(_FIRST)).where(_FIRST.c.position < _HORIZON).order_by(_FIRST.c.position)
+)
 _PAGE_OF_EVENTS = TypeAdapter(list[RecordedEvent])
 
 
