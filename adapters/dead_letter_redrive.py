@@ -45,10 +45,11 @@ async def redrive(
     # A new message id, or JetStream would drop it as a duplicate of the original.
     headers["Nats-Msg-Id"] = f"{letter.message_id or 'dead-letter'}:redrive:{dead_letter_id}"
     headers["Phoenix-Redriven-From"] = str(dead_letter_id)
-    token = token_for(letter)
+    stream = COMMANDS if letter.subject.startswith("phoenix.cmd.") else EVENTS
+    # Only a command carries a token: an event goes to PHOENIX_EVENTS, which subscribers read.
+    token = token_for(letter) if stream == COMMANDS else None
     if token is not None:
         headers[AUTHORIZATION] = f"Bearer {token}"
-    stream = COMMANDS if letter.subject.startswith("phoenix.cmd.") else EVENTS
     # Publish before marking: a crash in between re-sends it (consumers are idempotent)
     # rather than losing it.
     await bus.publish(letter.subject, letter.payload, headers, stream=stream)

@@ -19,7 +19,7 @@ from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.read_model import InMemoryReadModel
 from adapters.metrics import Metrics
 from adapters.nats.consumer import VERIFIED_SENDER, Delivery
-from adapters.nats.streams import COMMANDS
+from adapters.nats.streams import COMMANDS, EVENTS
 from domain.identity import Identity, Role
 from gateway.api.app import create_app
 from gateway.api.dependencies import ApiDeps
@@ -349,3 +349,26 @@ async def test_the_command_worker_sets_a_command_aside_with_the_sender_its_token
     rows = await letters.list()
     assert [row.headers.get(VERIFIED_SENDER) for row in rows] == ["reactor:analysis", None]
     assert all("Authorization" not in row.headers for row in rows)
+
+
+async def test_a_re_driven_event_goes_out_without_the_admin_s_token() -> None:
+    """Events go to PHOENIX_EVENTS, where every subscriber reads them and their headers."""
+    store, bus, letters = InMemoryEventStore(), InMemoryBus(), InMemoryDeadLetters()
+    deps = ApiDeps(
+        InMemoryReadModel(store), store, bus, Metrics(), VERIFIER, letters, service=SERVICE
+    )
+    event = Delivery(
+        consumer="reactor-analysis",
+        subject="phoenix.evt.experiment.ObservationWindowClosed",
+        body=b"{}",
+        headers={"Nats-Msg-Id": "e1"},
+        stream_sequence=1,
+    )
+    await letters.record(event, "the database was down")
+    async with client_of(deps) as client:
+        admin = as_(Role.ADMIN, subject="root")
+        assert (
+            await client.post("/api/v1/deadletters/1/redrive", headers=admin)
+        ).status_code == 200
+    [headers] = bus.headers(EVENTS)
+    assert "Authorization" not in headers
