@@ -13,7 +13,7 @@ from domain.catalog import command_type
 from domain.command_log import CommandHadNoEffect, CommandRejected, command_stream
 from domain.context import Context
 from domain.errors import DomainError
-from domain.identity import Identity, authorize
+from domain.identity import Forbidden, Identity, authorize
 from domain.mapper import to_event, to_new_events
 from domain.messages import (
     UNDECODABLE_EVENT,
@@ -92,8 +92,11 @@ class CommandHandler:
             model, aggregate = command_type(envelope.type)
             authorize(identity, envelope.type, model.sent_by)
             command = aggregate.prepare(model.model_validate(envelope.data), envelope.command_id)
-            authorize(identity, *command.needs())
             stream_id = aggregate.stream_id(command)
+            try:
+                authorize(identity, *command.needs())
+            except Forbidden as exc:  # what it asks needs more: the refusal names its stream
+                return await self.reject(envelope, str(exc), stream_id, actor=actor)
             self.admit(command)
             command = await self.pin(command)
         except ValidationError as exc:

@@ -143,11 +143,12 @@ async def test_an_override_needs_an_admin_token_whatever_the_metadata_says() -> 
         )
         operator = token("mallory", Role.OPERATOR, now=world.clock.now())
         command_id = await send_raw(world, override, operator, actor="root", roles=["admin"])
-        reason = (await rejection(world, command_id)).data["reason"]
-        assert reason == (
+        refused = (await rejection(world, command_id)).data
+        assert refused["reason"] == (
             "forbidden: PromoteVariant with override (against the verdict) needs the admin "
             "role; mallory has operator, viewer"
         )
+        assert refused["target_stream"] == f"experiment-{xid}"
 
 
 async def test_nobody_can_take_the_id_of_a_command_phoenix_will_send_before_it_does() -> None:
