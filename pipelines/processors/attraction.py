@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import re2
@@ -31,6 +31,9 @@ class AttrAction:
     from_attribute: str | None = None
     pattern: Any = None  # an RE2 pattern
     converted_type: str | None = None
+    # Whether each attribute key seen matches the pattern: keys repeat on every point, and an
+    # RE2 search costs a few microseconds from Python.
+    _matched: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def apply(self, attrs: dict[str, Any]) -> None:
         key, action = self.key, self.action
@@ -48,9 +51,7 @@ class AttrAction:
                 attrs[key] = value
         elif action in ("delete", "hash"):
             names = [
-                k
-                for k in attrs
-                if k == key or (self.pattern is not None and self.pattern.search(k))
+                k for k in attrs if k == key or (self.pattern is not None and self._matches(k))
             ]
             for name in names:
                 if action == "delete":
@@ -61,11 +62,28 @@ class AttrAction:
             assert key is not None and self.pattern is not None
             value = attrs.get(key)
             if isinstance(value, str):
-                match = self.pattern.search(value)
+                try:
+                    match = self.pattern.search(value)
+                except UnicodeEncodeError:  # a lone surrogate: nothing RE2 can read
+                    match = None
                 if match:
                     attrs.update({k: v for k, v in match.groupdict().items() if v is not None})
         elif action == "convert" and key in attrs:
             attrs[key] = _convert(attrs[key], self.converted_type)
+
+    def _matches(self, name: str) -> bool:
+        found = self._matched.get(name)
+        if found is None:
+            try:
+                found = self.pattern.search(name) is not None
+            except UnicodeEncodeError:  # a lone surrogate: not UTF-8, so nothing RE2 can read
+                found = False
+            if len(self._matched) < MATCHES_KEPT:
+                self._matched[name] = found
+        return found
+
+
+MATCHES_KEPT = 10_000
 
 
 def _convert(value: Any, kind: str | None) -> Any:

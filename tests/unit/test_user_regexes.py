@@ -48,6 +48,20 @@ def test_an_attribute_action_s_pattern_is_compiled_by_re2_too(kind: str, key: st
     assert all((LONG, "point") in p.attributes for m in out.metrics for p in m.points)
 
 
+def test_a_key_that_is_not_utf_8_matches_no_pattern_and_stops_nothing() -> None:
+    """A lone surrogate can come from OTLP/JSON's escapes; RE2 reads only UTF-8."""
+    evaluator = pipeline({"attributes/strip": {"actions": [{"action": "delete", "pattern": "^x"}]}})
+    sent = process("postgres", 1)
+    for metric in sent.metrics:
+        for point in metric.points:
+            point.attributes += (("x\ud800", "kept"), ("xy", "dropped"))
+    [out] = evaluator.run([sent])
+    for metric in out.metrics:
+        for point in metric.points:
+            assert ("x\ud800", "kept") in point.attributes
+            assert "xy" not in dict(point.attributes)
+
+
 def test_an_attribute_action_s_pattern_re2_cannot_run_is_refused_with_its_path() -> None:
     with pytest.raises(
         EvaluatorError, match=r"processors.attributes/x.actions\[0\].pattern: .*RE2"
