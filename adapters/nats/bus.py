@@ -237,11 +237,19 @@ class NatsBus:
                 **start,
             )
 
+        ignored = 0
+
         async def on_message(msg: Any) -> None:
+            nonlocal ignored
             if not _from_consumer(msg, stream, durable):
                 # Anyone who may create a push consumer can aim its deliveries at this inbox
                 # (a subscriber, at PHOENIX_EVENTS): they are not commands; settled, not handled.
-                log.warning("ignored a message on %s from another consumer", deliver_subject)
+                ignored += 1
+                if ignored == 1 or ignored % 1000 == 0:  # said, not a line per message
+                    log.warning(
+                        "ignored %d message(s) on %s from another consumer (last: %s)",
+                        ignored, deliver_subject, msg.reply,
+                    )  # fmt: skip
                 with contextlib.suppress(Exception):
                     await msg.term()
                 return
