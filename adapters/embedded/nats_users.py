@@ -57,7 +57,8 @@ class NatsUsers:
         subscriber_may = [
             "$JS.API.INFO",
             f"$JS.API.STREAM.INFO.{EVENTS}",
-            f"{api}.CREATE.{EVENTS}",
+            # Named in the subject only: the bare create subject carries the name in its body,
+            # where the deny list below cannot see it (a subscriber could take a reactor's name).
             f"{api}.CREATE.{EVENTS}.>",
             f"{api}.DURABLE.CREATE.{EVENTS}.*",
             f"{api}.INFO.{EVENTS}.*",

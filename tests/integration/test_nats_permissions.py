@@ -132,6 +132,23 @@ async def test_a_subscriber_cannot_send_commands_delete_streams_or_use_phoenix_s
         await js.delete_consumer(EVENTS, "reactor-analysis")
 
 
+@pytest.mark.parametrize("field", ["durable_name", "name"])
+async def test_a_subscriber_cannot_take_a_phoenix_consumer_by_naming_it_only_in_the_request(
+    subscriber: Client, field: str
+) -> None:
+    """The deny list matches consumer names in API subjects; the bare create subject carries
+    the name in its body only (nats-server 2.15 takes a ``name`` there), so it is not allowed.
+    """
+    request = {
+        "stream_name": EVENTS,
+        "config": {field: "reactor-analysis", "deliver_policy": "all", "ack_policy": "explicit"},
+    }
+    with pytest.raises(REFUSED):
+        await subscriber.request(
+            f"$JS.API.CONSUMER.CREATE.{EVENTS}", json.dumps(request).encode(), timeout=1
+        )
+
+
 async def test_a_command_published_on_the_bus_with_a_forged_token_is_rejected_readably(
     publisher: Client, subscriber: Client, bus: NatsBus, engine: AsyncEngine
 ) -> None:
