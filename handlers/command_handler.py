@@ -88,19 +88,20 @@ class CommandHandler:
         actor = identity.subject
         # No up-front "handled already?" read: the append claims the command id in its own
         # transaction and answers CommandAlreadyHandled, which is rare and cheaper to learn late.
+        stream_id: str | None = None
         try:
             model, aggregate = command_type(envelope.type)
             authorize(identity, envelope.type, model.sent_by)
             command = aggregate.prepare(model.model_validate(envelope.data), envelope.command_id)
             stream_id = aggregate.stream_id(command)
-            try:
-                authorize(identity, *command.needs())
-            except Forbidden as exc:  # what it asks needs more: the refusal names its stream
-                return await self.reject(envelope, str(exc), stream_id, actor=actor)
+            # What it asks may need more than its kind does; that refusal names its stream.
+            authorize(identity, *command.needs())
             self.admit(command)
             command = await self.pin(command)
         except ValidationError as exc:
             return await self.reject(envelope, describe_validation_error(exc), actor=actor)
+        except Forbidden as exc:
+            return await self.reject(envelope, str(exc), stream_id, actor=actor)
         except (DomainError, ValueError) as exc:
             return await self.reject(envelope, str(exc), actor=actor)
         ctx = Context(now=self.clock.now(), actor=actor, roles=identity.role_names)

@@ -1,6 +1,8 @@
-"""Dead letters recorded before the command worker named a command's verified sender: a
-``Phoenix-Verified-Sender`` header in them came from the sender itself, and is removed (a re-drive
-trusts that header to give a handler's command the service's token).
+"""Dead letters recorded before this revision: a ``Phoenix-Verified-Sender`` header in them may
+have come from the sender itself (before the command worker named the verified sender, every
+header but the token was kept), and a re-drive now trusts it to give a handler's command the
+service's token; it is removed. A genuine one goes too: that letter is re-driven with the admin's
+token and refused, which fails safe.
 
 Revision ID: 0008
 Revises: 0007

@@ -149,6 +149,23 @@ async def test_a_subscriber_cannot_take_a_phoenix_consumer_by_naming_it_only_in_
         )
 
 
+async def test_a_consumer_is_created_under_the_name_its_subject_gives_whatever_the_body_says(
+    subscriber: Client,
+) -> None:
+    """What the allowed subjects rely on: a body naming Phoenix's consumer under a subject that
+    names another creates the other (nats-server 2.15).
+    """
+    request = {
+        "stream_name": EVENTS,
+        "config": {"name": "reactor-analysis", "ack_policy": "explicit"},
+    }
+    reply = await subscriber.request(
+        f"$JS.API.CONSUMER.CREATE.{EVENTS}.harmless", json.dumps(request).encode(), timeout=2
+    )
+    answer = json.loads(reply.data)
+    assert answer.get("name") == "harmless", answer
+
+
 async def test_a_command_published_on_the_bus_with_a_forged_token_is_rejected_readably(
     publisher: Client, subscriber: Client, bus: NatsBus, engine: AsyncEngine
 ) -> None:
