@@ -47,41 +47,40 @@ def _first_position(xid: str) -> str:
 # The appending transaction's first position.
 _TX_BASE = _first_position("pg_current_xact_id()")
 # Positions below it belong to transactions that have all ended: nothing can appear below it.
-_HORIZON: ColumnClause[int] = literal_column(
-    _first_position("pg_snapshot_xmin(pg_current_snapshot())")
-)
+_HORIZON_SQL = _first_position("pg_snapshot_xmin(pg_current_snapshot())")
+_HORIZON: ColumnClause[int] = literal_column(_HORIZON_SQL)
 
 
-def _columns(t: Any) -> tuple[Any, ...]:
-    """Each row as one JSON document that pydantic parses and validates in a single call
-    (several times faster than decoding the jsonb columns and validating field by field), and
-    the plain columns too, so that an event whose envelope cannot be decoded can be named.
-    """
-    envelope = func.json_build_object(
-        "event_id", t.c.event_id,
-        "stream_id", t.c.stream_id,
-        "version", t.c.version,
-        "position", t.c.position,
-        "type", t.c.type,
-        "schema_version", t.c.schema_version,
-        "data", t.c.data,
-        "metadata", t.c.metadata,
-    ).cast(Text).label("envelope")  # fmt: skip
-    return (envelope, t.c.event_id, t.c.stream_id, t.c.version, t.c.position, t.c.type,
-            t.c.recorded_at)  # fmt: skip
-
-
-_COLUMNS = _columns(events)
+# Each row as one JSON document that pydantic parses and validates in a single call (several
+# times faster than decoding the jsonb columns and validating field by field), and the plain
+# columns too, so that an event whose envelope cannot be decoded can be named.
+_COLUMNS = (
+    func.json_build_object(
+        "event_id", events.c.event_id,
+        "stream_id", events.c.stream_id,
+        "version", events.c.version,
+        "position", events.c.position,
+        "type", events.c.type,
+        "schema_version", events.c.schema_version,
+        "data", events.c.data,
+        "metadata", events.c.metadata,
+    ).cast(Text).label("envelope"),
+    events.c.event_id, events.c.stream_id, events.c.version, events.c.position, events.c.type,
+    events.c.recorded_at,
+)  # fmt: skip
 MAX_SET_ASIDE_TEXT = 64 * 1024
 
 
-def to_recorded(row: Any) -> RecordedEvent:
+def to_recorded(row: Any, envelope: str | None = None) -> RecordedEvent:
     """The stored event; one that cannot be decoded comes back as an EventUndecodable
     placeholder at its place in the log (its original type, the error, the stored text), so
-    readers pass it and set it aside instead of stopping on it.
+    readers pass it and set it aside instead of stopping on it. ``envelope``: the event as one
+    JSON document, when the row does not hold it as a column.
     """
+    if envelope is None:
+        envelope = str(row.envelope)
     try:
-        return RecordedEvent.model_validate_json(row.envelope)
+        return RecordedEvent.model_validate_json(envelope)
     except (ValueError, RecursionError) as exc:  # pydantic's ValidationError is a ValueError
         return RecordedEvent(
             event_id=row.event_id,
@@ -93,7 +92,7 @@ def to_recorded(row: Any) -> RecordedEvent:
             data={
                 "original_type": row.type,
                 "error": f"{type(exc).__name__}: {str(exc)[:1000]}",
-                "stored": row.envelope[:MAX_SET_ASIDE_TEXT],
+                "stored": envelope[:MAX_SET_ASIDE_TEXT],
             },
             metadata=EventMetadata(actor="system", occurred_at=row.recorded_at),
         )
@@ -228,16 +227,15 @@ async def read_all_in(
         # the read's time.
         return _PAGE_OF_EVENTS.validate_json("[" + ",".join(map(_envelope, rows)) + "]")
     except (ValueError, RecursionError):  # an event that cannot be decoded: row by row
-        params = {"after": after_position, "limit": limit}
-        return [to_recorded(r) for r in await conn.execute(_READ_PAGE, params)]
+        return [to_recorded(r, _envelope(r)) for r in rows]
 
 
 def _envelope(row: Any) -> str:
-    event_id, stream_id, version, position, kind, schema_version, data, metadata = row
+    """A row of ``_READ_ROWS`` as the JSON document of its event."""
     return (
-        f'{{"event_id":"{event_id}","stream_id":{_json(stream_id)},"version":{version},'
-        f'"position":{position},"type":{_json(kind)},"schema_version":{schema_version},'
-        f'"data":{data},"metadata":{metadata}}}'
+        f'{{"event_id":"{row.event_id}","stream_id":{_json(row.stream_id)},'
+        f'"version":{row.version},"position":{row.position},"type":{_json(row.type)},'
+        f'"schema_version":{row.schema_version},"data":{row.data},"metadata":{row.metadata}}}'
     )
 
 
@@ -248,26 +246,16 @@ _json = json.JSONEncoder(ensure_ascii=False).encode
 # below the horizon come first in position order, so the cut page is the same.
 _READ_ROWS = f"""
     SELECT * FROM (
-        SELECT event_id::text, stream_id, version, position, type, schema_version,
-               data::text, metadata::text
+        SELECT event_id::text AS event_id, stream_id, version, position, type, schema_version,
+               data::text AS data, metadata::text AS metadata, recorded_at
         FROM events
         WHERE position > $1
         ORDER BY position
         LIMIT $2
     ) page
-    WHERE position < {_first_position("pg_snapshot_xmin(pg_current_snapshot())")}
+    WHERE position < {_HORIZON_SQL}
     ORDER BY position
 """
-_FIRST = (
-    select(events)
-    .where(events.c.position > bindparam("after"))
-    .order_by(events.c.position)
-    .limit(bindparam("limit"))
-    .subquery()
-)
-_READ_PAGE = (
-    select(*_columns(_FIRST)).where(_FIRST.c.position < _HORIZON).order_by(_FIRST.c.position)
-)
 _PAGE_OF_EVENTS = TypeAdapter(list[RecordedEvent])
 
 
