@@ -72,9 +72,9 @@ class Folded:
 
     APPEND_BATCH = 10_000
 
-    def __init__(self, conn: AsyncConnection, write: Write | None = None) -> None:
+    def __init__(self, conn: AsyncConnection, write: Write) -> None:
         self.conn = conn
-        self._write = write or insert_rows  # the adapter's faster path (COPY) where it has one
+        self._write = write  # a table's rows in bulk (the adapter's COPY)
         self.tables: dict[Table, dict[Key, dict[str, Any]]] = {}
         self.appended: dict[Table, list[dict[str, Any]]] = {}
 
@@ -106,18 +106,14 @@ class Folded:
         else:
             there[column] += row[column]
 
-    async def write(self) -> int:
-        """Write what is held; returns how many rows."""
-        written = 0
+    async def write(self) -> None:
+        """Write what is held."""
         for table, pending in self.appended.items():
             await self._write(self.conn, table, pending)
-            written += len(pending)
         for table, rows in self.tables.items():
             await self._write(self.conn, table, list(rows.values()))
-            written += len(rows)
         self.tables.clear()
         self.appended.clear()
-        return written
 
     def _rows(self, table: Table) -> dict[Key, dict[str, Any]]:
         return self.tables.setdefault(table, {})
@@ -130,14 +126,6 @@ class DuplicateRow(ValueError):
 def _key_of(table: Table, row: dict[str, Any]) -> Key:
     return tuple(row[name] for name in primary_key(table))
 
-
-async def insert_rows(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Rows inserted by the engine, a statement per shape of row (which columns it names)."""
-    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        shapes.setdefault(tuple(row), []).append(row)
-    for same in shapes.values():
-        await conn.execute(_inserts(table), same)
 
 
 _INSERTS: dict[str, Any] = {}
