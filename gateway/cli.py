@@ -20,7 +20,7 @@ from rich.table import Table
 
 from adapters.settings import DEPLOYERS, METRICS_SOURCES, redacted
 from gateway import cli_client
-from gateway.cli_options import DataDir, Output, settings_for
+from gateway.cli_options import DataDir, Output, command_group, settings_for
 from gateway.dashboard_cli import dashboard
 from gateway.experiment_cli import app as experiment_app
 from gateway.loadsim_cli import app as loadsim_app
@@ -36,25 +36,11 @@ if TYPE_CHECKING:
     from gateway.api_client import PhoenixClient
     from gateway.runtime import Runtime
 
-app = typer.Typer(
-    rich_markup_mode=None,
-    help="Phoenix: cut the cost of process metrics, by experiment.",
-    no_args_is_help=True,
-)
-events_app = typer.Typer(
-    rich_markup_mode=None, help="Read the global event log.", no_args_is_help=True
-)
-projections_app = typer.Typer(
-    rich_markup_mode=None, help="Operate the read models.", no_args_is_help=True
-)
-deadletters_app = typer.Typer(
-    rich_markup_mode=None,
-    help="List and re-drive messages consumers gave up on.",
-    no_args_is_help=True,
-)
-schemas_app = typer.Typer(
-    rich_markup_mode=None, help="The public message contract.", no_args_is_help=True
-)
+app = command_group("Phoenix: cut the cost of process metrics, by experiment.")
+events_app = command_group("Read the global event log.")
+projections_app = command_group("Operate the read models.")
+deadletters_app = command_group("List and re-drive messages consumers gave up on.")
+schemas_app = command_group("The public message contract.")
 app.add_typer(events_app, name="events")
 app.add_typer(projections_app, name="projections")
 app.add_typer(deadletters_app, name="deadletters")

@@ -14,14 +14,12 @@ from rich.table import Table
 
 from gateway.api_client import PhoenixClient
 from gateway.cli_client import calling, fail, report, send, when
-from gateway.cli_options import DataDir, Output
+from gateway.cli_options import DataDir, Output, command_group
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-app = typer.Typer(
-    rich_markup_mode=None, help="Create, run, judge and promote experiments.", no_args_is_help=True
-)
+app = command_group("Create, run, judge and promote experiments.")
 console = Console()
 
 

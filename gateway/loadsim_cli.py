@@ -15,16 +15,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gateway.cli_options import DataDir, settings_for
+from gateway.cli_options import DataDir, command_group, settings_for
 from gateway.runtime_file import discover
 
 if TYPE_CHECKING:  # the simulator and the sink's client load with the commands that use them
     from domain.telemetry.model import Batch
     from simulator.fleet import Fleet
 
-app = typer.Typer(
-    rich_markup_mode=None, help="Simulated load for the local deployer.", no_args_is_help=True
-)
+app = command_group("Simulated load for the local deployer.")
 console = Console()
 err = Console(stderr=True)
 PID_FILE = "loadsim.json"

@@ -11,15 +11,13 @@ from rich.console import Console
 from rich.table import Table
 
 from gateway import pipeline_registry_cli as registry
-from gateway.cli_options import seconds, variables_of
+from gateway.cli_options import command_group, seconds, variables_of
 from gateway.recommend_cli import recommend
 from simulator.profiles import PROFILES
 
-app = typer.Typer(
-    rich_markup_mode=None,
-    help="Collector pipelines: templates, rendering, validation, estimates, and the registry of "
-    "users' own pipelines.",
-    no_args_is_help=True,
+app = command_group(
+    "Collector pipelines: templates, rendering, validation, estimates, and the registry of "
+    "users' own pipelines."
 )
 for registry_command in (*registry.COMMANDS, recommend):
     app.command()(registry_command)

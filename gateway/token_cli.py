@@ -11,14 +11,10 @@ from rich.console import Console
 
 from gateway import cli_client
 from gateway.api_client import ApiError, NotRunning, PhoenixClient, api_url, trusted_ca
-from gateway.cli_options import DataDir, settings_for
+from gateway.cli_options import DataDir, command_group, settings_for
 from gateway.local_tokens import save_token
 
-app = typer.Typer(
-    rich_markup_mode=None,
-    help="Issue tokens signed by this Phoenix's own key.",
-    no_args_is_help=True,
-)
+app = command_group("Issue tokens signed by this Phoenix's own key.")
 console = Console()
 err = Console(stderr=True)
 
