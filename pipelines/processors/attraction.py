@@ -62,10 +62,7 @@ class AttrAction:
             assert key is not None and self.pattern is not None
             value = attrs.get(key)
             if isinstance(value, str):
-                try:
-                    match = self.pattern.search(value)
-                except UnicodeEncodeError:  # a lone surrogate: nothing RE2 can read
-                    match = None
+                match = _search(self.pattern, value)
                 if match:
                     attrs.update({k: v for k, v in match.groupdict().items() if v is not None})
         elif action == "convert" and key in attrs:
@@ -74,16 +71,23 @@ class AttrAction:
     def _matches(self, name: str) -> bool:
         found = self._matched.get(name)
         if found is None:
-            try:
-                found = self.pattern.search(name) is not None
-            except UnicodeEncodeError:  # a lone surrogate: not UTF-8, so nothing RE2 can read
-                found = False
+            found = _search(self.pattern, name) is not None
             if len(self._matched) < MATCHES_KEPT:
                 self._matched[name] = found
         return found
 
 
 MATCHES_KEPT = 10_000
+
+
+def _search(pattern: Any, text: str) -> Any:
+    """``pattern``'s first match in ``text``, or None (a lone surrogate is not UTF-8, and RE2
+    reads nothing else: no match).
+    """
+    try:
+        return pattern.search(text)
+    except UnicodeEncodeError:
+        return None
 
 
 def _convert(value: Any, kind: str | None) -> Any:
@@ -135,14 +139,6 @@ def parse_actions(raw: Any, where: str) -> list[AttrAction]:
         elif action == "extract":
             if not key or not pattern:
                 raise ProcessorError(f"{here}: extract needs key and pattern")
-            try:
-                groups = re2.compile(pattern)
-            except re2.error as exc:
-                raise ProcessorError(f"{here}.pattern: {exc} (RE2 syntax)") from None
-            if groups.groups != len(groups.groupindex):
-                raise ProcessorError(
-                    f"{here}.pattern: every group of an extract pattern must be named"
-                )
         elif action == "convert" and (
             not key or item.get("converted_type") not in ("int", "double", "string")
         ):
@@ -154,6 +150,12 @@ def parse_actions(raw: Any, where: str) -> list[AttrAction]:
             compiled = re2.compile(pattern) if pattern else None
         except re2.error as exc:
             raise ProcessorError(f"{here}.pattern: {exc} (RE2 syntax)") from None
+        if (
+            action == "extract"
+            and compiled is not None
+            and compiled.groups != len(compiled.groupindex)
+        ):
+            raise ProcessorError(f"{here}.pattern: every group of an extract pattern must be named")
         actions.append(
             AttrAction(
                 key,
