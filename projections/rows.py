@@ -127,7 +127,6 @@ def _key_of(table: Table, row: dict[str, Any]) -> Key:
     return tuple(row[name] for name in primary_key(table))
 
 
-
 _INSERTS: dict[str, Any] = {}
 _ADDING: dict[tuple[str, str], Any] = {}
 
