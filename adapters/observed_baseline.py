@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
-from adapters.measured_intervals import nanos
+from adapters.measured_intervals import HOLD_NS, nanos
 from domain.telemetry.model import Batch
 from handlers.experiment_state import load
 from handlers.ports import EventStore
@@ -56,6 +56,8 @@ class ObservedBaselines:
         self.max_bytes = max_bytes
         self._kept: dict[UUID, Kept | None] = {}
         self._full: set[UUID] = set()
+        # Per experiment, while its schedule cannot be read: (variant, arrival, batch).
+        self._held: dict[UUID, list[tuple[str, int, Batch]]] = {}
 
     def path(self, experiment_id: UUID) -> Path:
         return self.directory / f"{experiment_id}.frames"
@@ -80,7 +82,21 @@ class ObservedBaselines:
             experiment_id = UUID(experiment)
         except ValueError:
             return
-        kept = await self._which(experiment_id)
+        held = self._held.setdefault(experiment_id, [])
+        held.append((variant, at, batch))
+        while held[0][1] < at - HOLD_NS:
+            held.pop(0)
+        try:
+            kept = await self._which(experiment_id)
+        except Exception as exc:  # the store cannot be read now: the batch waits with the held
+            log.warning("experiment %s: its schedule cannot be read now (%s)", experiment, exc)
+            return
+        for whose, arrived, held_batch in self._held.pop(experiment_id, []):
+            await self._keep(experiment_id, kept, whose, arrived, held_batch)
+
+    async def _keep(
+        self, experiment_id: UUID, kept: Kept | None, variant: str, at: int, batch: Batch
+    ) -> None:
         if kept is None or variant != kept.baseline or not kept.start <= at < kept.end:
             return
         if experiment_id in self._full:
