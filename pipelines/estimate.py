@@ -7,31 +7,20 @@ from dataclasses import dataclass, field
 
 from domain.analysis.cost import DEFAULT_PRICES, Prices, cost
 from domain.analysis.critical import critical_processes as critical_processes_of
-from domain.telemetry.model import Attributes, Batch, resource_value
+from domain.telemetry.model import Attributes, Batch
 from domain.telemetry.window import SeriesWindow
 from pipelines.evaluator import Evaluator
 
 __all__ = ["Estimate", "Prices", "estimate"]
 
 
-ProcessKey = tuple[object, ...]
-# What makes a process the same process before and after a pipeline, whatever attributes the
-# pipeline adds (a resource processor's environment, say): aggregation removes the pid.
-IDENTITY = ("host.name", "process.pid", "process.executable.name", "process.command_line")
-
-
-def process_key(resource: Attributes) -> ProcessKey:
-    return tuple(resource_value(resource, name) for name in IDENTITY)
-
-
 @dataclass
 class Side:
     window: SeriesWindow = field(default_factory=SeriesWindow)
-    critical: dict[ProcessKey, Attributes] = field(default_factory=dict)
+    critical: set[Attributes] = field(default_factory=set)
 
     def add_critical(self, found: set[Attributes]) -> None:
-        for resource in found:
-            self.critical.setdefault(process_key(resource), resource)
+        self.critical |= found
 
 
 @dataclass(frozen=True)
@@ -44,10 +33,10 @@ class Estimate:
     critical_out: int
     input_cost: float
     output_cost: float
-    # The critical processes seen in the input and missing from the output, as in the input;
-    # and those kept, by process_key.
+    # The critical processes seen in the input and missing from the output, and those kept,
+    # each by its identity (domain.analysis.critical).
     critical_lost: frozenset[Attributes] = frozenset()
-    critical_kept: frozenset[ProcessKey] = frozenset()
+    critical_kept: frozenset[Attributes] = frozenset()
 
     @property
     def series_reduction(self) -> float:
@@ -112,9 +101,9 @@ def estimate(
         input_dpm=in_dpm,
         output_dpm=out_dpm,
         critical_in=len(before.critical),
-        critical_out=len(kept := before.critical.keys() & after.critical.keys()),
+        critical_out=len(kept := before.critical & after.critical),
         input_cost=cost(before.window.cardinality, in_dpm, prices),
         output_cost=cost(after.window.cardinality, out_dpm, prices),
-        critical_lost=frozenset(r for k, r in before.critical.items() if k not in kept),
+        critical_lost=frozenset(before.critical - kept),
         critical_kept=frozenset(kept),
     )

@@ -25,7 +25,7 @@ from adapters.prometheus.labels import (
     quote,
     selector,
 )
-from domain.analysis.critical import EXECUTABLE, critical_processes
+from domain.analysis.critical import EXECUTABLE, critical_processes, identity
 from domain.analysis.windows import CollectorReport, Slice, VariantWindow
 from domain.telemetry.model import Attributes, attributes
 from pipelines.wiring import EXPERIMENT_ATTRIBUTE, PROMETHEUS_EXPORTER, VARIANT_ATTRIBUTE
@@ -180,11 +180,12 @@ class PrometheusMetricsSource:
         found: list[set[Attributes]] = [set() for _ in range(count)]
         matcher = critical_processes(patterns)
         for labels, samples in critical_answer:
-            identity = self._identity(labels)
-            if not matcher(identity):  # PromQL's regex agrees; RE2 has the last word
+            resource = self._resource(labels)
+            if not matcher(resource):  # PromQL's regex agrees; RE2 has the last word
                 continue
+            process = identity(resource)
             for t, _ in samples:
-                found[self._index(t, begin, step, count)].add(identity)
+                found[self._index(t, begin, step, count)].add(process)
         return whole_count, series, points, found
 
     def _by_interval(
@@ -204,8 +205,8 @@ class PrometheusMetricsSource:
     def _index(t: float, begin: float, step: float, count: int) -> int:
         return min(count - 1, max(0, round((t + EDGE - begin) / step) - 1))
 
-    def _identity(self, labels: dict[str, str]) -> Attributes:
-        """A process's identity from a series' labels: its resource attributes, by OTel name."""
+    def _resource(self, labels: dict[str, str]) -> Attributes:
+        """A process's resource attributes from a series' labels, by their OTel names."""
         named = (
             (self.labels.attribute(k), v) for k, v in labels.items() if k not in self._not_identity
         )

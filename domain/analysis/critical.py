@@ -1,5 +1,6 @@
 """Is this process critical? Its executable name matched by the experiment's patterns (RE2, as the
-collector matches them); a critical process is known by its full identity, every resource attribute.
+collector matches them); a critical process is known by what it keeps all its life: where it runs,
+its pid and its name.
 """
 
 from __future__ import annotations
@@ -13,6 +14,16 @@ import re2
 from domain.telemetry.model import Attributes, resource_value
 
 EXECUTABLE = "process.executable.name"
+# The attributes that tell one process from another for as long as it lives. Not its command line:
+# PostgreSQL rewrites its own for every statement (update_process_title), so two collectors reading
+# a backend a moment apart see two command lines, and each would have "lost" the other's process.
+# Nor what a pipeline adds (an environment) or may fairly drop (its owner, its parent).
+IDENTITY = frozenset({"host.name", "host.id", "k8s.node.name", "process.pid", EXECUTABLE})
+
+
+def identity(resource: Attributes) -> Attributes:
+    """A process as retention compares it: only its ``IDENTITY`` attributes."""
+    return tuple(a for a in resource if a[0] in IDENTITY)
 
 
 class CriticalProcesses:
@@ -27,7 +38,8 @@ class CriticalProcesses:
         return isinstance(name, str) and any(p.search(name) for p in self._compiled)
 
     def among(self, resources: Iterable[Attributes]) -> set[Attributes]:
-        return {r for r in resources if self(r)}
+        """The critical processes among ``resources``, each by its ``identity``."""
+        return {identity(r) for r in resources if self(r)}
 
 
 @lru_cache(maxsize=256)

@@ -87,7 +87,7 @@ def critical_check(
         Check(
             Outcome.HOLDS,
             f"critical retention {retention:.1%} ({len(found.kept)} of {compared} "
-            f"critical processes with full identity){aside}",
+            f"critical processes, each by host, pid and name){aside}",
         ),
         retention,
         found,

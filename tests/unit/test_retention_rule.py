@@ -4,6 +4,7 @@ sure to see is set aside and named, never counted as lost; a long-lived one lost
 
 from __future__ import annotations
 
+from domain.analysis.critical import critical_processes
 from domain.analysis.retention import COMPARABLE_INTERVALS, disappeared, retention_of
 from domain.analysis.verdict import judge
 from domain.analysis.windows import Slice, Span, VariantWindow
@@ -85,3 +86,20 @@ def test_the_guardrail_does_not_trip_on_a_process_the_baseline_only_just_saw() -
         + [Slice(5, 5, frozenset())] * 2
     )
     assert disappeared(baseline, candidate) == set()
+
+
+def test_a_backend_whose_command_line_changed_between_two_collectors_scrapes_is_kept() -> None:
+    # PostgreSQL rewrites a backend's command line for every statement: the baseline's collector
+    # read it idle, the candidate's a moment later running a SELECT. One process, both kept it.
+    def backend(doing: str) -> Attributes:
+        return attributes(
+            [*BACKEND, ("process.command_line", f"postgres: app orders 10.0.0.7(51544) {doing}")]
+        )
+
+    matcher = critical_processes(("^postgres$",))
+    baseline = window([frozenset(matcher.among([backend("idle")]))] * 4, series=10)
+    candidate = window([frozenset(matcher.among([backend("SELECT")]))] * 4, series=10)
+
+    found = retention_of(baseline, candidate)
+    assert found.kept == {BACKEND} and not found.lost
+    assert not disappeared(list(baseline.intervals), list(candidate.intervals))
