@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, UndefinedError
 
 from pipelines import yaml_text
 from pipelines.catalog import template
+from pipelines.ottl.functions import duration_nanos
 from pipelines.variables import check_value
 
 NEVER = "a^"  # a regex that matches nothing, in RE2 and Python alike
@@ -29,6 +30,15 @@ def exact(names: list[str]) -> list[str]:
     return [f"^{re.escape(n)}$" for n in names]
 
 
+def half(duration: str) -> str:
+    """Half a Go duration, as a Go duration ("10s" is "5s", "1s" is "500ms")."""
+    nanos = duration_nanos(duration) // 2
+    for unit, size in (("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)):
+        if nanos % size == 0:
+            return f"{nanos // size}{unit}"
+    return f"{nanos}ns"
+
+
 def single_quoted(text: str) -> str:
     """A YAML single-quoted scalar: backslashes stay as they are, quotes double."""
     return "'" + text.replace("'", "''") + "'"
@@ -40,7 +50,7 @@ _env = Environment(
     keep_trailing_newline=True,
     autoescape=False,  # YAML, not HTML
 )
-_env.filters.update(ottl_regex=ottl_regex, exact=exact, sq=single_quoted)
+_env.filters.update(ottl_regex=ottl_regex, exact=exact, half=half, sq=single_quoted)
 
 
 class RenderError(ValueError):

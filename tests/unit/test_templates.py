@@ -16,6 +16,7 @@ from simulator.fleet import Fleet
 from simulator.profiles import PROFILES
 
 TEMPLATES = list(catalog())
+SECOND = 1_000_000_000
 CRITICAL_CHOICES = [
     "^postgres$",
     "^nginx$",
@@ -151,3 +152,39 @@ def test_rolled_up_sums_are_no_longer_monotonic_counters() -> None:
     assert rolled
     assert not any(m.monotonic for m in rolled)
     assert all(m.monotonic for m in kept)
+
+
+ROLLED_UP = ["process-topk-v1", "process-aggregated-v1", "process-adaptive-v1"]
+
+
+@pytest.mark.parametrize("name", ROLLED_UP)
+def test_a_late_scrape_and_the_next_never_give_a_rolled_up_series_one_timestamp_twice(
+    name: str,
+) -> None:
+    # A Prometheus refuses a whole OTLP request that gives a series it stores a second, different
+    # point at one timestamp: every process of that host's batch, critical ones too, is lost.
+    interval = 10 * SECOND
+    evaluator = Evaluator(
+        render_config(name, {**variables(name, ["^postgres$"]), "collection_interval": "10s"})
+    )
+    start = 180_000 * interval  # any moment: the simulator keeps no wall clock
+    fleet = Fleet("realistic", 1, seed=3, start=start)
+    phase = fleet.hosts[0].phase
+    boundary = start + 100 * interval
+    late = boundary + SECOND // 10 - phase  # meant for just before the boundary, 0.2 s late
+    on_time = boundary + interval - SECOND // 10 - phase  # the next, 9.8 s later
+
+    def rolled_up(at: int) -> dict[tuple[Any, ...], set[int]]:
+        stamps: dict[tuple[Any, ...], set[int]] = {}
+        for rm in evaluator.run(fleet.scrape(at)[0]):
+            if resource_value(rm.resource, "phoenix.rollup"):
+                for m in rm.metrics:
+                    for p in m.points:
+                        stamps.setdefault((rm.resource, m.name, p.attributes), set()).add(
+                            p.time_unix_nano
+                        )
+        return stamps
+
+    first, second = rolled_up(late), rolled_up(on_time)
+    assert first.keys() & second.keys()
+    assert all(not first[key] & second[key] for key in first.keys() & second.keys())
