@@ -103,3 +103,23 @@ def test_a_backend_whose_command_line_changed_between_two_collectors_scrapes_is_
     found = retention_of(baseline, candidate)
     assert found.kept == {BACKEND} and not found.lost
     assert not disappeared(list(baseline.intervals), list(candidate.intervals))
+
+
+def test_the_guardrail_trips_on_a_process_the_candidate_stopped_reporting_while_reporting_others() -> (
+    None
+):
+    baseline = [Slice(10, 10, frozenset({POSTMASTER}))] * 5
+    candidate = [Slice(5, 5, frozenset({POSTMASTER}))] * 3 + [Slice(4, 4, frozenset())] * 2
+    assert disappeared(baseline, candidate) == {POSTMASTER}
+
+
+def test_the_guardrail_does_not_trip_on_intervals_the_candidate_sent_nothing_for_yet() -> None:
+    # Measured through Prometheus, points count at their timestamps: the candidate's collector
+    # batches and retries, so its last intervals may not have arrived when the baseline's have.
+    baseline = [Slice(10, 10, frozenset({POSTMASTER}))] * 5
+    candidate = (
+        [Slice(5, 5, frozenset({POSTMASTER}))] * 3
+        + [Slice(5, 5, frozenset())]
+        + [Slice(0, 0, frozenset())]
+    )
+    assert disappeared(baseline, candidate) == set()
