@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnClause
 
+from adapters.gc_pause import gc_paused
 from adapters.postgres.schema import events, handled_commands
 from domain.messages import UNDECODABLE_EVENT, EventMetadata, NewEvent, RecordedEvent
 from handlers.ports import CommandAlreadyHandled, ConcurrencyError, HandledCommand
@@ -189,7 +190,9 @@ class PostgresEventStore:
             .order_by(events.c.version)
         )
         async with self.reader.connect() as conn:
-            return [to_recorded(r) for r in await conn.execute(query)]
+            rows = (await conn.execute(query)).all()
+        with gc_paused():
+            return [to_recorded(r) for r in rows]
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         async with self.reader.connect() as conn:
@@ -221,13 +224,14 @@ async def read_all_in(
     rows = (await conn.exec_driver_sql(_READ_ROWS, (after_position, limit))).all()
     if not rows:
         return []
-    try:
-        # The page as one JSON array, parsed and validated by pydantic in one call. Built here
-        # from the plain columns (jsonb as its text): PostgreSQL building the JSON was most of
-        # the read's time.
-        return _PAGE_OF_EVENTS.validate_json("[" + ",".join(map(_envelope, rows)) + "]")
-    except (ValueError, RecursionError):  # an event that cannot be decoded: row by row
-        return [to_recorded(r, _envelope(r)) for r in rows]
+    with gc_paused():
+        try:
+            # The page as one JSON array, parsed and validated by pydantic in one call. Built
+            # here from the plain columns (jsonb as its text): PostgreSQL building the JSON was
+            # most of the read's time.
+            return _PAGE_OF_EVENTS.validate_json("[" + ",".join(map(_envelope, rows)) + "]")
+        except (ValueError, RecursionError):  # an event that cannot be decoded: row by row
+            return [to_recorded(r, _envelope(r)) for r in rows]
 
 
 def _envelope(row: Any) -> str:
