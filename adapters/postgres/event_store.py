@@ -184,15 +184,9 @@ class PostgresEventStore:
         raise ConcurrencyError(stream_id, expected, await _version(conn, stream_id))
 
     async def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
-        query = (
-            select(*_COLUMNS)
-            .where(events.c.stream_id == stream_id, events.c.version >= from_version)
-            .order_by(events.c.version)
-        )
         async with self.reader.connect() as conn:
-            rows = (await conn.execute(query)).all()
-        with gc_paused():
-            return [to_recorded(r) for r in rows]
+            rows = (await conn.exec_driver_sql(_READ_STREAM, (stream_id, from_version))).all()
+        return _decoded(rows)
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         async with self.reader.connect() as conn:
@@ -222,13 +216,18 @@ async def read_all_in(
     has passed can never appear later.
     """
     rows = (await conn.exec_driver_sql(_READ_ROWS, (after_position, limit))).all()
+    return _decoded(rows)
+
+
+def _decoded(rows: Sequence[Any]) -> list[RecordedEvent]:
+    """Rows of ``_READ_ROWS`` or ``_READ_STREAM`` as events: as one JSON array, parsed and
+    validated by pydantic in one call (built here from the plain columns, jsonb as its text:
+    PostgreSQL building the JSON was most of a read's time), row by row when one cannot be.
+    """
     if not rows:
         return []
     with gc_paused():
         try:
-            # The page as one JSON array, parsed and validated by pydantic in one call. Built
-            # here from the plain columns (jsonb as its text): PostgreSQL building the JSON was
-            # most of the read's time.
             return _PAGE_OF_EVENTS.validate_json("[" + ",".join(map(_envelope, rows)) + "]")
         except (ValueError, RecursionError):  # an event that cannot be decoded: row by row
             return [to_recorded(r, _envelope(r)) for r in rows]
@@ -259,6 +258,13 @@ _READ_ROWS = f"""
     ) page
     WHERE position < {_HORIZON_SQL}
     ORDER BY position
+"""
+_READ_STREAM = """
+    SELECT event_id::text AS event_id, stream_id, version, position, type, schema_version,
+           data::text AS data, metadata::text AS metadata, recorded_at
+    FROM events
+    WHERE stream_id = $1 AND version >= $2
+    ORDER BY version
 """
 _PAGE_OF_EVENTS = TypeAdapter(list[RecordedEvent])
 

@@ -23,7 +23,7 @@ def test_the_collector_is_off_inside_and_on_again_after() -> None:
 
 
 def test_the_collector_is_on_again_after_the_block_raises() -> None:
-    with pytest.raises(ValueError), gc_paused():
+    with pytest.raises(ValueError, match="cannot be decoded"), gc_paused():
         raise ValueError("a page that cannot be decoded")
     assert gc.isenabled()
 
