@@ -233,6 +233,7 @@ class Runtime:
         if self.kube is not None:
             await self.kube.close()
         await self.bus.stop()
+        await self.store.notices.settled()  # the last appends' wake-up, before the pool goes
         await self.engine.dispose()
         with contextlib.suppress(FileNotFoundError):
             self.runtime_file.unlink()

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnClause
 
 from adapters.gc_pause import gc_paused
+from adapters.postgres.notices import Coalesced
 from adapters.postgres.schema import events, handled_commands
 from domain.messages import UNDECODABLE_EVENT, EventMetadata, NewEvent, RecordedEvent
 from handlers.ports import CommandAlreadyHandled, ConcurrencyError, HandledCommand
@@ -104,6 +105,8 @@ class PostgresEventStore:
         self.engine = engine
         # Single-statement reads need no BEGIN/ROLLBACK around them: one round trip, not three.
         self.reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # The relay's and projections' wake-up, sent after an append commits (see Coalesced).
+        self.notices = Coalesced(self._notify)
 
     async def append(
         self,
@@ -134,8 +137,8 @@ class PostgresEventStore:
         command: HandledCommand | None,
     ) -> list[RecordedEvent]:
         """The append as one statement in a transaction of its own: the command's claim, the
-        version check, the insert and the NOTIFY in one round trip on asyncpg itself (no
-        BEGIN, no COMMIT, no statement built per call: this is the write path's hot spot).
+        version check and the insert in one round trip on asyncpg itself (no BEGIN, no COMMIT,
+        no statement built per call: this is the write path's hot spot); the NOTIFY after it.
         """
         _check_size(new)
         claim = (
@@ -148,7 +151,6 @@ class PostgresEventStore:
             try:
                 rows = await raw.fetch(
                     _APPEND_ALONE,
-                    NOTIFY_CHANNEL,
                     stream_id,
                     expected,
                     [e.event_id for e in new],
@@ -166,7 +168,13 @@ class PostgresEventStore:
                 raise
             if not rows:
                 await self._why_not_appended(conn, stream_id, expected, new, command)
+        self.notices.poke()
         return _recorded(stream_id, new, rows)
+
+    async def _notify(self) -> None:
+        async with self.engine.connect() as conn:
+            raw: Any = (await conn.get_raw_connection()).driver_connection
+            await raw.execute(_NOTIFY, NOTIFY_CHANNEL)
 
     async def _why_not_appended(
         self,
@@ -331,27 +339,27 @@ _INSERT = text(
 # (when there is a command): the claim's RETURNING is how the insert learns it.
 _APPEND_ALONE = f"""
     WITH tx AS MATERIALIZED (
-        SELECT {_TX_BASE} AS base,
-               pg_notify($1, '') AS notified
+        SELECT {_TX_BASE} AS base
     ), current AS MATERIALIZED (
-        SELECT coalesce(max(version), 0) AS version FROM events WHERE stream_id = $2
+        SELECT coalesce(max(version), 0) AS version FROM events WHERE stream_id = $1
     ), claim AS (
         INSERT INTO handled_commands (command_id, command_type, stream_id, outcome)
-        SELECT $9::uuid, $10, $11, $12 FROM current
-        WHERE $9::uuid IS NOT NULL AND current.version = $3
+        SELECT $8::uuid, $9, $10, $11 FROM current
+        WHERE $8::uuid IS NOT NULL AND current.version = $2
         ON CONFLICT DO NOTHING
         RETURNING 1
     )
     INSERT INTO events
         (position, event_id, stream_id, version, type, schema_version, data, metadata)
-    SELECT tx.base + e.ord - 1, e.event_id, $2, $3 + e.ord, e.type, e.schema_version,
+    SELECT tx.base + e.ord - 1, e.event_id, $1, $2 + e.ord, e.type, e.schema_version,
            e.data::jsonb, e.metadata::jsonb
-    FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[], $8::text[])
+    FROM unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[])
          WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord), tx, current
-    WHERE current.version = $3 AND ($9::uuid IS NULL OR EXISTS (SELECT 1 FROM claim))
+    WHERE current.version = $2 AND ($8::uuid IS NULL OR EXISTS (SELECT 1 FROM claim))
     ORDER BY e.ord
     RETURNING position, event_id, version
 """
+_NOTIFY = "SELECT pg_notify($1, '')"
 
 
 class _AlreadyStored(Exception):

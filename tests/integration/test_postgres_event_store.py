@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import random
 
+import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.postgres.event_store import PostgresEventStore
+from adapters.postgres.event_store import NOTIFY_CHANNEL, PostgresEventStore
 from domain.messages import RecordedEvent
 from handlers.ports import ConcurrencyError
 from tests.contracts.event_store import EventStoreContract, new_event
@@ -64,3 +65,23 @@ async def test_a_tail_reader_sees_every_event_of_many_concurrent_appenders_once_
     for index in range(appenders):
         versions = [e.version for e in seen if e.stream_id == f"load-{index}"]
         assert versions == list(range(1, per_appender + 1))
+
+
+async def test_every_append_wakes_a_listener_after_it_commits(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    store = PostgresEventStore(engine)
+    listener = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    heard = asyncio.Queue[str]()
+    await listener.add_listener(NOTIFY_CHANNEL, lambda *args: heard.put_nowait(args[2]))
+    try:
+        for version in range(5):
+            [appended] = await store.append("experiment-woken", version, [new_event("Noted")])
+            await asyncio.wait_for(heard.get(), 10)
+            # Woken after the commit: the event is there to be read.
+            assert [e.event_id for e in await store.read_all(appended.position - 1, 1)] == [
+                appended.event_id
+            ]
+        await store.notices.settled()
+    finally:
+        await listener.close()
