@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import statistics
-import tempfile
 import time
 from uuid import uuid4
 
@@ -29,7 +27,7 @@ from adapters.nats.bus import NatsBus
 from adapters.postgres.engine import create_engine
 from adapters.postgres.schema import handled_commands
 from bench.harness import console, machine, table
-from bench.round_trip import DATA, Served, serve
+from bench.round_trip import DATA, Served, against_phoenix
 from domain.ids import derived_id
 from domain.messages import CommandEnvelope
 
@@ -120,16 +118,7 @@ async def client(
 
 
 def main(experiments: int, per: int, repeat: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="phoenix-bench-") as tmp:
-        ours_end, theirs = multiprocessing.get_context("spawn").Pipe()
-        phoenix = multiprocessing.get_context("spawn").Process(target=serve, args=(theirs, tmp))
-        phoenix.start()
-        try:
-            served = ours_end.recv()
-            runs = asyncio.run(client(served, experiments, per, repeat))
-        finally:
-            ours_end.send("stop")
-            phoenix.join(timeout=60)
+    runs = against_phoenix(lambda served: client(served, experiments, per, repeat))
     ours = statistics.median(r[0] for r in runs)
     bare = statistics.median(r[1] for r in runs)
     table(

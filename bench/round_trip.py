@@ -15,10 +15,12 @@ import multiprocessing
 import statistics
 import tempfile
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 from uuid import uuid4
 
 import httpx
@@ -38,6 +40,7 @@ from domain.messages import CommandEnvelope
 from gateway.local_tokens import ADMIN_TOKEN_FILE
 from gateway.runtime import Runtime
 
+T = TypeVar("T")
 DATA = {
     "name": "bench",
     "baseline": {"name": "baseline", "template": "process-baseline-v1"},
@@ -180,18 +183,22 @@ async def client(
     return ours, hop
 
 
-def main(n: int, with_stages: bool) -> None:
-    stages: dict[str, list[float]] = {}
+def against_phoenix(client: Callable[[Served], Coroutine[object, object, T]]) -> T:
+    """Run ``client`` (in this process) against a Phoenix in a process of its own, then stop it."""
     with tempfile.TemporaryDirectory(prefix="phoenix-bench-") as tmp:
         ours_end, theirs = multiprocessing.get_context("spawn").Pipe()
         phoenix = multiprocessing.get_context("spawn").Process(target=serve, args=(theirs, tmp))
         phoenix.start()
         try:
-            served = ours_end.recv()
-            ours, hop = asyncio.run(client(served, n, stages if with_stages else None))
+            return asyncio.run(client(ours_end.recv()))
         finally:
             ours_end.send("stop")
             phoenix.join(timeout=60)
+
+
+def main(n: int, with_stages: bool) -> None:
+    stages: dict[str, list[float]] = {}
+    ours, hop = against_phoenix(lambda served: client(served, n, stages if with_stages else None))
     rows = []
     for label, q in (("p50", 50), ("p99", 99)):
         a, b = percentile(ours, q) * 1000, percentile(hop, q) * 1000
