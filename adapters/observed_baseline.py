@@ -82,10 +82,9 @@ class ObservedBaselines:
             experiment_id = UUID(experiment)
         except ValueError:
             return
-        held = self._held.setdefault(experiment_id, [])
+        held = self._held.setdefault(experiment_id, [])  # until its schedule is read
         held.append((variant, at, batch))
-        while held[0][1] < at - HOLD_NS:
-            held.pop(0)
+        self._let_go(at)
         try:
             kept = await self._which(experiment_id)
         except Exception as exc:  # the store cannot be read now: the batch waits with the held
@@ -105,6 +104,26 @@ class ObservedBaselines:
         # the collectors' scrapes under the local deployer.
         await asyncio.to_thread(self._append, experiment_id, at, batch)
 
+    def _let_go(self, now: int) -> None:
+        """Batches held longer than HOLD_NS (the store could not be read all that while) are
+        let go, and the experiment's reader told that some may be missing.
+        """
+        for experiment_id, held in list(self._held.items()):
+            stale = 0
+            while stale < len(held) and held[stale][1] < now - HOLD_NS:
+                stale += 1
+            if not stale:
+                continue
+            del held[:stale]
+            if not held:
+                del self._held[experiment_id]
+            self._truncated(experiment_id)
+
+    def _truncated(self, experiment_id: UUID) -> None:
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with self.path(experiment_id).with_suffix(".truncated").open("w"):
+            pass
+
     def _append(self, experiment_id: UUID, at: int, batch: Batch) -> None:
         body = zlib.compress(encode(batch).SerializeToString(), 1)
         path = self.path(experiment_id)
@@ -113,8 +132,7 @@ class ObservedBaselines:
         if size + FRAME.size + len(body) > self.max_bytes:
             self._full.add(experiment_id)
             log.warning("kept %d bytes of %s's baseline; the rest is not kept", size, experiment_id)
-            with path.with_suffix(".truncated").open("w"):
-                pass
+            self._truncated(experiment_id)
             return
         with path.open("ab") as out:
             out.write(FRAME.pack(at, len(body)) + body)

@@ -233,7 +233,9 @@ class Runtime:
         if self.kube is not None:
             await self.kube.close()
         await self.bus.stop()
-        await self.store.notices.settled()  # the last appends' wake-up, before the pool goes
+        # The last appends' wake-up before the pool goes; not for long if the database is gone.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.store.notices.settled(), 5)
         await self.engine.dispose()
         with contextlib.suppress(FileNotFoundError):
             self.runtime_file.unlink()

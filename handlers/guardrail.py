@@ -14,7 +14,7 @@ from domain.experiment import commands as cmd
 from domain.experiment.phase import Phase
 from handlers.analysis import window_cut
 from handlers.experiment_state import critical_patterns, load
-from handlers.lifecycle import scheduler_command
+from handlers.lifecycle import SETTLE, scheduler_command
 from handlers.ports import Clock, CommandBus, EventStore, ExperimentIndex, MetricsSource
 from handlers.ticking import every
 
@@ -35,9 +35,14 @@ class Guardrail:
         tick: float = 1.0,
         confirm: int = 2,
         max_blind: timedelta = timedelta(seconds=60),
+        settle: timedelta = SETTLE,
     ) -> None:
         self.index, self.store, self.source, self.bus, self.clock = index, store, source, bus, clock
         self.tick, self.confirm, self.max_blind = tick, confirm, max_blind
+        # An interval is judged once it ended this long ago, as the analysis waits after the
+        # window: a metrics source that counts points at their timestamps (Prometheus) has them
+        # only once the collectors' batching (1 s) and export are done.
+        self.settle = settle
         # Per experiment: when its checks began failing, and how many have failed since.
         self.blind: dict[UUID, tuple[datetime, int]] = {}
 
@@ -52,7 +57,8 @@ class Guardrail:
         count, length = window_cut(state)
         if length <= 0:
             raise ValueError(f"the window's intervals are {length}s long; they must be positive")
-        complete = min(count, int((self.clock.now() - started).total_seconds() // length))
+        settled = self.clock.now() - self.settle - started
+        complete = min(count, int(settled.total_seconds() // length))
         if complete <= self.confirm:
             return []
         # Bounded work per tick, however long the window: everything before the last

@@ -126,6 +126,7 @@ class PostgresEventStore:
             async with self.engine.connect() as conn:
                 stored = await _stored(conn, [e.event_id for e in events_])
             if command is None and len(stored) == len(events_):
+                self.notices.poke()  # its first try may have committed and lost its reply
                 return stored
             raise ConcurrencyError(stream_id, expected_version, stored[0].version) from None
 
@@ -242,7 +243,7 @@ def _decoded(rows: Sequence[Any]) -> list[RecordedEvent]:
 
 
 def _envelope(row: Any) -> str:
-    """A row of ``_READ_ROWS`` as the JSON document of its event."""
+    """A row of ``_READ_ROWS`` or ``_READ_STREAM`` as the JSON document of its event."""
     return (
         f'{{"event_id":"{row.event_id}","stream_id":{_json(row.stream_id)},'
         f'"version":{row.version},"position":{row.position},"type":{_json(row.type)},'

@@ -13,13 +13,14 @@ class Coalesced:
     """Runs ``send`` after each ``poke``, but never two at once: pokes that come while one runs
     are covered by a single run after it. A poke never waits: the run is a task of its own.
 
-    Why (ADR 0013, amended): a NOTIFY inside the appending transaction takes PostgreSQL's one
-    notification-queue lock at commit and holds it while the commit is flushed, so concurrent
-    appends committed one after another (16 streams, batch 1: 2,981 appends/s with it in the
-    statement, 5,143/s without, raw INSERTs 7,015/s, same run). A NOTIFY of its own writes no WAL
-    and holds the lock a moment. What it gives up: a process that dies between an append's commit
-    and its NOTIFY wakes no listener; listeners poll as well (the relay and projections every
-    second), so the events are picked up a little later, never lost.
+    Why (ADR 0013, amended): a transaction that NOTIFYs takes a cluster-wide lock at commit and
+    holds it until its commit is flushed, so concurrent appends that each NOTIFYed were flushed
+    one after another (16 streams, batch 1: 2,981 appends/s with it in the statement, 5,143/s
+    without, raw INSERTs 7,015/s, same run). A NOTIFY of its own is a short transaction of its
+    own (it takes a transaction id and flushes its commit too), but one at a time per process
+    instead of one per append, and no append waits for it. What it gives up: a process that dies
+    between an append's commit and its NOTIFY wakes no listener; listeners poll as well (the
+    relay and projections every second), so the events go out a little later, never lost.
     """
 
     def __init__(self, send: Callable[[], Awaitable[None]]) -> None:

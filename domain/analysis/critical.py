@@ -17,8 +17,9 @@ EXECUTABLE = "process.executable.name"
 # The attributes that tell one process from another for as long as it lives. Not its command line:
 # PostgreSQL rewrites its own for every statement (update_process_title), so two collectors reading
 # a backend a moment apart see two command lines, and each would have "lost" the other's process.
-# Nor what a pipeline adds (an environment) or may fairly drop (its owner, its parent).
-IDENTITY = frozenset({"host.name", "host.id", "k8s.node.name", "process.pid", EXECUTABLE})
+# Nor what a pipeline may add (an environment, a host.id, a node name: one variant adding it would
+# make every process another's) or fairly drop (its owner, its parent).
+IDENTITY = frozenset({"host.name", "process.pid", EXECUTABLE})
 
 
 def identity(resource: Attributes) -> Attributes:

@@ -51,11 +51,6 @@ def disappeared(
     """
     if len(candidate) <= confirm or len(baseline) != len(candidate):
         return set()
-    if any(c.series == 0 for c in candidate[-confirm:]):
-        # Nothing at all from the candidate: its points are late (a metrics source indexes them
-        # by their timestamps, and a collector batches and retries) or its collectors are down.
-        # Either way no process was seen dropped; the verdict judges the whole window later.
-        return set()
     seen: set[Attributes] = set()
     before: set[Attributes] = set()
     for mine, theirs in zip(candidate[:-confirm], baseline[:-confirm], strict=True):

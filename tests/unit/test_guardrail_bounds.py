@@ -13,8 +13,11 @@ from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.experiment_index import InMemoryExperimentIndex
 from adapters.memory.measured_intervals import InMemoryIntervals
 from domain.analysis.windows import VariantWindow
+from handlers.analysis import window_cut
 from handlers.clock import FixedClock
+from handlers.experiment_state import load
 from handlers.guardrail import Guardrail
+from handlers.lifecycle import SETTLE
 from tests.contracts.experiments import experiment
 from tests.unit.experiment_builders import NOW
 
@@ -88,3 +91,28 @@ async def test_a_short_outage_does_not_fail_the_experiment_and_the_next_outage_s
             await guardrail.run_once()
             clock.advance(timedelta(seconds=1))
     assert [e for e in bus.commands() if e.type == "FailExperiment"] == []
+
+
+async def test_an_interval_is_judged_only_once_it_has_settled() -> None:
+    # Through Prometheus points count at their timestamps, and the collectors batch (1 s) before
+    # they export: an interval that has only just ended may still lack a candidate's points.
+    store = InMemoryEventStore()
+    xid = await experiment(store, at=NOW, seconds=600)
+    state = await load(store, xid)
+    assert state.started_at is not None
+    _, length = window_cut(state)
+    three_ended = state.started_at + timedelta(seconds=3 * length)
+
+    def guardrail(at: timedelta) -> tuple[Guardrail, CountingSource]:
+        source = CountingSource(store)
+        clock = FixedClock(three_ended + at)
+        return Guardrail(
+            InMemoryExperimentIndex(store), store, source, InMemoryBus(), clock
+        ), source
+
+    unsettled, asked_too_soon = guardrail(SETTLE - timedelta(milliseconds=1))
+    assert await unsettled.check(xid) == []
+    assert asked_too_soon.asked == []  # two intervals settled: too few to judge the last two of
+    settled, asked = guardrail(SETTLE)
+    assert await settled.check(xid) == []
+    assert asked.asked == [1, 2] * 2

@@ -103,3 +103,31 @@ async def test_a_batch_arriving_while_the_store_cannot_be_read_is_held_and_kept_
     found = await kept.read(xid, 10 * SECOND)
     assert found is not None
     assert [b for _, batches in found.scrapes for b in batches] == [b[0] for _, b in scrapes]
+
+
+class StoreThatStaysDown(InMemoryEventStore):
+    """A store whose stream reads fail once told to (a database down for good)."""
+
+    down = False
+
+    async def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
+        if self.down:
+            raise ConnectionRefusedError("the database is down")
+        return await super().read_stream(stream_id, from_version)
+
+
+async def test_batches_held_past_a_minute_are_let_go_and_the_reader_told(tmp_path: Path) -> None:
+    store = StoreThatStaysDown()
+    xid = await experiment(store, at=AT, seconds=600)
+    other = await experiment(store, at=AT, seconds=600)
+    kept = ObservedBaselines(tmp_path, store)
+    fleet = Fleet("realistic", 1, seed=1, start=nanos(AT))
+    [(first, [batch])] = list(fleet.run(duration_s=10, interval_s=10))
+    store.down = True
+    await kept.record(str(xid), VARIANTS[0], batch, first)  # held: the store cannot be read
+    store.down = False
+    # Another experiment's batch, two minutes on: the first one's is let go, not held for ever.
+    await kept.record(str(other), VARIANTS[0], batch, first + 120 * SECOND)
+    assert xid not in kept._held
+    assert kept.path(xid).with_suffix(".truncated").exists()
+    assert not kept.path(other).with_suffix(".truncated").exists()

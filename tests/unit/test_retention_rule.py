@@ -113,13 +113,7 @@ def test_the_guardrail_trips_on_a_process_the_candidate_stopped_reporting_while_
     assert disappeared(baseline, candidate) == {POSTMASTER}
 
 
-def test_the_guardrail_does_not_trip_on_intervals_the_candidate_sent_nothing_for_yet() -> None:
-    # Measured through Prometheus, points count at their timestamps: the candidate's collector
-    # batches and retries, so its last intervals may not have arrived when the baseline's have.
-    baseline = [Slice(10, 10, frozenset({POSTMASTER}))] * 5
-    candidate = (
-        [Slice(5, 5, frozenset({POSTMASTER}))] * 3
-        + [Slice(5, 5, frozenset())]
-        + [Slice(0, 0, frozenset())]
-    )
-    assert disappeared(baseline, candidate) == set()
+def test_a_process_a_pipeline_added_a_host_id_or_a_node_name_to_is_the_same_process() -> None:
+    matcher = critical_processes(("^postgres$",))
+    added = attributes([*POSTMASTER, ("host.id", "i-0abc"), ("k8s.node.name", "node-1")])
+    assert matcher.among([added]) == matcher.among([POSTMASTER]) == {POSTMASTER}
