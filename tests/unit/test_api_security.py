@@ -278,13 +278,26 @@ def client_of(deps: ApiDeps) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://phoenix")
 
 
-async def test_a_dead_letter_keeps_no_token_and_goes_again_as_the_admin_or_on_their_behalf() -> (
-    None
-):
+def redrive_deps() -> tuple[ApiDeps, InMemoryBus, InMemoryDeadLetters]:
+    """An API on in-memory parts with the service's tokens, as re-drives need."""
     store, bus, letters = InMemoryEventStore(), InMemoryBus(), InMemoryDeadLetters()
     deps = ApiDeps(
         InMemoryReadModel(store), store, bus, Metrics(), VERIFIER, letters, service=SERVICE
     )
+    return deps, bus, letters
+
+
+async def redrive_as_root(deps: ApiDeps, letter: int) -> None:
+    async with client_of(deps) as client:
+        admin = as_(Role.ADMIN, subject="root")
+        redriven = await client.post(f"/api/v1/deadletters/{letter}/redrive", headers=admin)
+    assert redriven.status_code == 200
+
+
+async def test_a_dead_letter_keeps_no_token_and_goes_again_as_the_admin_or_on_their_behalf() -> (
+    None
+):
+    deps, bus, letters = redrive_deps()
     await letters.record(
         dead_command("StartExperiment", 1, sender="sender"), "the database was down"
     )
@@ -317,18 +330,11 @@ async def test_a_handler_s_command_that_no_handler_sent_goes_again_only_as_the_a
     """A forged RecordAnalysis set aside (say while the database was down) must not come back
     as the service's: a re-drive sends it with the admin's token, which may not send it.
     """
-    store, bus, letters = InMemoryEventStore(), InMemoryBus(), InMemoryDeadLetters()
-    deps = ApiDeps(
-        InMemoryReadModel(store), store, bus, Metrics(), VERIFIER, letters, service=SERVICE
-    )
+    deps, bus, letters = redrive_deps()
     forged = dead_command("RecordAnalysis", 1, sender=None)
     forged.headers.update(headers)
     await letters.record(forged, "the database was down")
-    async with client_of(deps) as client:
-        admin = as_(Role.ADMIN, subject="root")
-        assert (
-            await client.post("/api/v1/deadletters/1/redrive", headers=admin)
-        ).status_code == 200
+    await redrive_as_root(deps, 1)
     [sent] = [h["Authorization"].removeprefix("Bearer ") for h in bus.headers(COMMANDS)]
     assert await VERIFIER.verify(sent) == Identity("root", frozenset({Role.ADMIN}))
 
@@ -353,10 +359,7 @@ async def test_the_command_worker_sets_a_command_aside_with_the_sender_its_token
 
 async def test_a_re_driven_event_goes_out_without_the_admin_s_token() -> None:
     """Events go to PHOENIX_EVENTS, where every subscriber reads them and their headers."""
-    store, bus, letters = InMemoryEventStore(), InMemoryBus(), InMemoryDeadLetters()
-    deps = ApiDeps(
-        InMemoryReadModel(store), store, bus, Metrics(), VERIFIER, letters, service=SERVICE
-    )
+    deps, bus, letters = redrive_deps()
     event = Delivery(
         consumer="reactor-analysis",
         subject="phoenix.evt.experiment.ObservationWindowClosed",
@@ -365,10 +368,6 @@ async def test_a_re_driven_event_goes_out_without_the_admin_s_token() -> None:
         stream_sequence=1,
     )
     await letters.record(event, "the database was down")
-    async with client_of(deps) as client:
-        admin = as_(Role.ADMIN, subject="root")
-        assert (
-            await client.post("/api/v1/deadletters/1/redrive", headers=admin)
-        ).status_code == 200
+    await redrive_as_root(deps, 1)
     [headers] = bus.headers(EVENTS)
     assert "Authorization" not in headers
