@@ -53,34 +53,15 @@ _HORIZON_SQL = _first_position("pg_snapshot_xmin(pg_current_snapshot())")
 _HORIZON: ColumnClause[int] = literal_column(_HORIZON_SQL)
 
 
-# Each row as one JSON document that pydantic parses and validates in a single call (several
-# times faster than decoding the jsonb columns and validating field by field), and the plain
-# columns too, so that an event whose envelope cannot be decoded can be named.
-_COLUMNS = (
-    func.json_build_object(
-        "event_id", events.c.event_id,
-        "stream_id", events.c.stream_id,
-        "version", events.c.version,
-        "position", events.c.position,
-        "type", events.c.type,
-        "schema_version", events.c.schema_version,
-        "data", events.c.data,
-        "metadata", events.c.metadata,
-    ).cast(Text).label("envelope"),
-    events.c.event_id, events.c.stream_id, events.c.version, events.c.position, events.c.type,
-    events.c.recorded_at,
-)  # fmt: skip
 MAX_SET_ASIDE_TEXT = 64 * 1024
 
 
-def to_recorded(row: Any, envelope: str | None = None) -> RecordedEvent:
-    """The stored event; one that cannot be decoded comes back as an EventUndecodable
-    placeholder at its place in the log (its original type, the error, the stored text), so
-    readers pass it and set it aside instead of stopping on it. ``envelope``: the event as one
-    JSON document, when the row does not hold it as a column.
+def to_recorded(row: Any, envelope: str) -> RecordedEvent:
+    """The stored event from its row and its ``envelope`` (the event as one JSON document); one
+    that cannot be decoded comes back as an EventUndecodable placeholder at its place in the log
+    (its original type, the error, the stored text), so readers pass it and set it aside instead
+    of stopping on it.
     """
-    if envelope is None:
-        envelope = str(row.envelope)
     try:
         return RecordedEvent.model_validate_json(envelope)
     except (ValueError, RecursionError) as exc:  # pydantic's ValidationError is a ValueError
@@ -229,7 +210,7 @@ async def read_all_in(
 
 
 def _decoded(rows: Sequence[Any]) -> list[RecordedEvent]:
-    """Rows of ``_READ_ROWS`` or ``_READ_STREAM`` as events: as one JSON array, parsed and
+    """Rows of the ``_ROW`` columns as events: as one JSON array, parsed and
     validated by pydantic in one call (built here from the plain columns, jsonb as its text:
     PostgreSQL building the JSON was most of a read's time), row by row when one cannot be.
     """
@@ -243,7 +224,7 @@ def _decoded(rows: Sequence[Any]) -> list[RecordedEvent]:
 
 
 def _envelope(row: Any) -> str:
-    """A row of ``_READ_ROWS`` or ``_READ_STREAM`` as the JSON document of its event."""
+    """A row of the ``_ROW`` columns as the JSON document of its event."""
     return (
         f'{{"event_id":"{row.event_id}","stream_id":{_json(row.stream_id)},'
         f'"version":{row.version},"position":{row.position},"type":{_json(row.type)},'
@@ -252,14 +233,16 @@ def _envelope(row: Any) -> str:
 
 
 _json = json.JSONEncoder(ensure_ascii=False).encode
+# An event's plain columns, as every read selects them for ``_decoded`` (jsonb as its text).
+_ROW = """event_id::text AS event_id, stream_id, version, position, type, schema_version,
+    data::text AS data, metadata::text AS metadata, recorded_at"""
 # Built once (every tail reader runs it on every wake-up). The page is taken first, in index
 # order, and only then cut at the horizon: the planner cannot estimate the horizon, and with it
 # in the scan it may fetch and sort every event after the position for each page. The events
 # below the horizon come first in position order, so the cut page is the same.
 _READ_ROWS = f"""
     SELECT * FROM (
-        SELECT event_id::text AS event_id, stream_id, version, position, type, schema_version,
-               data::text AS data, metadata::text AS metadata, recorded_at
+        SELECT {_ROW}
         FROM events
         WHERE position > $1
         ORDER BY position
@@ -268,13 +251,10 @@ _READ_ROWS = f"""
     WHERE position < {_HORIZON_SQL}
     ORDER BY position
 """
-_READ_STREAM = """
-    SELECT event_id::text AS event_id, stream_id, version, position, type, schema_version,
-           data::text AS data, metadata::text AS metadata, recorded_at
-    FROM events
-    WHERE stream_id = $1 AND version >= $2
-    ORDER BY version
+_READ_STREAM = f"""
+    SELECT {_ROW} FROM events WHERE stream_id = $1 AND version >= $2 ORDER BY version
 """
+_READ_IDS = f"SELECT {_ROW} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY position"
 _PAGE_OF_EVENTS = TypeAdapter(list[RecordedEvent])
 
 
@@ -368,8 +348,7 @@ class _AlreadyStored(Exception):
 
 
 async def _stored(conn: AsyncConnection, ids: list[UUID]) -> list[RecordedEvent]:
-    found = select(*_COLUMNS).where(events.c.event_id.in_(ids)).order_by(events.c.position)
-    return [to_recorded(r) for r in await conn.execute(found)]
+    return _decoded((await conn.exec_driver_sql(_READ_IDS, (ids,))).all())
 
 
 async def append_in(
